@@ -1,0 +1,106 @@
+/**
+ * Every change a device makes is an immutable event. These zod schemas are shared by the client (which writes them)
+ * and the server (which re-validates them before storing).
+ */
+import { z } from "zod";
+import { DOC_TYPES } from "./documents";
+import { validateResident } from "./residentCode";
+
+export const POOL_SIZES = [1, 5, 10, 20] as const;
+export type PoolSize = (typeof POOL_SIZES)[number];
+export const PoolSizeSchema = z.union(
+  POOL_SIZES.map((n) => z.literal(n)) as [z.ZodLiteral<1>, z.ZodLiteral<5>, z.ZodLiteral<10>, z.ZodLiteral<20>],
+);
+
+export const SiteCodeSchema = z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, "site code: 2–32 of A–Z, 0–9, -");
+/** Tube and box codes are checked against the site's pattern by the station; the schema bounds their shape. */
+export const LabelCodeSchema = z.string().regex(/^[0-9A-Z-]{1,40}$/, "label code: 1–40 of 0–9, A–Z, -");
+export const DeviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "device id: 8–64 of A–Z, a–z, 0–9, _, -");
+export const StaffIdSchema = z.string().min(1).max(64);
+
+const RESIDENT_FIELDS = ["name", "docType", "docNumber", "phone", "community"] as const;
+
+export const ResidentSchema = z
+  .strictObject({
+    name: z.string().min(1).max(256),
+    docType: z.enum(DOC_TYPES),
+    docNumber: z.string().min(1).max(64),
+    phone: z.string().max(32).optional(),
+    community: z.string().max(400).optional(),
+  })
+  .superRefine((resident, ctx) => {
+    // Accept only residents already in normal form, so the stored body is the one the device shows.
+    const checked = validateResident(resident);
+    if (!checked.ok) {
+      ctx.addIssue({ code: "custom", message: `invalid resident: ${JSON.stringify(checked.error)}` });
+    } else if (RESIDENT_FIELDS.some((field) => checked.value[field] !== resident[field])) {
+      ctx.addIssue({ code: "custom", message: "resident not in normal form" });
+    }
+  });
+
+const envelope = {
+  id: z.uuid(),
+  deviceId: DeviceIdSchema,
+  /** Per-device sequence number, 1, 2, 3, … with no gaps. */
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  staffId: StaffIdSchema,
+  siteCode: SiteCodeSchema,
+  /** The device clock when the event happened (ISO 8601 with offset). */
+  occurredAt: z.iso.datetime({ offset: true }),
+};
+
+export const TubeOpenedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("tube.opened"),
+  payload: z.strictObject({ tubeCode: LabelCodeSchema, capacity: PoolSizeSchema }),
+});
+
+export const RegistrationAddedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("registration.added"),
+  payload: z.strictObject({ registrationId: z.uuid(), tubeCode: LabelCodeSchema, resident: ResidentSchema }),
+});
+
+export const RegistrationVoidedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("registration.voided"),
+  payload: z.strictObject({
+    registrationId: z.uuid(),
+    tubeCode: LabelCodeSchema,
+    reason: z.string().trim().min(1).max(200),
+  }),
+});
+
+export const TubeSealedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("tube.sealed"),
+  payload: z.strictObject({
+    tubeCode: LabelCodeSchema,
+    /** Members at sealing; fewer than capacity marks the tube short. */
+    count: z.number().int().min(0).max(20),
+    short: z.boolean(),
+  }),
+});
+
+export const SampleEventSchema = z.discriminatedUnion("type", [
+  TubeOpenedSchema,
+  RegistrationAddedSchema,
+  RegistrationVoidedSchema,
+  TubeSealedSchema,
+]);
+
+export type SampleEvent = z.infer<typeof SampleEventSchema>;
+export type EventType = SampleEvent["type"];
+export type EventOf<T extends EventType> = Extract<SampleEvent, { type: T }>;
+export type PayloadOf<T extends EventType> = EventOf<T>["payload"];
+export type EventEnvelope = Omit<SampleEvent, "type" | "payload">;
+export const EVENT_TYPES = SampleEventSchema.options.map((o) => o.shape.type.value);
+
+/** Serialises an event with sorted keys, so the same event always has the same text (used for conflict checks). */
+export function canonicalEventJson(event: SampleEvent): string {
+  return JSON.stringify(event, (_key, value) =>
+    value && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+}

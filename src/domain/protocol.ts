@@ -1,0 +1,116 @@
+/**
+ * The sync protocol between devices and the server: request and response bodies of /api/v1, as zod values shared by
+ * both sides (the server also turns them into its OpenAPI document).
+ */
+import { z } from "zod";
+import { DeviceIdSchema, PoolSizeSchema, SiteCodeSchema } from "./events";
+
+export const API_PREFIX = "/api/v1";
+/** Most events one push may carry. */
+export const MAX_PUSH_EVENTS = 500;
+/** Request bodies above this are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const ErrorBodySchema = z
+  .object({
+    code: z.string().describe("stable machine-readable error code"),
+    message: z.string().describe("human-readable explanation"),
+    details: z.unknown().optional(),
+  })
+  .meta({ id: "ErrorBody" });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const ROLES = ["collector", "site_lead", "admin", "lab"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SiteConfigSchema = z
+  .object({
+    code: SiteCodeSchema,
+    name: z.string(),
+    poolSize: PoolSizeSchema,
+    tubePattern: z.string(),
+    boxPattern: z.string(),
+    phoneRequired: z.boolean(),
+  })
+  .meta({ id: "SiteConfig" });
+export type SiteConfig = z.infer<typeof SiteConfigSchema>;
+
+export const LoginRequestSchema = z
+  .object({
+    username: z.string().trim().min(1).max(64),
+    password: z.string().min(1).max(256),
+    deviceId: DeviceIdSchema,
+  })
+  .meta({ id: "LoginRequest" });
+export type LoginRequest = z.infer<typeof LoginRequestSchema>;
+
+export const StaffSchema = z.object({ id: z.string(), username: z.string(), name: z.string(), role: z.enum(ROLES) });
+export type Staff = z.infer<typeof StaffSchema>;
+
+export const LoginResponseSchema = z
+  .object({
+    token: z.string(),
+    expiresAt: z.iso.datetime(),
+    staff: StaffSchema,
+    site: SiteConfigSchema,
+  })
+  .meta({ id: "LoginResponse" });
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+export const PushRequestSchema = z
+  .object({
+    deviceId: DeviceIdSchema,
+    /** Each event is validated on its own, so one bad event gets its own result instead of failing the batch. */
+    events: z.array(z.unknown()).min(1).max(MAX_PUSH_EVENTS),
+  })
+  .meta({ id: "PushRequest" });
+export type PushRequest = z.infer<typeof PushRequestSchema>;
+
+export const EVENT_REJECTIONS = [
+  "invalid_event",
+  "event_conflict",
+  "wrong_site",
+  "wrong_device",
+  "unknown_staff",
+  "duplicate_in_batch",
+] as const;
+export type EventRejection = (typeof EVENT_REJECTIONS)[number];
+
+export const PushResultSchema = z.discriminatedUnion("status", [
+  z.object({ index: z.number().int(), id: z.string().nullable(), status: z.literal("accepted") }),
+  z.object({ index: z.number().int(), id: z.string().nullable(), status: z.literal("duplicate") }),
+  z.object({
+    index: z.number().int(),
+    id: z.string().nullable(),
+    status: z.literal("rejected"),
+    code: z.enum(EVENT_REJECTIONS),
+    message: z.string(),
+  }),
+]);
+export type PushResult = z.infer<typeof PushResultSchema>;
+
+export const PushResponseSchema = z
+  .object({ results: z.array(PushResultSchema), serverTime: z.iso.datetime() })
+  .meta({ id: "PushResponse" });
+export type PushResponse = z.infer<typeof PushResponseSchema>;
+
+export const SiteSummarySchema = z
+  .object({
+    siteCode: SiteCodeSchema,
+    tubes: z.number().int(),
+    openTubes: z.number().int(),
+    sealedTubes: z.number().int(),
+    registrations: z.number().int().describe("registrations not voided"),
+    voidedRegistrations: z.number().int(),
+  })
+  .meta({ id: "SiteSummary" });
+export type SiteSummary = z.infer<typeof SiteSummarySchema>;
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    version: z.string(),
+    database: z.object({ reachable: z.boolean(), dialect: z.string() }),
+  })
+  .meta({ id: "Health" });
+export type Health = z.infer<typeof HealthSchema>;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { checkCodePattern, createScanClassifier } from "./scanCodes";
+
+const scanner = createScanClassifier(undefined, () => new Date("2026-11-29T00:00:00Z"));
+
+describe("scan classification", () => {
+  it("tells residents, tubes and boxes apart", () => {
+    expect(scanner.classify("SP1|张三|ID|11010519491231002X").kind).toBe("resident");
+    expect(scanner.classify("11010519491231002X").kind).toBe("resident");
+    expect(scanner.classify("YT20210801")).toEqual({ kind: "tube", code: "YT20210801" });
+    expect(scanner.classify("yt20210801\r\n")).toEqual({ kind: "tube", code: "YT20210801" });
+    expect(scanner.classify("BOX-0001")).toEqual({ kind: "box", code: "BOX-0001" });
+    expect(scanner.classify("BOX12345")).toEqual({ kind: "box", code: "BOX12345" });
+    expect(scanner.classify("https://example.com").kind).toBe("unknown");
+  });
+
+  it("never takes an 18-character ID number for a tube, even an invalid one", () => {
+    expect(scanner.classify("110105194912310021")).toMatchObject({ kind: "invalid-resident" });
+  });
+
+  it("refuses a resident code where a tube is expected, naming what was expected", () => {
+    expect(scanner.expect("SP1|张三|ID|11010519491231002X", "tube")).toEqual({
+      ok: false,
+      error: { code: "wrong_kind", expected: "tube", got: "resident" },
+    });
+    expect(scanner.expect("YT20210801", "resident")).toEqual({
+      ok: false,
+      error: { code: "wrong_kind", expected: "resident", got: "tube" },
+    });
+    expect(scanner.expect("BOX-0001", "tube")).toMatchObject({ ok: false, error: { got: "box" } });
+    expect(scanner.expect("???", "tube")).toMatchObject({ ok: false, error: { code: "unrecognised_code" } });
+    expect(scanner.expect("  ", "tube")).toEqual({ ok: false, error: { code: "empty_scan" } });
+    expect(scanner.expect("110105194912310021", "resident")).toMatchObject({
+      ok: false,
+      error: { code: "invalid_resident_code", error: { reason: "bad_check_digit" } },
+    });
+  });
+
+  it("uses per-site patterns", () => {
+    const site = createScanClassifier({ tubePattern: "^YT\\d{10}$", boxPattern: "^XB\\d{4}$" });
+    expect(site.classify("YT0000000001").kind).toBe("tube");
+    expect(site.classify("YT20210801").kind).toBe("unknown");
+    expect(site.classify("XB0001").kind).toBe("box");
+  });
+
+  it("checks that patterns compile and are anchored", () => {
+    expect(checkCodePattern("^[A-Z]{8}$").ok).toBe(true);
+    expect(checkCodePattern("[A-Z]{8}")).toEqual({ ok: false, error: "unanchored_pattern" });
+    expect(checkCodePattern("^[A-Z{8}$")).toEqual({ ok: false, error: "invalid_pattern" });
+  });
+});

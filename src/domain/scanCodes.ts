@@ -1,0 +1,98 @@
+/**
+ * Tube and box codes (per-site patterns) and the classification of anything scanned or typed at the station:
+ * a resident code, a tube label, a box label, or unknown.
+ */
+import {
+  looksLikeResidentCode,
+  type ParsedResidentCode,
+  parseResidentCode,
+  type ResidentCodeError,
+} from "./residentCode";
+import { err, ok, type Result } from "./result";
+
+/** Short of 18 characters so that a bare resident ID number is never taken for a tube. */
+export const DEFAULT_TUBE_PATTERN = "^[0-9A-Z]{8,16}$";
+export const DEFAULT_BOX_PATTERN = "^BOX[0-9A-Z-]{3,20}$";
+
+export interface CodePatterns {
+  tubePattern: string;
+  boxPattern: string;
+}
+
+export const DEFAULT_CODE_PATTERNS: CodePatterns = {
+  tubePattern: DEFAULT_TUBE_PATTERN,
+  boxPattern: DEFAULT_BOX_PATTERN,
+};
+
+/** Checks that a site's pattern compiles and is anchored, so a partial match never passes. */
+export function checkCodePattern(pattern: string): Result<RegExp, "invalid_pattern" | "unanchored_pattern"> {
+  if (!pattern.startsWith("^") || !pattern.endsWith("$")) return err("unanchored_pattern");
+  try {
+    return ok(new RegExp(pattern, "u"));
+  } catch {
+    return err("invalid_pattern");
+  }
+}
+
+export type ScanKind = "resident" | "tube" | "box";
+
+export type ScanClassification =
+  | { kind: "resident"; parsed: ParsedResidentCode }
+  | { kind: "tube"; code: string }
+  | { kind: "box"; code: string }
+  /** Shaped like a resident code but not a valid one: the error says why. */
+  | { kind: "invalid-resident"; error: ResidentCodeError }
+  | { kind: "unknown"; text: string };
+
+export type ScanError =
+  | { code: "empty_scan" }
+  | { code: "wrong_kind"; expected: ScanKind; got: ScanKind }
+  | { code: "invalid_resident_code"; error: ResidentCodeError }
+  | { code: "unrecognised_code"; expected: ScanKind; text: string };
+
+export interface ScanClassifier {
+  classify(text: string): ScanClassification;
+  /** Classifies and insists on one kind, naming what was expected when the scan is something else. */
+  expect(text: string, expected: ScanKind): Result<ScanClassification, ScanError>;
+}
+
+/** Scanners in keyboard mode often end a read with CR/LF; labels are printed upper-case. */
+const cleanLabel = (text: string): string => text.trim().toUpperCase();
+
+export function createScanClassifier(
+  patterns: CodePatterns = DEFAULT_CODE_PATTERNS,
+  today?: () => Date,
+): ScanClassifier {
+  const tube = checkCodePattern(patterns.tubePattern);
+  const box = checkCodePattern(patterns.boxPattern);
+  const tubeRe = tube.ok ? tube.value : new RegExp(DEFAULT_TUBE_PATTERN);
+  const boxRe = box.ok ? box.value : new RegExp(DEFAULT_BOX_PATTERN);
+
+  function classify(text: string): ScanClassification {
+    const raw = text.replace(/[\r\n]+$/, "");
+    if (looksLikeResidentCode(raw)) {
+      const parsed = parseResidentCode(raw, today?.());
+      return parsed.ok ? { kind: "resident", parsed: parsed.value } : { kind: "invalid-resident", error: parsed.error };
+    }
+    const label = cleanLabel(raw);
+    // Box before tube: a box label like BOX12345 also fits the generic tube pattern.
+    if (boxRe.test(label)) return { kind: "box", code: label };
+    if (tubeRe.test(label)) return { kind: "tube", code: label };
+    return { kind: "unknown", text: raw };
+  }
+
+  function expect(text: string, expected: ScanKind): Result<ScanClassification, ScanError> {
+    if (text.trim() === "") return err({ code: "empty_scan" });
+    const c = classify(text);
+    if (c.kind === expected) return ok(c);
+    if (c.kind === "invalid-resident") {
+      return expected === "resident"
+        ? err({ code: "invalid_resident_code", error: c.error })
+        : err({ code: "wrong_kind", expected, got: "resident" });
+    }
+    if (c.kind === "unknown") return err({ code: "unrecognised_code", expected, text: c.text });
+    return err({ code: "wrong_kind", expected, got: c.kind });
+  }
+
+  return { classify, expect };
+}

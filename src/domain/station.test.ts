@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import type { SampleEvent } from "./events";
+import { activeMembers, openTubeOfDevice, project } from "./projection";
+import type { Resident } from "./residentCode";
+import { decideOpenTube, decideRegister, decideSeal, decideVoid } from "./station";
+import { eventStream, testUuid } from "./testEvents";
+
+const residents: Resident[] = [
+  { name: "张三", docType: "ID", docNumber: "11010519491231002X" },
+  { name: "李四", docType: "ID", docNumber: "440524188001010014" },
+  { name: "王五", docType: "PP", docNumber: "E12345678" },
+  { name: "赵六", docType: "HKMO", docNumber: "H12345678" },
+  { name: "孙七", docType: "TW", docNumber: "12345678" },
+  { name: "周八", docType: "PP", docNumber: "E87654321" },
+];
+
+/** Runs decisions the way the client does: decide, then record the event, then project again. */
+function station(capacity: 1 | 5 | 10 | 20 = 5) {
+  const stream = eventStream();
+  const log: SampleEvent[] = [];
+  const state = () => project(log);
+  let n = 0;
+  return {
+    log,
+    state,
+    open(code: string) {
+      const d = decideOpenTube(state(), code, capacity);
+      if (d.ok) log.push(stream.next("tube.opened", d.value));
+      return d;
+    },
+    register(code: string, resident: Resident) {
+      const d = decideRegister(state(), code, resident, testUuid(++n));
+      if (d.ok) log.push(stream.next("registration.added", d.value));
+      return d;
+    },
+    void(id: string, reason: string) {
+      const d = decideVoid(state(), id, reason);
+      if (d.ok) log.push(stream.next("registration.voided", d.value));
+      return d;
+    },
+    seal(code: string, confirmShort = false) {
+      const d = decideSeal(state(), code, { confirmShort });
+      if (d.ok) log.push(stream.next("tube.sealed", d.value));
+      return d;
+    },
+  };
+}
+
+describe("tubes and registrations", () => {
+  it("projects members in order with status", () => {
+    const s = station(5);
+    s.open("TUBE0001");
+    s.register("TUBE0001", residents[0] as Resident);
+    s.register("TUBE0001", residents[1] as Resident);
+    const state = s.state();
+    expect(activeMembers(state, "TUBE0001").map((m) => m.resident.name)).toEqual(["张三", "李四"]);
+    expect(state.tubes.get("TUBE0001")).toMatchObject({ status: "open", capacity: 5 });
+    expect(openTubeOfDevice(state, "device-0001")?.code).toBe("TUBE0001");
+  });
+
+  it("refuses a tube code already used", () => {
+    const s = station();
+    s.open("TUBE0001");
+    expect(s.open("TUBE0001")).toMatchObject({ ok: false, error: { code: "tube_exists", status: "open" } });
+  });
+
+  it("refuses the same resident twice in one tube", () => {
+    const s = station();
+    s.open("TUBE0001");
+    s.register("TUBE0001", residents[0] as Resident);
+    expect(s.register("TUBE0001", { ...(residents[0] as Resident), name: "张叁" })).toMatchObject({
+      ok: false,
+      error: { code: "already_in_tube" },
+    });
+  });
+
+  it("stops at capacity", () => {
+    const s = station(5);
+    s.open("TUBE0001");
+    for (const r of residents.slice(0, 5)) expect(s.register("TUBE0001", r).ok).toBe(true);
+    expect(s.register("TUBE0001", residents[5] as Resident)).toMatchObject({
+      ok: false,
+      error: { code: "tube_full", capacity: 5 },
+    });
+  });
+
+  it("seals full tubes directly and short tubes only with confirmation", () => {
+    const s = station(5);
+    s.open("TUBE0001");
+    s.register("TUBE0001", residents[0] as Resident);
+    s.register("TUBE0001", residents[1] as Resident);
+    expect(s.seal("TUBE0001")).toEqual({
+      ok: false,
+      error: { code: "short_needs_confirmation", count: 2, capacity: 5 },
+    });
+    expect(s.seal("TUBE0001", true)).toEqual({ ok: true, value: { tubeCode: "TUBE0001", count: 2, short: true } });
+    expect(s.state().tubes.get("TUBE0001")?.sealed).toMatchObject({ count: 2, short: true });
+    expect(s.register("TUBE0001", residents[2] as Resident)).toMatchObject({
+      ok: false,
+      error: { code: "tube_sealed" },
+    });
+    expect(s.seal("TUBE0001", true)).toMatchObject({ ok: false, error: { code: "tube_sealed" } });
+
+    const full = station(1);
+    full.open("TUBE0002");
+    full.register("TUBE0002", residents[0] as Resident);
+    expect(full.seal("TUBE0002")).toEqual({ ok: true, value: { tubeCode: "TUBE0002", count: 1, short: false } });
+  });
+
+  it("refuses to seal an empty tube", () => {
+    const s = station();
+    s.open("TUBE0001");
+    expect(s.seal("TUBE0001", true)).toMatchObject({ ok: false, error: { code: "empty_tube" } });
+  });
+
+  it("voids a registration, freeing its place, and not twice", () => {
+    const s = station(1);
+    s.open("TUBE0001");
+    s.register("TUBE0001", residents[0] as Resident);
+    const id = testUuid(1);
+    expect(s.void(id, " 录入错误 ")).toEqual({
+      ok: true,
+      value: { registrationId: id, tubeCode: "TUBE0001", reason: "录入错误" },
+    });
+    expect(s.void(id, "again")).toMatchObject({ ok: false, error: { code: "already_voided" } });
+    expect(activeMembers(s.state(), "TUBE0001")).toEqual([]);
+    expect(s.register("TUBE0001", residents[0] as Resident).ok).toBe(true);
+    expect(s.void(testUuid(99), "x")).toMatchObject({ ok: false, error: { code: "no_such_registration" } });
+  });
+
+  it("records events that do not fit as anomalies instead of failing", () => {
+    const stream = eventStream();
+    const state = project([
+      stream.next("registration.added", {
+        registrationId: testUuid(1),
+        tubeCode: "NOPE0001",
+        resident: residents[0] as Resident,
+      }),
+      stream.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
+      stream.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
+      stream.next("registration.voided", { registrationId: testUuid(2), tubeCode: "TUBE0001", reason: "x" }),
+    ]);
+    expect(state.anomalies.map((a) => a.problem)).toEqual(["unknown_tube", "tube_reopened", "unknown_registration"]);
+  });
+});
