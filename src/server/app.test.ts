@@ -1,0 +1,312 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SampleEvent } from "../domain/events";
+import type { LoginResponse, PushResponse, SiteSummary } from "../domain/protocol";
+import { eventStream, nextTestUuid } from "../domain/testEvents";
+import { DEMO_LOGIN } from "./sites/demo";
+import { createSite, createStaff } from "./sites/sites";
+import { startTestServer, type TestServer } from "./testServer";
+
+const DEVICE = "device-test-0001";
+const resident = (name: string, docNumber: string) => ({ name, docType: "ID" as const, docNumber });
+
+let server: TestServer;
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  await server.dispose();
+});
+
+async function login(
+  username: string = DEMO_LOGIN.username,
+  password: string = DEMO_LOGIN.password,
+  deviceId = DEVICE,
+) {
+  return server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password, deviceId } });
+}
+
+async function session(deviceId = DEVICE) {
+  const res = await login(DEMO_LOGIN.username, DEMO_LOGIN.password, deviceId);
+  expect(res.statusCode).toBe(200);
+  const body = res.json<LoginResponse>();
+  return { ...body, events: eventStream(deviceId, body.site.code, body.staff.id) };
+}
+
+function push(token: string, events: unknown[], deviceId = DEVICE) {
+  return server.app.inject({
+    method: "POST",
+    url: "/api/v1/events/push",
+    headers: { authorization: `Bearer ${token}` },
+    payload: { deviceId, events },
+  });
+}
+
+async function summary(token: string, site = "DEMO") {
+  const res = await server.app.inject({
+    method: "GET",
+    url: `/api/v1/sites/${site}/summary`,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return res;
+}
+
+describe("login", () => {
+  it("gives a token and the site configuration for the right password", async () => {
+    const res = await login();
+    expect(res.statusCode).toBe(200);
+    const body = res.json<LoginResponse>();
+    expect(body.token).toMatch(/^spt_/);
+    expect(body.site).toMatchObject({ code: "DEMO", poolSize: 10, tubePattern: "^[0-9A-Z]{8,16}$" });
+    expect(body.staff.username).toBe("demo");
+    // Tokens are stored only as hashes.
+    const stored = await server.store.db.selectFrom("tokens").select("hash").execute();
+    expect(stored.map((t) => t.hash)).not.toContain(body.token);
+  });
+
+  it("refuses a wrong password and an unknown user alike with 401", async () => {
+    for (const res of [await login("demo", "wrong-password"), await login("nobody", "demo1234")]) {
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toEqual({ code: "invalid_credentials", message: expect.any(String) });
+    }
+  });
+
+  it("refuses a malformed login with 400 and a code", async () => {
+    const res = await server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: "demo" } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe("invalid_request");
+  });
+});
+
+describe("push", () => {
+  it("returns a result per event for valid, duplicate, conflicting and invalid events, storing each valid one once", async () => {
+    const s = await session();
+    const opened = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
+    const added = s.events.next("registration.added", {
+      registrationId: nextTestUuid(),
+      tubeCode: "TUBE0001",
+      resident: resident("张三", "11010519491231002X"),
+    });
+    const first = await push(s.token, [opened, added]);
+    expect(first.statusCode).toBe(200);
+    expect(first.json<PushResponse>().results.map((r) => r.status)).toEqual(["accepted", "accepted"]);
+
+    const conflicting = { ...added, payload: { ...added.payload, resident: resident("李四", "440524188001010014") } };
+    const valid = s.events.next("registration.added", {
+      registrationId: nextTestUuid(),
+      tubeCode: "TUBE0001",
+      resident: resident("李四", "440524188001010014"),
+    });
+    const schemaInvalid = {
+      ...s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }),
+      payload: { capacity: 7 },
+    };
+    const badDocument = s.events.next("registration.added", {
+      registrationId: nextTestUuid(),
+      tubeCode: "TUBE0001",
+      resident: resident("王五", "110105194912310021"),
+    });
+    const second = await push(s.token, [opened, conflicting, valid, schemaInvalid, badDocument, "not an event"]);
+    expect(second.statusCode).toBe(200);
+    const results = second.json<PushResponse>().results;
+    expect(results.map((r) => [r.index, r.status, r.status === "rejected" ? r.code : null])).toEqual([
+      [0, "duplicate", null],
+      [1, "rejected", "event_conflict"],
+      [2, "accepted", null],
+      [3, "rejected", "invalid_event"],
+      [4, "rejected", "invalid_event"],
+      [5, "rejected", "invalid_event"],
+    ]);
+    expect(results[1]?.id).toBe(added.id);
+    expect(results[5]?.id).toBeNull();
+
+    const stored = await server.store.db.selectFrom("events").select(["id"]).execute();
+    expect(stored.map((e) => e.id).sort()).toEqual([opened.id, added.id, valid.id].sort());
+    const names = await server.store.db.selectFrom("registrations").select("name").orderBy("name").execute();
+    expect(names.map((n) => n.name)).toEqual(["张三", "李四"]);
+  });
+
+  it("acknowledges a replayed batch as duplicates without effect", async () => {
+    const s = await session();
+    const batch = [
+      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
+      s.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TUBE0001",
+        resident: resident("张三", "11010519491231002X"),
+      }),
+    ];
+    await push(s.token, batch);
+    const replay = await push(s.token, batch);
+    expect(replay.json<PushResponse>().results.map((r) => r.status)).toEqual(["duplicate", "duplicate"]);
+    expect((await summary(s.token)).json<SiteSummary>()).toMatchObject({ tubes: 1, registrations: 1 });
+  });
+
+  it("treats an identical event twice in one batch as a duplicate and a different body as a conflict", async () => {
+    const s = await session();
+    const e = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
+    const res = await push(s.token, [e, e, { ...e, payload: { tubeCode: "TUBE0009", capacity: 10 } }]);
+    expect(res.json<PushResponse>().results.map((r) => r.status)).toEqual(["accepted", "duplicate", "rejected"]);
+  });
+
+  it("refuses a reused sequence number under another event id", async () => {
+    const s = await session();
+    const e = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
+    await push(s.token, [e]);
+    const res = await push(s.token, [{ ...e, id: nextTestUuid(), payload: { tubeCode: "TUBE0002", capacity: 10 } }]);
+    expect(res.json<PushResponse>().results[0]).toMatchObject({ status: "rejected", code: "event_conflict" });
+  });
+
+  it("rejects events of another site, device or staff member", async () => {
+    await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
+    const otherStaff = await createStaff(server.store.db, {
+      username: "other",
+      name: "Other",
+      role: "collector",
+      siteCode: "OTHER",
+      password: "password1",
+    });
+    const s = await session();
+    const res = await push(s.token, [
+      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }, { siteCode: "OTHER" }),
+      s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }, { deviceId: "device-someone-else" }),
+      s.events.next("tube.opened", { tubeCode: "TUBE0003", capacity: 10 }, { staffId: otherStaff }),
+    ]);
+    expect(res.json<PushResponse>().results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual([
+      "wrong_site",
+      "wrong_device",
+      "unknown_staff",
+    ]);
+  });
+
+  it("advances the device's high-water mark", async () => {
+    const s = await session();
+    await push(s.token, [
+      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
+      s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }),
+    ]);
+    const device = await server.store.db.selectFrom("devices").selectAll().where("id", "=", DEVICE).executeTakeFirst();
+    expect(Number(device?.last_seq)).toBe(2);
+  });
+
+  it("answers bad requests with 4xx and a code, never 5xx", async () => {
+    const s = await session();
+    const auth = { authorization: `Bearer ${s.token}`, "content-type": "application/json" };
+    const cases: [string, Record<string, string> | undefined, string, number, string][] = [
+      ["malformed JSON", auth, "{nope", 400, "malformed_json"],
+      [
+        "oversized body",
+        auth,
+        JSON.stringify({ deviceId: DEVICE, events: ["x".repeat(1_100_000)] }),
+        413,
+        "body_too_large",
+      ],
+      ["no token", { "content-type": "application/json" }, "{}", 401, "missing_token"],
+      ["bad token", { ...auth, authorization: "Bearer spt_nope" }, "{}", 401, "invalid_token"],
+      ["empty batch", auth, JSON.stringify({ deviceId: DEVICE, events: [] }), 400, "invalid_request"],
+      [
+        "too many events",
+        auth,
+        JSON.stringify({ deviceId: DEVICE, events: Array(501).fill({}) }),
+        400,
+        "invalid_request",
+      ],
+      [
+        "another device's batch",
+        auth,
+        JSON.stringify({ deviceId: "device-other-01", events: [{}] }),
+        403,
+        "device_mismatch",
+      ],
+      ["not JSON", { ...auth, "content-type": "text/plain" }, "hello", 415, "unsupported_media_type"],
+    ];
+    for (const [label, headers, payload, status, code] of cases) {
+      const res = await server.app.inject({ method: "POST", url: "/api/v1/events/push", headers, payload });
+      expect([label, res.statusCode, res.json().code]).toEqual([label, status, code]);
+      expect(typeof res.json().message).toBe("string");
+    }
+  });
+
+  it("answers unknown API routes with a JSON 404", async () => {
+    const res = await server.app.inject({ method: "GET", url: "/api/v1/nothing" });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe("not_found");
+  });
+});
+
+describe("site summary", () => {
+  it("counts tubes and registrations not voided, for the token's own site only", async () => {
+    const s = await session();
+    const regId = nextTestUuid();
+    const events: SampleEvent[] = [
+      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
+      s.events.next("registration.added", {
+        registrationId: regId,
+        tubeCode: "TUBE0001",
+        resident: resident("张三", "11010519491231002X"),
+      }),
+      s.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TUBE0001",
+        resident: resident("李四", "440524188001010014"),
+      }),
+      s.events.next("registration.voided", { registrationId: regId, tubeCode: "TUBE0001", reason: "录入错误" }),
+      s.events.next("tube.sealed", { tubeCode: "TUBE0001", count: 1, short: true }),
+      s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 5 }),
+    ];
+    await push(s.token, events);
+    const res = await summary(s.token);
+    expect(res.json<SiteSummary>()).toEqual({
+      siteCode: "DEMO",
+      tubes: 2,
+      openTubes: 1,
+      sealedTubes: 1,
+      registrations: 1,
+      voidedRegistrations: 1,
+    });
+    await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
+    expect((await summary(s.token, "OTHER")).statusCode).toBe(403);
+  });
+});
+
+describe("durability", () => {
+  it("keeps pushed data across a server restart", async () => {
+    const s = await session();
+    await push(s.token, [
+      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
+      s.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TUBE0001",
+        resident: resident("张三", "11010519491231002X"),
+      }),
+    ]);
+    await server.stop();
+    server = await startTestServer(server.dataDir);
+    // The old token still works after the restart, and the data is there.
+    const res = await summary(s.token);
+    expect(res.statusCode).toBe(200);
+    expect(res.json<SiteSummary>()).toMatchObject({ tubes: 1, registrations: 1 });
+  });
+});
+
+describe("system routes", () => {
+  it("reports health with version and database reachability", async () => {
+    const res = await server.app.inject({ method: "GET", url: "/api/health" });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: "ok", database: { reachable: true, dialect: "sqlite" } });
+  });
+
+  it("publishes an OpenAPI document generated from the shared schemas", async () => {
+    const res = await server.app.inject({ method: "GET", url: "/api/openapi.json" });
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/auth/login",
+        "/api/v1/events/push",
+        "/api/v1/sites/{siteCode}/summary",
+        "/api/health",
+      ]),
+    );
+    expect(JSON.stringify(doc.components.schemas)).toContain("PushResponse");
+  });
+});

@@ -1,0 +1,93 @@
+/** Builds the Fastify app (API, OpenAPI document, the built PWA); server.ts starts it, tests build it in-process. */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyServerOptions } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { API_PREFIX, MAX_BODY_BYTES } from "../domain/protocol";
+import type { Store } from "./db";
+import { installErrorHandling, notFound } from "./errors";
+import { authRoutes } from "./routes/auth";
+import { eventRoutes } from "./routes/events";
+import { healthRoutes } from "./routes/health";
+import { siteRoutes } from "./routes/sites";
+import { APP_VERSION } from "./version";
+
+export interface AppOptions {
+  store: Store;
+  /** The built PWA (vite build output); not served when absent. */
+  staticDir?: string;
+  logger?: FastifyServerOptions["logger"];
+  tokenTtlMs?: number;
+}
+
+export const DEFAULT_TOKEN_TTL_MS = 72 * 3600 * 1000;
+
+/** Files that must be revalidated on every load so that a new version is noticed. */
+const NO_CACHE = new Set(["index.html", "sw.js", "registerSW.js", "manifest.webmanifest"]);
+
+export async function buildApp(options: AppOptions) {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: MAX_BODY_BYTES,
+    requestIdHeader: "x-request-id",
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  // The API speaks JSON only: other bodies get 415 instead of a confusing schema error.
+  app.removeContentTypeParser("text/plain");
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: "SamplePoint sync API", version: APP_VERSION },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  const { db } = options.store;
+  await app.register(healthRoutes(options.store));
+  await app.register(authRoutes(db, options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS), { prefix: API_PREFIX });
+  await app.register(eventRoutes(db), { prefix: API_PREFIX });
+  await app.register(siteRoutes(db), { prefix: API_PREFIX });
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  const staticDir = options.staticDir;
+  const servesApp = staticDir !== undefined && existsSync(path.join(staticDir, "index.html"));
+  if (servesApp) {
+    await app.register(fastifyStatic, {
+      root: staticDir,
+      wildcard: false,
+      setHeaders(res, filePath) {
+        const name = path.basename(filePath);
+        if (NO_CACHE.has(name)) res.header("Cache-Control", "no-cache");
+        else if (filePath.includes(`${path.sep}assets${path.sep}`)) {
+          res.header("Cache-Control", "public, max-age=31536000, immutable");
+        }
+      },
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const isPageNavigation =
+      servesApp &&
+      request.method === "GET" &&
+      !request.url.startsWith("/api") &&
+      !path.extname(request.url.split("?")[0] ?? "");
+    // Client-side routes get the app shell; anything else is a JSON 404.
+    if (isPageNavigation) return reply.header("Cache-Control", "no-cache").sendFile("index.html");
+    return reply.status(404).send(notFound(request.method, request.url));
+  });
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,32 @@
+/** Server configuration from the environment and command line, checked once at start. */
+import path from "node:path";
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  staticDir: string;
+  demo: boolean;
+  tokenTtlMs: number;
+  logLevel: string;
+}
+
+const projectRoot = path.resolve(new URL("../..", import.meta.url).pathname);
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): ServerConfig {
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, not ${env.PORT}`);
+  const ttlHours = Number(env.TOKEN_TTL_HOURS ?? 72);
+  if (!(ttlHours > 0)) throw new Error(`TOKEN_TTL_HOURS must be a positive number, not ${env.TOKEN_TTL_HOURS}`);
+  const demoOff = argv.includes("--no-demo") || env.SAMPLEPOINT_DEMO === "0" || env.SAMPLEPOINT_DEMO === "false";
+  return {
+    port,
+    host: env.HOST ?? "0.0.0.0",
+    dataDir: path.resolve(env.DATA_DIR ?? path.join(projectRoot, "data")),
+    staticDir: path.resolve(env.STATIC_DIR ?? path.join(projectRoot, "dist")),
+    demo: !demoOff,
+    tokenTtlMs: ttlHours * 3600 * 1000,
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}

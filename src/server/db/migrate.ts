@@ -1,0 +1,20 @@
+/** Migrations are declared in code (not read from a folder) so they ship inside any bundle and run at start. */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import * as initial from "./migrations/0001_initial";
+import type { Database } from "./schema";
+
+const migrations: Record<string, Migration> = {
+  "0001_initial": initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error)
+    throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

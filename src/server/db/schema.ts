@@ -1,0 +1,99 @@
+/** Table types for Kysely. Booleans are stored as 0/1 integers so the same code runs on SQLite and PostgreSQL. */
+import type { Generated, Insertable, Selectable } from "kysely";
+
+export interface SitesTable {
+  code: string;
+  name: string;
+  pool_size: number;
+  tube_pattern: string;
+  box_pattern: string;
+  phone_required: number;
+  created_at: string;
+}
+
+export interface StaffTable {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  site_code: string;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  site_code: string;
+  staff_id: string;
+  /** High-water mark: the last per-device sequence number applied. */
+  last_seq: number;
+  last_seen_at: string;
+}
+
+export interface TokensTable {
+  hash: string;
+  staff_id: string;
+  site_code: string;
+  device_id: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface EventsTable {
+  id: string;
+  site_code: string;
+  device_id: string;
+  seq: number;
+  staff_id: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  /** Canonical JSON of the whole event, compared on resend to tell a duplicate from a conflict. */
+  body: string;
+}
+
+export interface TubesTable {
+  site_code: string;
+  code: string;
+  capacity: number;
+  status: string;
+  opened_at: string;
+  opened_by_device: string;
+  sealed_at: string | null;
+  sealed_count: number | null;
+  short: number;
+}
+
+export interface RegistrationsTable {
+  id: string;
+  site_code: string;
+  tube_code: string;
+  name: string;
+  doc_type: string;
+  doc_number: string;
+  phone: string | null;
+  community: string | null;
+  registered_at: string;
+  device_id: string;
+  staff_id: string;
+  event_id: string;
+  voided_at: string | null;
+  void_reason: string | null;
+}
+
+export interface Database {
+  sites: SitesTable;
+  staff: StaffTable;
+  devices: DevicesTable;
+  tokens: TokensTable;
+  events: EventsTable;
+  tubes: TubesTable;
+  registrations: RegistrationsTable;
+}
+
+export type SiteRow = Selectable<SitesTable>;
+export type StaffRow = Selectable<StaffTable>;
+export type NewEventRow = Insertable<EventsTable>;
+export type { Generated };

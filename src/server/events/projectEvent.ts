@@ -1,0 +1,75 @@
+/**
+ * The server's projection of events into the tubes and registrations tables, run inside the push transaction.
+ * Mirrors the domain projection (src/domain/projection.ts): events are facts, so nothing here refuses one.
+ */
+import type { Transaction } from "kysely";
+import type { SampleEvent } from "../../domain/events";
+import type { Database } from "../db/schema";
+
+export async function projectEvent(trx: Transaction<Database>, event: SampleEvent): Promise<void> {
+  switch (event.type) {
+    case "tube.opened":
+      await trx
+        .insertInto("tubes")
+        .values({
+          site_code: event.siteCode,
+          code: event.payload.tubeCode,
+          capacity: event.payload.capacity,
+          status: "open",
+          opened_at: event.occurredAt,
+          opened_by_device: event.deviceId,
+          sealed_at: null,
+          sealed_count: null,
+          short: 0,
+        })
+        .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
+        .execute();
+      return;
+    case "registration.added": {
+      const r = event.payload.resident;
+      await trx
+        .insertInto("registrations")
+        .values({
+          id: event.payload.registrationId,
+          site_code: event.siteCode,
+          tube_code: event.payload.tubeCode,
+          name: r.name,
+          doc_type: r.docType,
+          doc_number: r.docNumber,
+          phone: r.phone ?? null,
+          community: r.community ?? null,
+          registered_at: event.occurredAt,
+          device_id: event.deviceId,
+          staff_id: event.staffId,
+          event_id: event.id,
+          voided_at: null,
+          void_reason: null,
+        })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute();
+      return;
+    }
+    case "registration.voided":
+      await trx
+        .updateTable("registrations")
+        .set({ voided_at: event.occurredAt, void_reason: event.payload.reason })
+        .where("id", "=", event.payload.registrationId)
+        .where("site_code", "=", event.siteCode)
+        .where("voided_at", "is", null)
+        .execute();
+      return;
+    case "tube.sealed":
+      await trx
+        .updateTable("tubes")
+        .set({
+          status: "sealed",
+          sealed_at: event.occurredAt,
+          sealed_count: event.payload.count,
+          short: event.payload.short ? 1 : 0,
+        })
+        .where("site_code", "=", event.siteCode)
+        .where("code", "=", event.payload.tubeCode)
+        .execute();
+      return;
+  }
+}

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import { SiteCodeSchema } from "../../domain/events";
+import { ErrorBodySchema, SiteConfigSchema, SiteSummarySchema } from "../../domain/protocol";
+import { authenticate, authOf } from "../auth/authenticate";
+import type { Database } from "../db/schema";
+import { ApiError } from "../errors";
+import { findSite, siteSummary } from "../sites/sites";
+
+const SiteParams = z.object({ siteCode: SiteCodeSchema });
+
+/** Site configuration and summary; a token sees its own site only (admins see every site). */
+export const siteRoutes =
+  (db: Kysely<Database>): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.addHook("onRequest", authenticate(db));
+
+    const checkScope = (auth: ReturnType<typeof authOf>, siteCode: string) => {
+      if (auth.siteCode !== siteCode && auth.role !== "admin") {
+        throw new ApiError(403, "wrong_site", `This token may only read site ${auth.siteCode}.`);
+      }
+    };
+    const errors = { 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema };
+
+    app.get(
+      "/sites/:siteCode",
+      {
+        schema: {
+          tags: ["sites"],
+          security: [{ bearer: [] }],
+          params: SiteParams,
+          response: { 200: SiteConfigSchema, ...errors },
+        },
+      },
+      async (request) => {
+        checkScope(authOf(request), request.params.siteCode);
+        const site = await findSite(db, request.params.siteCode);
+        if (!site) throw new ApiError(404, "unknown_site", `There is no site ${request.params.siteCode}.`);
+        return site;
+      },
+    );
+
+    app.get(
+      "/sites/:siteCode/summary",
+      {
+        schema: {
+          tags: ["sites"],
+          security: [{ bearer: [] }],
+          params: SiteParams,
+          response: { 200: SiteSummarySchema, ...errors },
+        },
+      },
+      async (request) => {
+        checkScope(authOf(request), request.params.siteCode);
+        if (!(await findSite(db, request.params.siteCode))) {
+          throw new ApiError(404, "unknown_site", `There is no site ${request.params.siteCode}.`);
+        }
+        return siteSummary(db, request.params.siteCode);
+      },
+    );
+  };

@@ -1,0 +1,92 @@
+/** Sites and their staff: configuration as devices see it, creation, and the per-site summary. */
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { PoolSize } from "../../domain/events";
+import type { Role, SiteConfig, SiteSummary } from "../../domain/protocol";
+import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCodes";
+import { hashPassword } from "../auth/passwords";
+import type { Database, SiteRow } from "../db/schema";
+
+export const toSiteConfig = (row: SiteRow): SiteConfig => ({
+  code: row.code,
+  name: row.name,
+  poolSize: row.pool_size as PoolSize,
+  tubePattern: row.tube_pattern,
+  boxPattern: row.box_pattern,
+  phoneRequired: row.phone_required === 1,
+});
+
+export async function findSite(db: Kysely<Database>, code: string): Promise<SiteConfig | undefined> {
+  const row = await db.selectFrom("sites").selectAll().where("code", "=", code).executeTakeFirst();
+  return row ? toSiteConfig(row) : undefined;
+}
+
+export async function createSite(
+  db: Kysely<Database>,
+  site: {
+    code: string;
+    name: string;
+    poolSize: PoolSize;
+    tubePattern?: string;
+    boxPattern?: string;
+    phoneRequired?: boolean;
+  },
+): Promise<void> {
+  await db
+    .insertInto("sites")
+    .values({
+      code: site.code,
+      name: site.name,
+      pool_size: site.poolSize,
+      tube_pattern: site.tubePattern ?? DEFAULT_TUBE_PATTERN,
+      box_pattern: site.boxPattern ?? DEFAULT_BOX_PATTERN,
+      phone_required: site.phoneRequired ? 1 : 0,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+}
+
+export async function createStaff(
+  db: Kysely<Database>,
+  staff: { username: string; name: string; role: Role; siteCode: string; password: string },
+): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto("staff")
+    .values({
+      id,
+      username: staff.username,
+      name: staff.name,
+      role: staff.role,
+      site_code: staff.siteCode,
+      password_hash: await hashPassword(staff.password),
+      disabled: 0,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
+  return id;
+}
+
+export async function siteSummary(db: Kysely<Database>, siteCode: string): Promise<SiteSummary> {
+  const tubes = await db
+    .selectFrom("tubes")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("site_code", "=", siteCode)
+    .groupBy("status")
+    .execute();
+  const registrations = await db
+    .selectFrom("registrations")
+    .select([(eb) => eb.fn.countAll<number>().as("all"), (eb) => eb.fn.count<number>("voided_at").as("voided")])
+    .where("site_code", "=", siteCode)
+    .executeTakeFirstOrThrow();
+  const byStatus = (status: string) => Number(tubes.find((t) => t.status === status)?.n ?? 0);
+  const voided = Number(registrations.voided);
+  return {
+    siteCode,
+    tubes: byStatus("open") + byStatus("sealed"),
+    openTubes: byStatus("open"),
+    sealedTubes: byStatus("sealed"),
+    registrations: Number(registrations.all) - voided,
+    voidedRegistrations: voided,
+  };
+}
