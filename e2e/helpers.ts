@@ -1,0 +1,32 @@
+import { type APIRequestContext, expect, type Page } from "@playwright/test";
+
+export const DEMO = { username: "demo", password: "demo1234" };
+
+export async function logIn(page: Page) {
+  await page.goto("/");
+  await page.getByLabel(/用户名|Username/).fill(DEMO.username);
+  await page.getByLabel(/密码|Password/).fill(DEMO.password);
+  await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
+  await expect(page.getByTestId("scan-input")).toBeVisible();
+}
+
+/** Waits until the service worker controls the page, so that the app loads with the network off. */
+export async function waitForServiceWorker(page: Page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+}
+
+export async function scan(page: Page, text: string) {
+  const input = page.getByTestId("scan-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+/** The site summary as the server sees it, through the API with a token of its own. */
+export async function serverSummary(request: APIRequestContext) {
+  const login = await request.post("/api/v1/auth/login", { data: { ...DEMO, deviceId: "e2e-checker-device" } });
+  expect(login.ok()).toBe(true);
+  const { token } = await login.json();
+  const res = await request.get("/api/v1/sites/DEMO/summary", { headers: { authorization: `Bearer ${token}` } });
+  expect(res.ok()).toBe(true);
+  return res.json() as Promise<{ tubes: number; registrations: number }>;
+}

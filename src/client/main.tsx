@@ -1,0 +1,19 @@
+import { registerSW } from "virtual:pwa-register";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./ui/App";
+import { I18nProvider } from "./ui/i18n";
+import "./ui/styles.css";
+
+// The service worker precaches the app shell so the station opens with no network.
+registerSW({ immediate: true });
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root");
+createRoot(root).render(
+  <StrictMode>
+    <I18nProvider>
+      <App />
+    </I18nProvider>
+  </StrictMode>,
+);

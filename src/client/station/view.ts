@@ -1,0 +1,15 @@
+/** What the station screen shows: the projected state, this device's open tube and its members. */
+import type { SampleEvent } from "../../domain/events";
+import { activeMembers, openTubeOfDevice, project, type StationState, type Tube } from "../../domain/projection";
+
+export interface StationView {
+  state: StationState;
+  openTube: Tube | undefined;
+  members: ReturnType<typeof activeMembers>;
+}
+
+export function viewOf(events: SampleEvent[], deviceId: string): StationView {
+  const state = project(events);
+  const openTube = openTubeOfDevice(state, deviceId);
+  return { state, openTube, members: openTube ? activeMembers(state, openTube.code) : [] };
+}

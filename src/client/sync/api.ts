@@ -1,0 +1,63 @@
+/** The one place the app talks HTTP to the sync server. Every failure comes back as a typed ApiFailure. */
+import {
+  API_PREFIX,
+  type ErrorBody,
+  type LoginRequest,
+  type LoginResponse,
+  type PushRequest,
+  type PushResponse,
+} from "../../domain/protocol";
+
+export type ApiFailure =
+  /** No answer: offline, DNS, connection refused, timeout. Worth retrying. */
+  | { kind: "network"; message: string }
+  /** The server answered with an error status and (usually) { code, message }. */
+  | { kind: "http"; status: number; code: string; message: string };
+
+export class ApiError extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.message);
+  }
+}
+
+const TIMEOUT_MS = 20_000;
+
+async function request<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
+  const headers: Record<string, string> = { "x-request-id": crypto.randomUUID() };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      cache: "no-store",
+    });
+  } catch (error) {
+    throw new ApiError({ kind: "network", message: error instanceof Error ? error.message : String(error) });
+  }
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const error = parsed as Partial<ErrorBody> | undefined;
+    throw new ApiError({
+      kind: "http",
+      status: response.status,
+      code: typeof error?.code === "string" ? error.code : `http_${response.status}`,
+      message: typeof error?.message === "string" ? error.message : response.statusText,
+    });
+  }
+  return parsed as T;
+}
+
+export const api = {
+  login: (body: LoginRequest) => request<LoginResponse>("POST", `${API_PREFIX}/auth/login`, body),
+  push: (token: string, body: PushRequest) => request<PushResponse>("POST", `${API_PREFIX}/events/push`, body, token),
+};

@@ -1,0 +1,70 @@
+import { type FormEvent, useState } from "react";
+import { ApiError } from "../sync/api";
+import { signIn } from "../sync/signIn";
+import { type MessageKey, useI18n } from "./i18n";
+
+export function LoginScreen({ lastUsername }: { lastUsername?: string }) {
+  const { t, tOther } = useI18n();
+  const [username, setUsername] = useState(lastUsername ?? "");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ key: MessageKey; values?: Record<string, string> } | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(username.trim(), password);
+    } catch (e) {
+      const failure = e instanceof ApiError ? e.failure : null;
+      if (failure?.kind === "network") setError({ key: "networkDown" });
+      else if (failure?.kind === "http" && failure.status === 401) setError({ key: "wrongCredentials" });
+      else
+        setError({
+          key: "loginFailed",
+          values: { message: failure ? `${failure.code}: ${failure.message}` : String(e) },
+        });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="screen login-screen">
+      <h1>{t("loginTitle")}</h1>
+      <form onSubmit={submit} className="card">
+        <label>
+          {t("username")}
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          {t("password")}
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </label>
+        {error && (
+          <div className="message message-error" role="alert">
+            <strong>{t(error.key, error.values)}</strong>
+            <small>{tOther(error.key, error.values)}</small>
+          </div>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? t("loggingIn") : t("login")}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,257 @@
+import { type FormEvent, useMemo, useRef, useState } from "react";
+import { DOC_TYPES, type DocType, maskDocumentNumber } from "../../domain/documents";
+import type { SiteConfig, Staff } from "../../domain/protocol";
+import { useStationView } from "../data/hooks";
+import { Station, type StationOutcome, type StationProblem } from "../station/station";
+import { syncLoop } from "../sync/outbox";
+import { useI18n } from "./i18n";
+import { ProblemMessage } from "./ProblemMessage";
+
+interface Props {
+  site: SiteConfig;
+  staff: Staff;
+  deviceId: string;
+}
+
+type ResidentForm = { docType: DocType; docNumber: string; name: string; phone: string; fixedDocument: boolean };
+const emptyForm = (): ResidentForm => ({ docType: "ID", docNumber: "", name: "", phone: "", fixedDocument: false });
+
+export function StationScreen({ site, staff, deviceId }: Props) {
+  const { t, docTypeName } = useI18n();
+  const view = useStationView(deviceId);
+  const station = useMemo(
+    () =>
+      new Station({ staffId: staff.id, siteCode: site.code }, site, () => {
+        void syncLoop.syncNow();
+      }),
+    [site, staff.id],
+  );
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [text, setText] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<StationProblem | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [form, setForm] = useState<ResidentForm | null>(null);
+  const [confirmShort, setConfirmShort] = useState<{ count: number; capacity: number } | null>(null);
+
+  const openTube = view?.openTube;
+  const members = view?.members ?? [];
+
+  function show(outcome: StationOutcome) {
+    if (!outcome.ok) {
+      if (outcome.problem.code === "short_needs_confirmation") {
+        setConfirmShort({ count: outcome.problem.count, capacity: outcome.problem.capacity });
+        setProblem(null);
+      } else setProblem(outcome.problem);
+      setNotice(null);
+      return;
+    }
+    setProblem(null);
+    switch (outcome.action) {
+      case "tube-opened":
+        setNotice(t("tubeOpened", { tube: outcome.tubeCode }));
+        break;
+      case "registered":
+        setForm(null);
+        setNotice(
+          outcome.full
+            ? `${t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity })} — ${t("tubeFull", { capacity: outcome.capacity })}`
+            : t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity }),
+        );
+        break;
+      case "needs-name":
+        setForm({ ...emptyForm(), docType: outcome.docType, docNumber: outcome.docNumber, fixedDocument: true });
+        setNotice(t("needsName", { doc: maskDocumentNumber(outcome.docNumber) }));
+        break;
+      case "sealed":
+        setConfirmShort(null);
+        setNotice(t(outcome.short ? "sealedShort" : "sealed", { tube: outcome.tubeCode, count: outcome.count }));
+        break;
+      case "ignored":
+        break;
+    }
+  }
+
+  async function run(action: () => Promise<StationOutcome>) {
+    setBusy(true);
+    try {
+      show(await action());
+    } finally {
+      setBusy(false);
+      inputRef.current?.focus();
+    }
+  }
+
+  async function submitText(event: FormEvent) {
+    event.preventDefault();
+    const value = text;
+    setText("");
+    await run(() => station.submitScan(value));
+  }
+
+  async function submitForm(event: FormEvent) {
+    event.preventDefault();
+    if (!form) return;
+    const { docType, docNumber, name, phone } = form;
+    await run(() =>
+      station.register({ docType, docNumber, name: name.trim(), ...(phone.trim() ? { phone: phone.trim() } : {}) }),
+    );
+  }
+
+  const full = openTube !== undefined && members.length >= openTube.capacity;
+
+  return (
+    <main className="screen station-screen">
+      <section className="card tube-card" aria-labelledby="tube-heading">
+        {openTube ? (
+          <>
+            <h2 id="tube-heading">
+              {t("currentTube")}: <span data-testid="open-tube">{openTube.code}</span>
+            </h2>
+            <p className={`tube-count${full ? " tube-full" : ""}`} data-testid="tube-count" aria-live="polite">
+              {members.length} / {openTube.capacity}
+            </p>
+          </>
+        ) : (
+          <h2 id="tube-heading">{t("tubeInputHint")}</h2>
+        )}
+
+        <form onSubmit={submitText} className="scan-form">
+          <label htmlFor="scan-input">{openTube ? t("residentInputLabel") : t("tubeInputLabel")}</label>
+          <div className="row">
+            <input
+              id="scan-input"
+              data-testid="scan-input"
+              ref={inputRef}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              autoComplete="off"
+              autoCapitalize="characters"
+              spellCheck={false}
+              enterKeyHint="done"
+              // biome-ignore lint/a11y/noAutofocus: staff work one-handed with scanners that type into the focused field
+              autoFocus
+            />
+            <button type="submit" className="primary" disabled={busy || text.trim() === ""}>
+              {openTube ? t("submit") : t("openTube")}
+            </button>
+          </div>
+        </form>
+
+        {notice && (
+          <p className="message message-ok" role="status" data-testid="notice">
+            {notice}
+          </p>
+        )}
+        {problem && <ProblemMessage problem={problem} />}
+
+        {openTube && (
+          <div className="row actions">
+            <button type="button" onClick={() => setForm(form ? null : emptyForm())}>
+              {t("manualEntry")}
+            </button>
+            <button
+              type="button"
+              className="seal"
+              data-testid="seal"
+              onClick={() => void run(() => station.seal(false))}
+            >
+              {t("seal")}
+            </button>
+          </div>
+        )}
+
+        {confirmShort && (
+          <div className="message message-warn" role="alertdialog" aria-labelledby="short-text">
+            <p id="short-text">{t("sealShortConfirm", confirmShort)}</p>
+            <div className="row">
+              <button type="button" className="seal" onClick={() => void run(() => station.seal(true))}>
+                {t("confirmSealShort")}
+              </button>
+              <button type="button" onClick={() => setConfirmShort(null)}>
+                {t("cancel")}
+              </button>
+            </div>
+          </div>
+        )}
+
+        {form && openTube && (
+          <form onSubmit={submitForm} className="resident-form" data-testid="resident-form">
+            <label>
+              {t("docType")}
+              <select
+                value={form.docType}
+                disabled={form.fixedDocument}
+                onChange={(e) => setForm({ ...form, docType: e.target.value as DocType })}
+              >
+                {DOC_TYPES.map((d) => (
+                  <option key={d} value={d}>
+                    {docTypeName(d)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t("docNumber")}
+              <input
+                name="docNumber"
+                value={form.docNumber}
+                readOnly={form.fixedDocument}
+                onChange={(e) => setForm({ ...form, docNumber: e.target.value })}
+                required
+              />
+            </label>
+            <label>
+              {t("name")}
+              <input
+                name="name"
+                value={form.name}
+                onChange={(e) => setForm({ ...form, name: e.target.value })}
+                required
+              />
+            </label>
+            <label>
+              {site.phoneRequired ? t("phoneRequired") : t("phone")}
+              <input
+                name="phone"
+                type="tel"
+                inputMode="tel"
+                value={form.phone}
+                onChange={(e) => setForm({ ...form, phone: e.target.value })}
+                required={site.phoneRequired}
+              />
+            </label>
+            <div className="row">
+              <button type="submit" className="primary" disabled={busy}>
+                {t("register")}
+              </button>
+              <button type="button" onClick={() => setForm(null)}>
+                {t("cancel")}
+              </button>
+            </div>
+          </form>
+        )}
+      </section>
+
+      {openTube && (
+        <section className="card" aria-labelledby="members-heading">
+          <h3 id="members-heading">{t("members")}</h3>
+          {members.length === 0 ? (
+            <p>{t("noMembers")}</p>
+          ) : (
+            <ol className="members" data-testid="members">
+              {members.map((m) => (
+                <li key={m.id}>
+                  <span className="member-name">{m.resident.name}</span>
+                  <span className="member-doc">
+                    {docTypeName(m.resident.docType)} {maskDocumentNumber(m.resident.docNumber)}
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      )}
+    </main>
+  );
+}

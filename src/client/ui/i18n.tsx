@@ -1,0 +1,296 @@
+/** Every string the UI shows, in Chinese (default) and English, and the messages for each domain refusal. */
+import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import type { DocType, DocumentRejection } from "../../domain/documents";
+import type { ResidentCodeError } from "../../domain/residentCode";
+import type { ScanKind } from "../../domain/scanCodes";
+import type { StationProblem } from "../station/station";
+
+export type Lang = "zh" | "en";
+
+const zh = {
+  appName: "采样登记",
+  language: "English",
+  loginTitle: "登录",
+  username: "用户名",
+  password: "密码",
+  login: "登录",
+  loggingIn: "正在登录…",
+  logout: "退出登录",
+  site: "采样点",
+  staff: "登记员",
+  tubeInputLabel: "扫描或输入试管条码",
+  tubeInputHint: "先扫试管，再扫居民码",
+  openTube: "开管",
+  residentInputLabel: "扫描居民码或输入证件号",
+  submit: "确定",
+  manualEntry: "手动录入",
+  docType: "证件类型",
+  docNumber: "证件号码",
+  name: "姓名",
+  phone: "手机号（选填）",
+  phoneRequired: "手机号",
+  register: "登记",
+  cancel: "取消",
+  currentTube: "当前试管",
+  members: "管内人员",
+  noMembers: "尚无人员",
+  seal: "封管",
+  sealShortConfirm: "试管未满（{count}/{capacity}），确认提前封管并标记为不满管？",
+  confirmSealShort: "确认封管（不满管）",
+  tubeOpened: "已开管 {tube}",
+  registered: "已登记 {name}（{count}/{capacity}）",
+  tubeFull: "{capacity}人已满，请封管换管",
+  sealed: "已封管 {tube}（{count}人）",
+  sealedShort: "已封管 {tube}（{count}人，不满管）",
+  needsName: "证件号 {doc}：请输入姓名",
+  syncPending: "待上传 {n}",
+  syncRejected: "被拒 {n}",
+  syncAllDone: "已全部上传",
+  syncNow: "立即同步",
+  syncing: "同步中…",
+  offline: "离线",
+  lastSync: "上次同步 {time}",
+  never: "从未",
+  signedOut: "登录已失效，请重新登录以上传",
+  syncError: "同步出错：{code}",
+  loginFailed: "登录失败：{message}",
+  networkDown: "无法连接服务器，请检查网络",
+  wrongCredentials: "用户名或密码错误",
+} as const;
+
+export type MessageKey = keyof typeof zh;
+
+const en: Record<MessageKey, string> = {
+  appName: "SamplePoint",
+  language: "中文",
+  loginTitle: "Sign in",
+  username: "Username",
+  password: "Password",
+  login: "Sign in",
+  loggingIn: "Signing in…",
+  logout: "Sign out",
+  site: "Site",
+  staff: "Staff",
+  tubeInputLabel: "Scan or type the tube barcode",
+  tubeInputHint: "Tube first, then residents",
+  openTube: "Open tube",
+  residentInputLabel: "Scan resident code or type ID number",
+  submit: "OK",
+  manualEntry: "Manual entry",
+  docType: "Document type",
+  docNumber: "Document number",
+  name: "Name",
+  phone: "Mobile (optional)",
+  phoneRequired: "Mobile",
+  register: "Register",
+  cancel: "Cancel",
+  currentTube: "Current tube",
+  members: "In this tube",
+  noMembers: "Nobody yet",
+  seal: "Seal tube",
+  sealShortConfirm: "The tube is not full ({count}/{capacity}). Seal it early and mark it short?",
+  confirmSealShort: "Seal short tube",
+  tubeOpened: "Tube {tube} opened",
+  registered: "Registered {name} ({count}/{capacity})",
+  tubeFull: "Tube full ({capacity}): seal it and take a new tube",
+  sealed: "Tube {tube} sealed ({count})",
+  sealedShort: "Tube {tube} sealed short ({count})",
+  needsName: "ID {doc}: type the name",
+  syncPending: "{n} to upload",
+  syncRejected: "{n} rejected",
+  syncAllDone: "All uploaded",
+  syncNow: "Sync now",
+  syncing: "Syncing…",
+  offline: "Offline",
+  lastSync: "Last sync {time}",
+  never: "never",
+  signedOut: "Session expired: sign in again to upload",
+  syncError: "Sync error: {code}",
+  loginFailed: "Sign-in failed: {message}",
+  networkDown: "Cannot reach the server; check the network",
+  wrongCredentials: "Wrong username or password",
+};
+
+const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en };
+
+export const DOC_TYPE_NAMES: Record<Lang, Record<DocType, string>> = {
+  zh: {
+    ID: "居民身份证",
+    HKMO: "港澳居民来往内地通行证",
+    TW: "台湾居民来往大陆通行证",
+    HMTR: "港澳台居民居住证",
+    FPR: "外国人永久居留身份证",
+    PP: "护照",
+    OT: "其他证件",
+  },
+  en: {
+    ID: "Resident ID card",
+    HKMO: "HK/Macau travel permit",
+    TW: "Taiwan travel permit",
+    HMTR: "HK/Macau/Taiwan residence permit",
+    FPR: "Foreign permanent residence card",
+    PP: "Passport",
+    OT: "Other document",
+  },
+};
+
+const KIND_NAMES: Record<Lang, Record<ScanKind, string>> = {
+  zh: { tube: "试管条码", resident: "居民码", box: "转运箱码" },
+  en: { tube: "a tube barcode", resident: "a resident code", box: "a box barcode" },
+};
+
+const DOCUMENT_REASONS: Record<Lang, Record<DocumentRejection, string>> = {
+  zh: {
+    empty: "证件号为空",
+    wrong_length: "证件号位数不对",
+    bad_characters: "证件号含有无效字符",
+    bad_check_digit: "校验位错误，请核对证件号",
+    impossible_date: "出生日期不存在",
+    future_date: "出生日期在未来",
+    bad_region: "地区码无效",
+    bad_prefix: "证件号开头不符合该证件类型",
+    is_residence_permit: "这是港澳台居民居住证号码，请选择对应证件类型",
+  },
+  en: {
+    empty: "the number is empty",
+    wrong_length: "wrong number of characters",
+    bad_characters: "invalid characters",
+    bad_check_digit: "check digit wrong: re-check the number",
+    impossible_date: "the birth date does not exist",
+    future_date: "the birth date is in the future",
+    bad_region: "invalid region code",
+    bad_prefix: "the number does not start as this document type does",
+    is_residence_permit: "this is a HK/Macau/Taiwan residence permit number: choose that type",
+  },
+};
+
+const fill = (template: string, values: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_m, key: string) => String(values[key] ?? `{${key}}`));
+
+function residentCodeMessage(lang: Lang, error: ResidentCodeError): string {
+  const zhMode = lang === "zh";
+  switch (error.code) {
+    case "bad_document":
+      return `${DOC_TYPE_NAMES[lang][error.docType]}: ${DOCUMENT_REASONS[lang][error.reason]}`;
+    case "bad_phone":
+      return zhMode ? "手机号无效（应为11位，以13–19开头）" : "Invalid mobile number (11 digits starting 13–19)";
+    case "bad_name":
+      return zhMode ? "姓名无效：只能包含文字和间隔号" : "Invalid name: letters and name dots only";
+    case "name_too_long":
+      return zhMode ? `姓名过长（最多${error.max}字）` : `Name too long (at most ${error.max})`;
+    case "unsupported_version":
+      return zhMode ? `不支持的居民码版本 ${error.version}` : `Unsupported resident code version ${error.version}`;
+    case "unknown_doc_type":
+      return zhMode ? `未知证件类型 ${error.docType}` : `Unknown document type ${error.docType}`;
+    case "bad_field":
+      return zhMode
+        ? "居民码字段含有非法字符或首尾空格"
+        : "A field holds a control character, a separator or outer spaces";
+    default:
+      return zhMode ? `居民码无效（${error.code}）` : `Invalid resident code (${error.code})`;
+  }
+}
+
+function problemMessage(lang: Lang, problem: StationProblem): string {
+  const zhMode = lang === "zh";
+  switch (problem.code) {
+    case "empty_scan":
+      return zhMode ? "没有读到内容" : "Nothing was read";
+    case "wrong_kind":
+      return zhMode
+        ? `这是${KIND_NAMES.zh[problem.got]}，此处需要${KIND_NAMES.zh[problem.expected]}`
+        : `That is ${KIND_NAMES.en[problem.got]}; ${KIND_NAMES.en[problem.expected]} is expected here`;
+    case "unrecognised_code":
+      return zhMode
+        ? `无法识别的条码，此处需要${KIND_NAMES.zh[problem.expected]}`
+        : `Unrecognised code; ${KIND_NAMES.en[problem.expected]} is expected here`;
+    case "invalid_resident_code":
+    case "invalid_resident":
+      return residentCodeMessage(lang, problem.error);
+    case "tube_exists":
+      return zhMode
+        ? `试管 ${problem.tubeCode} 已使用过（${problem.status === "sealed" ? "已封管" : "未封管"}），请换一支试管`
+        : `Tube ${problem.tubeCode} was already used (${problem.status}); take another tube`;
+    case "tube_already_open":
+      return zhMode
+        ? `试管 ${problem.tubeCode} 尚未封管，请先封管再开新管`
+        : `Tube ${problem.tubeCode} is still open: seal it before opening another`;
+    case "no_such_tube":
+      return zhMode ? "没有打开的试管，请先扫试管" : "No tube is open: scan a tube first";
+    case "tube_sealed":
+      return zhMode ? `试管 ${problem.tubeCode} 已封管` : `Tube ${problem.tubeCode} is sealed`;
+    case "tube_full":
+      return zhMode ? `试管已满（${problem.capacity}人），请封管` : `Tube is full (${problem.capacity}): seal it`;
+    case "already_in_tube":
+      return zhMode ? "此人已在本管中" : "This person is already in this tube";
+    case "no_such_registration":
+      return zhMode ? "找不到该登记" : "No such registration";
+    case "already_voided":
+      return zhMode ? "该登记已作废" : "Already voided";
+    case "short_needs_confirmation":
+      return fill(DICTIONARIES[lang].sealShortConfirm, { count: problem.count, capacity: problem.capacity });
+    case "empty_tube":
+      return zhMode ? "空管不能封管" : "An empty tube cannot be sealed";
+    case "phone_required":
+      return zhMode ? "本采样点要求填写手机号" : "This site requires a mobile number";
+    case "storage_failed":
+      return zhMode
+        ? `保存失败，本条未登记：${problem.message}`
+        : `Could not save; this entry was NOT registered: ${problem.message}`;
+  }
+}
+
+interface I18n {
+  lang: Lang;
+  setLang(lang: Lang): void;
+  t(key: MessageKey, values?: Record<string, string | number>): string;
+  /** The other language's text, for errors shown in both. */
+  tOther(key: MessageKey, values?: Record<string, string | number>): string;
+  problem(problem: StationProblem): string;
+  /** The same message in the other language, shown beneath errors so that both are always there. */
+  problemInOtherLang(problem: StationProblem): string;
+  docTypeName(docType: DocType): string;
+}
+
+const LANG_KEY = "samplepoint.lang";
+const I18nContext = createContext<I18n | null>(null);
+
+function initialLang(): Lang {
+  try {
+    return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh";
+  } catch {
+    return "zh";
+  }
+}
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const setLang = useCallback((next: Lang) => {
+    setLangState(next);
+    try {
+      localStorage.setItem(LANG_KEY, next);
+    } catch {
+      // A preference only: without storage the choice lasts for this page.
+    }
+    document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
+  }, []);
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      setLang,
+      t: (key, values) => fill(DICTIONARIES[lang][key], values ?? {}),
+      tOther: (key, values) => fill(DICTIONARIES[lang === "zh" ? "en" : "zh"][key], values ?? {}),
+      problem: (p) => problemMessage(lang, p),
+      problemInOtherLang: (p) => problemMessage(lang === "zh" ? "en" : "zh", p),
+      docTypeName: (d) => DOC_TYPE_NAMES[lang][d],
+    }),
+    [lang, setLang],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const value = useContext(I18nContext);
+  if (!value) throw new Error("useI18n outside I18nProvider");
+  return value;
+}

@@ -1,0 +1,39 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+export default defineConfig({
+  plugins: [
+    react(),
+    VitePWA({
+      // "prompt": a new version waits for the staff's consent (never mid-tube); the PWA issue adds the prompt UI.
+      registerType: "prompt",
+      injectRegister: false,
+      includeAssets: ["icon.svg"],
+      manifest: {
+        id: "/",
+        name: "采样登记 · SamplePoint",
+        short_name: "采样登记",
+        description: "核酸采样点登记 · Registration for mass-testing sampling points",
+        lang: "zh-CN",
+        start_url: "/",
+        scope: "/",
+        display: "standalone",
+        theme_color: "#0b57d0",
+        background_color: "#f4f6f8",
+        icons: [{ src: "icon.svg", sizes: "any", type: "image/svg+xml", purpose: "any" }],
+      },
+      workbox: {
+        globPatterns: ["**/*.{js,css,html,svg,png,ico,webmanifest,wasm}"],
+        navigateFallback: "/index.html",
+        // API calls always go to the network: sync must see the real server, never a cached answer.
+        navigateFallbackDenylist: [/^\/api\//],
+        // The first install takes control of the open page at once, so it works offline after one visit.
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
+  server: { proxy: { "/api": "http://localhost:8080" } },
+  build: { outDir: "dist", sourcemap: true },
+});
