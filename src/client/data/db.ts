@@ -1,0 +1,46 @@
+/**
+ * The one IndexedDB database of the app (Dexie). Versions are declared as data; every write of an event uses strict
+ * durability so that a registration the screen confirmed survives a power cut (Chrome relaxes durability by default).
+ */
+import Dexie, { type EntityTable } from "dexie";
+import type { SampleEvent } from "../../domain/events";
+import type { EventRejection, LoginResponse } from "../../domain/protocol";
+
+export type SyncState = "pending" | "synced" | "rejected";
+
+export interface StoredEvent {
+  id: string;
+  seq: number;
+  event: SampleEvent;
+  syncState: SyncState;
+  syncedAt?: string;
+  rejection?: { code: EventRejection; message: string; at: string };
+}
+
+/** Small key-value records: device identity, the next sequence number, the signed-in session, last sync. */
+export interface MetaRecord {
+  key: string;
+  value: unknown;
+}
+
+export type StoredSession = Omit<LoginResponse, "token"> & { token: string | null };
+
+export const DATABASE_NAME = "samplepoint";
+
+/** Schema versions, oldest first. Never edit a shipped version: add a new one (with an upgrade if data must move). */
+export const SCHEMA_VERSIONS: { version: number; stores: Record<string, string> }[] = [
+  { version: 1, stores: { events: "&id, &seq, syncState, [syncState+seq]", meta: "&key" } },
+];
+
+export type SamplePointDb = Dexie & {
+  events: EntityTable<StoredEvent, "id">;
+  meta: EntityTable<MetaRecord, "key">;
+};
+
+export function openDatabase(name = DATABASE_NAME): SamplePointDb {
+  const db = new Dexie(name, { chromeTransactionDurability: "strict" }) as SamplePointDb;
+  for (const { version, stores } of SCHEMA_VERSIONS) db.version(version).stores(stores);
+  return db;
+}
+
+export const db = openDatabase();

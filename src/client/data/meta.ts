@@ -1,0 +1,29 @@
+/** Typed access to the meta table. */
+import { db, type StoredSession } from "./db";
+
+export interface MetaValues {
+  deviceId: string;
+  /** The sequence number the next event of this device gets. */
+  nextSeq: number;
+  session: StoredSession;
+  lastSyncAt: string;
+}
+
+export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {
+  return (await db.meta.get(key))?.value as MetaValues[K] | undefined;
+}
+
+export async function setMeta<K extends keyof MetaValues>(key: K, value: MetaValues[K]): Promise<void> {
+  await db.meta.put({ key, value });
+}
+
+/** This installation's id, made once and kept: the server binds tokens and sequence numbers to it. */
+export async function getDeviceId(): Promise<string> {
+  return db.transaction("rw", db.meta, async () => {
+    const existing = await getMeta("deviceId");
+    if (existing) return existing;
+    const id = crypto.randomUUID();
+    await setMeta("deviceId", id);
+    return id;
+  });
+}
