@@ -13,7 +13,11 @@ export interface EventAuthor {
  * Appends one event. The sequence number is taken and the event written in one transaction, so two writes can never
  * share a number and a crash leaves either both or neither.
  */
-export async function recordEvent<T extends EventType>(author: EventAuthor, type: T, payload: PayloadOf<T>): Promise<SampleEvent> {
+export async function recordEvent<T extends EventType>(
+  author: EventAuthor,
+  type: T,
+  payload: PayloadOf<T>,
+): Promise<SampleEvent> {
   const deviceId = await getDeviceId();
   return db.transaction("rw", db.events, db.meta, async () => {
     const seq = (await getMeta("nextSeq")) ?? 1;

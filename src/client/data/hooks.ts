@@ -5,6 +5,7 @@ import { allEvents } from "./eventLog";
 import { loadSession } from "./session";
 
 /** The station as projected from every local event; deviceId comes from getDeviceId() at start-up. */
-export const useStationView = (deviceId: string) => useLiveQuery(async () => viewOf(await allEvents(), deviceId), [deviceId]);
+export const useStationView = (deviceId: string) =>
+  useLiveQuery(async () => viewOf(await allEvents(), deviceId), [deviceId]);
 
 export const useSession = () => useLiveQuery(async () => (await loadSession()) ?? null, []);
