@@ -26,6 +26,9 @@ export type StationOutcome =
   | { ok: true; action: "ignored" }
   | { ok: false; problem: StationProblem };
 
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
 const fail = (problem: StationProblem): StationOutcome => ({ ok: false, problem });
 
 export class Station {
@@ -38,6 +41,18 @@ export class Station {
     private readonly onRecorded: () => void = () => {},
   ) {
     this.classifier = createScanClassifier(site);
+  }
+
+  /** Inputs are handled one after another: a scanner can deliver the next code before the last one is saved. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private serial(task: () => Promise<StationOutcome>): Promise<StationOutcome> {
+    // A failing database (closed, full, blocked) becomes a visible problem, never an unhandled crash.
+    const guarded = () =>
+      task().catch((error: unknown) => fail({ code: "storage_failed", message: describeError(error) }));
+    const next = this.queue.then(guarded, guarded);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private async current(): Promise<StationView> {
@@ -58,7 +73,20 @@ export class Station {
   }
 
   /** The scanner's and the keyboard's entry point. */
-  async submitScan(text: string): Promise<StationOutcome> {
+  submitScan(text: string): Promise<StationOutcome> {
+    return this.serial(() => this.handleScan(text));
+  }
+
+  /** Manual entry (no QR code, or a bare ID number whose name staff typed). */
+  register(input: Resident): Promise<StationOutcome> {
+    return this.serial(() => this.handleRegister(input));
+  }
+
+  seal(confirmShort: boolean): Promise<StationOutcome> {
+    return this.serial(() => this.handleSeal(confirmShort));
+  }
+
+  private async handleScan(text: string): Promise<StationOutcome> {
     const view = await this.current();
     if (!view.openTube) {
       const scan = this.classifier.expect(text, "tube");
@@ -78,15 +106,14 @@ export class Station {
     return this.registerIn(view, parsed.resident);
   }
 
-  /** Manual entry (no QR code, or a bare ID number whose name staff typed). */
-  async register(input: Resident): Promise<StationOutcome> {
+  private async handleRegister(input: Resident): Promise<StationOutcome> {
     const view = await this.current();
     const checked = validateResident(input);
     if (!checked.ok) return fail({ code: "invalid_resident", error: checked.error });
     return this.registerIn(view, checked.value);
   }
 
-  async seal(confirmShort: boolean): Promise<StationOutcome> {
+  private async handleSeal(confirmShort: boolean): Promise<StationOutcome> {
     const view = await this.current();
     if (!view.openTube) return fail({ code: "no_such_tube", tubeCode: "" });
     const decision = decideSeal(view.state, view.openTube.code, { confirmShort });

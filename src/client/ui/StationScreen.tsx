@@ -84,8 +84,10 @@ export function StationScreen({ site, staff, deviceId }: Props) {
 
   async function submitText(event: FormEvent) {
     event.preventDefault();
-    const value = text;
+    // Read the field itself: a scanner's Enter can come before React has re-rendered with the typed text.
+    const value = inputRef.current?.value ?? text;
     setText("");
+    if (value.trim() === "") return;
     await run(() => station.submitScan(value));
   }
 
@@ -132,7 +134,8 @@ export function StationScreen({ site, staff, deviceId }: Props) {
               // biome-ignore lint/a11y/noAutofocus: staff work one-handed with scanners that type into the focused field
               autoFocus
             />
-            <button type="submit" className="primary" disabled={busy || text.trim() === ""}>
+            {/* Never disabled: a disabled default button would swallow a scanner's Enter. */}
+            <button type="submit" className="primary">
               {openTube ? t("submit") : t("openTube")}
             </button>
           </div>

@@ -1,0 +1,101 @@
+// The station's input path over a real Dexie database (IndexedDB provided by fake-indexeddb in Node).
+import "fake-indexeddb/auto";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { SiteConfig } from "../../domain/protocol";
+import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCodes";
+import { db } from "../data/db";
+import { allEvents, countPending } from "../data/eventLog";
+import { Station } from "./station";
+
+const site: SiteConfig = {
+  code: "DEMO",
+  name: "Demo",
+  poolSize: 5,
+  tubePattern: DEFAULT_TUBE_PATTERN,
+  boxPattern: DEFAULT_BOX_PATTERN,
+  phoneRequired: false,
+};
+const author = { staffId: "staff-1", siteCode: "DEMO" };
+
+beforeEach(async () => {
+  await db.delete();
+  await db.open();
+});
+
+describe("station input path", () => {
+  it("handles inputs that arrive before the previous one is saved, in order", async () => {
+    const station = new Station(author, site);
+    // Not awaited one by one: a scanner delivers codes faster than IndexedDB commits.
+    const outcomes = await Promise.all([
+      station.submitScan("YT00000001"),
+      station.submitScan("SP1|张三|ID|11010519491231002X"),
+      station.submitScan("SP1|李四|ID|440524188001010014"),
+      station.submitScan("SP1|张三|ID|11010519491231002X"),
+    ]);
+    expect(outcomes.map((o) => (o.ok ? o.action : o.problem.code))).toEqual([
+      "tube-opened",
+      "registered",
+      "registered",
+      "already_in_tube",
+    ]);
+    const events = await allEvents();
+    expect(events.map((e) => [e.seq, e.type])).toEqual([
+      [1, "tube.opened"],
+      [2, "registration.added"],
+      [3, "registration.added"],
+    ]);
+    expect(await countPending()).toBe(3);
+  });
+
+  it("asks for the name of a bare ID number, then registers it by manual entry", async () => {
+    const station = new Station(author, site);
+    await station.submitScan("YT00000001");
+    expect(await station.submitScan("11010519491231002x")).toEqual({
+      ok: true,
+      action: "needs-name",
+      docType: "ID",
+      docNumber: "11010519491231002X",
+    });
+    expect(await station.register({ name: "张三", docType: "ID", docNumber: "11010519491231002X" })).toMatchObject({
+      ok: true,
+      action: "registered",
+      count: 1,
+    });
+    expect(await station.register({ name: "张三", docType: "ID", docNumber: "110105194912310021" })).toMatchObject({
+      ok: false,
+      problem: { code: "invalid_resident", error: { code: "bad_document", reason: "bad_check_digit" } },
+    });
+  });
+
+  it("requires a phone number where the site says so", async () => {
+    const station = new Station(author, { ...site, phoneRequired: true });
+    await station.submitScan("YT00000001");
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
+      ok: false,
+      problem: { code: "phone_required" },
+    });
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X|13812345678")).toMatchObject({ ok: true });
+  });
+
+  it("reports full tubes and refuses a second tube while one is open", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 });
+    await station.submitScan("YT00000001");
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
+      full: true,
+      count: 1,
+      capacity: 1,
+    });
+    expect(await station.submitScan("YT00000002")).toMatchObject({ ok: false, problem: { code: "tube_already_open" } });
+    expect(await station.submitScan("YT00000001")).toEqual({ ok: true, action: "ignored" });
+    expect(await station.seal(false)).toMatchObject({ ok: true, action: "sealed", short: false });
+    expect(await station.submitScan("YT00000002")).toMatchObject({ ok: true, action: "tube-opened" });
+  });
+
+  it("reports a failed write as a problem, and the registration is not counted", async () => {
+    const station = new Station(author, site);
+    await station.submitScan("YT00000001");
+    db.close();
+    const outcome = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(outcome).toMatchObject({ ok: false, problem: { code: "storage_failed" } });
+  });
+});
