@@ -1,0 +1,53 @@
+/**
+ * The primary engine: zxing-cpp compiled to WebAssembly (reader-only build). The .wasm comes from our own build
+ * (the worker passes its URL) or, in Node, from the package file: never from a CDN.
+ */
+import { prepareZXingModule, type ReaderOptions, readBarcodes } from "zxing-wasm/reader";
+import {
+  type CodeFormat,
+  DEFAULT_FORMATS,
+  type DecodedCode,
+  type DecoderEngine,
+  type FrameLike,
+  isLinear,
+} from "./types";
+
+export type WasmSource = { url: string } | { binary: ArrayBuffer };
+
+/** Tuned for speed on phone frames: codes are dark on light and roughly upright, so no inverted or 90° passes. */
+export function readerOptions(formats: readonly CodeFormat[] = DEFAULT_FORMATS): ReaderOptions {
+  return {
+    formats: [...formats],
+    tryHarder: true,
+    tryRotate: false,
+    tryInvert: false,
+    tryDownscale: true,
+    maxNumberOfSymbols: 1,
+  };
+}
+
+export function createZxingWasmEngine(
+  source: WasmSource,
+  formats: readonly CodeFormat[] = DEFAULT_FORMATS,
+): DecoderEngine {
+  prepareZXingModule({
+    overrides:
+      "url" in source
+        ? { locateFile: (path: string, prefix: string) => (path.endsWith(".wasm") ? source.url : prefix + path) }
+        : { wasmBinary: source.binary },
+  });
+  const options = readerOptions(formats);
+  return {
+    name: "zxing-wasm",
+    async decode(frame: FrameLike): Promise<DecodedCode[]> {
+      // FrameLike has the fields readBarcodes reads from an ImageData (width, height, RGBA data).
+      const results = await readBarcodes(frame as unknown as Parameters<typeof readBarcodes>[0], options);
+      return results
+        .filter((r) => r.isValid && r.text !== "")
+        .map((r) => {
+          const format = r.format as CodeFormat;
+          return { text: r.text, format, linear: isLinear(format) };
+        });
+    },
+  };
+}
