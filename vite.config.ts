@@ -34,6 +34,8 @@ export default defineConfig({
       },
     }),
   ],
+  // ES-module workers can split: the decoder worker loads only the engine it picks.
+  worker: { format: "es" },
   server: { proxy: { "/api": "http://localhost:8080" } },
   build: { outDir: "dist", sourcemap: true },
 });

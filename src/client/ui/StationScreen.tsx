@@ -2,10 +2,12 @@ import { type FormEvent, useMemo, useRef, useState } from "react";
 import { DOC_TYPES, type DocType, maskDocumentNumber } from "../../domain/documents";
 import type { SiteConfig, Staff } from "../../domain/protocol";
 import { useStationView } from "../data/hooks";
+import { speak } from "../scan/feedback";
 import { Station, type StationOutcome, type StationProblem } from "../station/station";
 import { syncLoop } from "../sync/outbox";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
+import { Scanner } from "./Scanner";
 
 interface Props {
   site: SiteConfig;
@@ -17,7 +19,9 @@ type ResidentForm = { docType: DocType; docNumber: string; name: string; phone: 
 const emptyForm = (): ResidentForm => ({ docType: "ID", docNumber: "", name: "", phone: "", fixedDocument: false });
 
 export function StationScreen({ site, staff, deviceId }: Props) {
-  const { t, docTypeName } = useI18n();
+  const { t, docTypeName, lang } = useI18n();
+  const [scanning, setScanning] = useState(false);
+  const [spokenCues, setSpokenCues] = useState(() => localStorage.getItem("samplepoint.spokenCues") === "1");
   const view = useStationView(deviceId);
   const station = useMemo(
     () =>
@@ -53,6 +57,9 @@ export function StationScreen({ site, staff, deviceId }: Props) {
         break;
       case "registered":
         setForm(null);
+        if (outcome.full && spokenCues) {
+          speak(t("tubeFullSpoken", { capacity: outcome.capacity }), lang === "zh" ? "zh-CN" : "en");
+        }
         setNotice(
           outcome.full
             ? `${t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity })} — ${t("tubeFull", { capacity: outcome.capacity })}`
@@ -72,10 +79,12 @@ export function StationScreen({ site, staff, deviceId }: Props) {
     }
   }
 
-  async function run(action: () => Promise<StationOutcome>) {
+  async function run(action: () => Promise<StationOutcome>): Promise<StationOutcome | undefined> {
     setBusy(true);
     try {
-      show(await action());
+      const outcome = await action();
+      show(outcome);
+      return outcome;
     } finally {
       setBusy(false);
       inputRef.current?.focus();
@@ -140,6 +149,29 @@ export function StationScreen({ site, staff, deviceId }: Props) {
             </button>
           </div>
         </form>
+
+        <div className="row scanner-toggle">
+          <button type="button" className="primary" data-testid="open-scanner" onClick={() => setScanning(!scanning)}>
+            {scanning ? t("closeScanner") : t("openScanner")}
+          </button>
+          <label className="inline">
+            <input
+              type="checkbox"
+              checked={spokenCues}
+              onChange={(e) => {
+                setSpokenCues(e.target.checked);
+                localStorage.setItem("samplepoint.spokenCues", e.target.checked ? "1" : "0");
+              }}
+            />
+            {t("spokenCues")}
+          </label>
+        </div>
+        {scanning && (
+          <Scanner
+            onCode={async (code) => (await run(() => station.submitScan(code))) ?? { ok: true, action: "ignored" }}
+            onClose={() => setScanning(false)}
+          />
+        )}
 
         {notice && (
           <p className="message message-ok" role="status" data-testid="notice">

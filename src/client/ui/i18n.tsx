@@ -56,6 +56,20 @@ const zh = {
   loginFailed: "登录失败：{message}",
   networkDown: "无法连接服务器，请检查网络",
   wrongCredentials: "用户名或密码错误",
+  scanner: "扫码",
+  openScanner: "扫码",
+  closeScanner: "关闭摄像头",
+  torch: "手电筒",
+  switchCamera: "切换摄像头",
+  alreadyScanned: "已扫描",
+  spokenCues: "语音提示",
+  tubeFullSpoken: "{capacity}人已满，请换管",
+  camera_insecure_context: "摄像头需要 HTTPS 安全连接：请用 https 地址打开，或使用手动录入",
+  camera_no_camera_api: "此浏览器不支持摄像头，请使用手动录入",
+  camera_permission_denied: "摄像头权限被拒绝：请在浏览器设置中允许使用摄像头，或使用手动录入",
+  camera_no_camera: "未找到摄像头，请使用手动录入",
+  camera_camera_busy: "摄像头被其他应用占用：请关闭其他使用摄像头的应用后重试",
+  camera_camera_failed: "无法打开摄像头，请重试或使用手动录入",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -109,6 +123,20 @@ const en: Record<MessageKey, string> = {
   loginFailed: "Sign-in failed: {message}",
   networkDown: "Cannot reach the server; check the network",
   wrongCredentials: "Wrong username or password",
+  scanner: "Scanner",
+  openScanner: "Scan",
+  closeScanner: "Close camera",
+  torch: "Torch",
+  switchCamera: "Switch camera",
+  alreadyScanned: "Already scanned",
+  spokenCues: "Spoken cues",
+  tubeFullSpoken: "{capacity} people, tube full, take a new tube",
+  camera_insecure_context: "The camera needs a secure (HTTPS) connection: open the https address, or use manual entry",
+  camera_no_camera_api: "This browser has no camera support: use manual entry",
+  camera_permission_denied: "Camera permission denied: allow the camera in the browser settings, or use manual entry",
+  camera_no_camera: "No camera found: use manual entry",
+  camera_camera_busy: "The camera is in use by another app: close it and try again",
+  camera_camera_failed: "The camera could not be opened: try again or use manual entry",
 };
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en };
