@@ -5,7 +5,7 @@
  */
 import { idCheckCharacter } from "../../src/domain/documents";
 import { encodeResidentCode } from "../../src/domain/residentCode";
-import { type FrameSpec, minimumWidthPx, mulberry32 } from "./render";
+import { type FrameSpec, minimumWidthPx, modulesAcross, mulberry32 } from "./render";
 
 export interface CorpusEntry {
   name: string;
@@ -88,7 +88,7 @@ export function generateCorpus(seed: number, perResolution: number): CorpusEntry
         const lo = Math.min(min, max);
         widthPx = small ? between(rand, lo, lo + (max - lo) * 0.2) : between(rand, lo + (max - lo) * 0.4, max);
       }
-      const modulePx = code ? widthPx / (code.symbology === "qr" ? 45 : 180) : 4;
+      const modulePx = code ? widthPx / modulesAcross(code.symbology, code.text) : 4;
       const spec: FrameSpec = {
         width: res.width,
         height: res.height,
@@ -101,8 +101,8 @@ export function generateCorpus(seed: number, perResolution: number): CorpusEntry
           perspective: between(rand, 0, 0.06),
         },
         degradation: {
-          // Blur no wider than about a module: beyond that nothing is left to read.
-          blurRadius: Math.min(Math.floor(rand() * 3), Math.floor(modulePx / 2)),
+          // A box blur no wider than one module (QR module or narrowest bar): beyond that nothing is left to read.
+          blurRadius: Math.min(Math.floor(rand() * 3), Math.max(0, Math.floor((modulePx - 1) / 2))),
           noiseSigma: between(rand, 0, 22),
           contrast: between(rand, 0.4, 1),
           glare: rand() < 0.3,

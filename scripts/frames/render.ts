@@ -315,6 +315,11 @@ export function renderFrame(spec: FrameSpec): Frame {
   return { width, height, data: out };
 }
 
+/** Modules (QR, quiet zone included) or narrow-bar widths (Code 128, quiet zones included) across the label. */
+export function modulesAcross(symbology: CodeSymbology, text: string): number {
+  return symbology === "qr" ? qrPattern(text).modulesAcross : code128Pattern(text, 0.3).modulesAcross;
+}
+
 /** The smallest label width (px) at which a code stays physically readable: ~2.4 px per QR module, 1.5 px per bar. */
 export function minimumWidthPx(symbology: CodeSymbology, text: string): number {
   if (symbology === "qr") return qrPattern(text).modulesAcross * 2.4;

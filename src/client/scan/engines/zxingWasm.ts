@@ -3,6 +3,7 @@
  * (the worker passes its URL) or, in Node, from the package file: never from a CDN.
  */
 import { prepareZXingModule, type ReaderOptions, readBarcodes } from "zxing-wasm/reader";
+import { smoothAlongColumns, smoothGaussian3 } from "./denoise";
 import {
   type CodeFormat,
   DEFAULT_FORMATS,
@@ -37,11 +38,24 @@ export function createZxingWasmEngine(
         : { wasmBinary: source.binary },
   });
   const options = readerOptions(formats);
+  const linearFormats = formats.filter(isLinear);
+  // Second look at 1-D codes: smoothed along the bars, exposure centred, fixed threshold (no row sharpening).
+  const linearOptions: ReaderOptions = { ...readerOptions(linearFormats), binarizer: "FixedThreshold" };
+  const matrixFormats = formats.filter((f) => !isLinear(f));
+  const matrixOptions = readerOptions(matrixFormats);
+  // FrameLike has the fields readBarcodes reads from an ImageData (width, height, RGBA data).
+  const read = (frame: FrameLike, opts: ReaderOptions) =>
+    readBarcodes(frame as unknown as Parameters<typeof readBarcodes>[0], opts);
   return {
     name: "zxing-wasm",
     async decode(frame: FrameLike): Promise<DecodedCode[]> {
-      // FrameLike has the fields readBarcodes reads from an ImageData (width, height, RGBA data).
-      const results = await readBarcodes(frame as unknown as Parameters<typeof readBarcodes>[0], options);
+      let results = (await read(frame, options)).filter((r) => r.isValid && r.text !== "");
+      if (results.length === 0 && linearFormats.length > 0) {
+        results = await read(smoothAlongColumns(frame, 2, true), linearOptions);
+      }
+      if (results.length === 0 && matrixFormats.length > 0) {
+        results = await read(smoothGaussian3(frame), matrixOptions);
+      }
       return results
         .filter((r) => r.isValid && r.text !== "")
         .map((r) => {
