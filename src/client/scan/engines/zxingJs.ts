@@ -10,8 +10,7 @@ import {
 } from "./types";
 
 // Bundlers see the package's ES build (named exports); Node loads its CommonJS build (everything under default).
-const ZXing = ((ZXingNamespace as unknown as { default?: typeof ZXingNamespace }).default ??
-  ZXingNamespace) as typeof ZXingNamespace;
+const ZXing = (Reflect.get(ZXingNamespace, "default") ?? ZXingNamespace) as typeof ZXingNamespace;
 const {
   BarcodeFormat,
   BinaryBitmap,
