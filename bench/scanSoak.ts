@@ -3,7 +3,7 @@
  * codes, against the production build on a real server, and reports JS heap growth (after forced GC) and whether the
  * camera tracks are released when the scanner closes.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -72,15 +72,25 @@ try {
     const { metrics } = await cdp.send("Performance.getMetrics");
     return (metrics.find((m) => m.name === "JSHeapUsedSize")?.value ?? 0) / 2 ** 20;
   };
+  // The decoder worker's heap (wasm memory included) is not in the page's JS heap: watch the browser's resident memory.
+  const browserRssMb = () =>
+    execFileSync("ps", ["-C", "chromium", "-o", "rss="], { encoding: "utf8" })
+      .split("\n")
+      .reduce((sum, line) => sum + (Number(line.trim()) || 0), 0) / 1024;
   await page.waitForTimeout(15_000); // past start-up allocations: worker, wasm, first registrations
   const start = await heapMb();
-  console.log(`heap after warm-up: ${start.toFixed(1)} MB; scanning for ${minutes} min`);
+  const rssStart = browserRssMb();
+  console.log(
+    `after warm-up: page heap ${start.toFixed(1)} MB, browser RSS ${rssStart.toFixed(0)} MB; scanning for ${minutes} min`,
+  );
   let peak = start;
   for (let m = 1; m <= minutes; m++) {
     await page.waitForTimeout(60_000);
     const now = await heapMb();
     peak = Math.max(peak, now);
-    console.log(`minute ${m}: heap ${now.toFixed(1)} MB (growth ${(now - start).toFixed(1)} MB)`);
+    console.log(
+      `minute ${m}: page heap ${now.toFixed(1)} MB (growth ${(now - start).toFixed(1)} MB), browser RSS ${browserRssMb().toFixed(0)} MB`,
+    );
   }
   const end = await heapMb();
   await page.getByTestId("open-scanner").click(); // close the scanner

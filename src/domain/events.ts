@@ -58,7 +58,13 @@ export const TubeOpenedSchema = z.strictObject({
 export const RegistrationAddedSchema = z.strictObject({
   ...envelope,
   type: z.literal("registration.added"),
-  payload: z.strictObject({ registrationId: z.uuid(), tubeCode: LabelCodeSchema, resident: ResidentSchema }),
+  payload: z.strictObject({
+    registrationId: z.uuid(),
+    tubeCode: LabelCodeSchema,
+    resident: ResidentSchema,
+    /** Why a resident already registered today at this site is sampled again (re-sampling). */
+    repeatReason: z.string().trim().min(1).max(200).optional(),
+  }),
 });
 
 export const RegistrationVoidedSchema = z.strictObject({
@@ -82,11 +88,56 @@ export const TubeSealedSchema = z.strictObject({
   }),
 });
 
+/** A damaged tube: its active registrations move to a new tube (opened by this event, same capacity); the old is void. */
+export const TubeTransferredSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("tube.transferred"),
+  payload: z.strictObject({
+    fromTubeCode: LabelCodeSchema,
+    toTubeCode: LabelCodeSchema,
+    reason: z.string().trim().min(1).max(200),
+  }),
+});
+
+export const BoxOpenedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("box.opened"),
+  payload: z.strictObject({ boxCode: LabelCodeSchema }),
+});
+
+export const BoxTubeAddedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("box.tube_added"),
+  payload: z.strictObject({ boxCode: LabelCodeSchema, tubeCode: LabelCodeSchema }),
+});
+
+export const BoxClosedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("box.closed"),
+  payload: z.strictObject({ boxCode: LabelCodeSchema, tubeCount: z.number().int().min(1).max(10_000) }),
+});
+
+export const BoxHandedOverSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("box.handed_over"),
+  payload: z.strictObject({
+    boxCode: LabelCodeSchema,
+    courierName: z.string().trim().min(1).max(64),
+    courierPhone: z.string().regex(/^1[3-9]\d{9}$/, "mainland mobile number"),
+    vehiclePlate: z.string().trim().min(1).max(16).optional(),
+  }),
+});
+
 export const SampleEventSchema = z.discriminatedUnion("type", [
   TubeOpenedSchema,
   RegistrationAddedSchema,
   RegistrationVoidedSchema,
   TubeSealedSchema,
+  TubeTransferredSchema,
+  BoxOpenedSchema,
+  BoxTubeAddedSchema,
+  BoxClosedSchema,
+  BoxHandedOverSchema,
 ]);
 
 export type SampleEvent = z.infer<typeof SampleEventSchema>;

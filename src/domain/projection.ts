@@ -15,9 +15,11 @@ export interface Registration {
   staffId: string;
   eventId: string;
   voided?: { reason: string; at: string };
+  repeatReason?: string;
 }
 
-export type TubeStatus = "open" | "sealed";
+/** "void": a damaged tube whose people were transferred to another tube. */
+export type TubeStatus = "open" | "sealed" | "void";
 
 export interface Tube {
   code: string;
@@ -28,20 +30,49 @@ export interface Tube {
   /** Registration ids in the order they were added, voided ones included. */
   registrationIds: string[];
   sealed?: { at: string; count: number; short: boolean };
+  transferredTo?: { tubeCode: string; reason: string; at: string };
+  transferredFrom?: string;
+  boxCode?: string;
+}
+
+export type BoxStatus = "open" | "closed" | "handed_over";
+
+export interface Box {
+  code: string;
+  status: BoxStatus;
+  openedAt: string;
+  openedByDevice: string;
+  tubeCodes: string[];
+  closed?: { at: string; tubeCount: number };
+  handover?: { at: string; courierName: string; courierPhone: string; vehiclePlate?: string };
 }
 
 export interface Anomaly {
   eventId: string;
-  problem: "unknown_tube" | "unknown_registration" | "tube_reopened" | "added_to_sealed_tube";
+  problem:
+    | "unknown_tube"
+    | "unknown_registration"
+    | "tube_reopened"
+    | "added_to_sealed_tube"
+    | "unknown_box"
+    | "box_reopened"
+    | "tube_in_two_boxes"
+    | "box_locked";
 }
 
 export interface StationState {
   tubes: Map<string, Tube>;
   registrations: Map<string, Registration>;
+  boxes: Map<string, Box>;
   anomalies: Anomaly[];
 }
 
-export const emptyState = (): StationState => ({ tubes: new Map(), registrations: new Map(), anomalies: [] });
+export const emptyState = (): StationState => ({
+  tubes: new Map(),
+  registrations: new Map(),
+  boxes: new Map(),
+  anomalies: [],
+});
 
 /** Applies one event to a state the caller owns (use `project` for a fresh state). */
 export function applyEvent(state: StationState, event: SampleEvent): void {
@@ -77,6 +108,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         deviceId: event.deviceId,
         staffId: event.staffId,
         eventId: event.id,
+        ...(event.payload.repeatReason ? { repeatReason: event.payload.repeatReason } : {}),
       });
       return;
     }
@@ -99,6 +131,87 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       tube.sealed = { at: event.occurredAt, count: event.payload.count, short: event.payload.short };
       return;
     }
+    case "tube.transferred": {
+      const from = state.tubes.get(event.payload.fromTubeCode);
+      if (!from) {
+        state.anomalies.push({ eventId: event.id, problem: "unknown_tube" });
+        return;
+      }
+      if (state.tubes.has(event.payload.toTubeCode)) {
+        state.anomalies.push({ eventId: event.id, problem: "tube_reopened" });
+        return;
+      }
+      const moving = activeMembers(state, from.code);
+      for (const registration of moving) registration.tubeCode = event.payload.toTubeCode;
+      state.tubes.set(event.payload.toTubeCode, {
+        code: event.payload.toTubeCode,
+        capacity: from.capacity,
+        status: "open",
+        openedAt: event.occurredAt,
+        openedByDevice: event.deviceId,
+        registrationIds: moving.map((r) => r.id),
+        transferredFrom: from.code,
+      });
+      from.registrationIds = from.registrationIds.filter((id) => !moving.some((r) => r.id === id));
+      from.status = "void";
+      from.transferredTo = { tubeCode: event.payload.toTubeCode, reason: event.payload.reason, at: event.occurredAt };
+      return;
+    }
+    case "box.opened": {
+      if (state.boxes.has(event.payload.boxCode)) {
+        state.anomalies.push({ eventId: event.id, problem: "box_reopened" });
+        return;
+      }
+      state.boxes.set(event.payload.boxCode, {
+        code: event.payload.boxCode,
+        status: "open",
+        openedAt: event.occurredAt,
+        openedByDevice: event.deviceId,
+        tubeCodes: [],
+      });
+      return;
+    }
+    case "box.tube_added": {
+      const box = state.boxes.get(event.payload.boxCode);
+      const tube = state.tubes.get(event.payload.tubeCode);
+      if (!box || !tube) {
+        state.anomalies.push({ eventId: event.id, problem: box ? "unknown_tube" : "unknown_box" });
+        return;
+      }
+      if (box.status === "handed_over") state.anomalies.push({ eventId: event.id, problem: "box_locked" });
+      if (tube.boxCode && tube.boxCode !== box.code) {
+        state.anomalies.push({ eventId: event.id, problem: "tube_in_two_boxes" });
+        return;
+      }
+      if (!box.tubeCodes.includes(tube.code)) box.tubeCodes.push(tube.code);
+      tube.boxCode = box.code;
+      return;
+    }
+    case "box.closed": {
+      const box = state.boxes.get(event.payload.boxCode);
+      if (!box) {
+        state.anomalies.push({ eventId: event.id, problem: "unknown_box" });
+        return;
+      }
+      if (box.status === "handed_over") {
+        state.anomalies.push({ eventId: event.id, problem: "box_locked" });
+        return;
+      }
+      box.status = "closed";
+      box.closed = { at: event.occurredAt, tubeCount: event.payload.tubeCount };
+      return;
+    }
+    case "box.handed_over": {
+      const box = state.boxes.get(event.payload.boxCode);
+      if (!box) {
+        state.anomalies.push({ eventId: event.id, problem: "unknown_box" });
+        return;
+      }
+      box.status = "handed_over";
+      const { courierName, courierPhone, vehiclePlate } = event.payload;
+      box.handover = { at: event.occurredAt, courierName, courierPhone, ...(vehiclePlate ? { vehiclePlate } : {}) };
+      return;
+    }
   }
 }
 
@@ -115,6 +228,15 @@ export function activeMembers(state: StationState, tubeCode: string): Registrati
   return tube.registrationIds
     .map((id) => state.registrations.get(id))
     .filter((r): r is Registration => r !== undefined && !r.voided);
+}
+
+/** The open box this device is packing, if any. */
+export function openBoxOfDevice(state: StationState, deviceId: string): Box | undefined {
+  let found: Box | undefined;
+  for (const box of state.boxes.values()) {
+    if (box.status === "open" && box.openedByDevice === deviceId) found = box;
+  }
+  return found;
 }
 
 /** The open tube this device is filling, if any (the most recently opened one). */

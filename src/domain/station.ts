@@ -3,12 +3,21 @@
  * event to record, or a specific refusal. Pure: the client turns the payload into an event and stores it.
  */
 import type { PayloadOf, PoolSize } from "./events";
-import { activeMembers, type StationState } from "./projection";
+import { type PhoneRejection, validateMobile } from "./phone";
+import {
+  activeMembers,
+  type BoxStatus,
+  openTubeOfDevice,
+  type Registration,
+  type StationState,
+  type Tube,
+  type TubeStatus,
+} from "./projection";
 import type { Resident } from "./residentCode";
 import { err, ok, type Result } from "./result";
 
 export type StationRefusal =
-  | { code: "tube_exists"; tubeCode: string; status: "open" | "sealed" }
+  | { code: "tube_exists"; tubeCode: string; status: TubeStatus }
   | { code: "no_such_tube"; tubeCode: string }
   | { code: "tube_sealed"; tubeCode: string }
   | { code: "tube_full"; tubeCode: string; capacity: number }
@@ -16,7 +25,22 @@ export type StationRefusal =
   | { code: "no_such_registration"; registrationId: string }
   | { code: "already_voided"; registrationId: string }
   | { code: "short_needs_confirmation"; count: number; capacity: number }
-  | { code: "empty_tube"; tubeCode: string };
+  | { code: "empty_tube"; tubeCode: string }
+  | { code: "tube_void"; tubeCode: string; transferredTo?: string }
+  | { code: "registered_today"; tubeCode: string; registeredAt: string }
+  | { code: "reason_required" }
+  | { code: "tube_in_box"; tubeCode: string; boxCode: string }
+  | { code: "other_tube_open"; tubeCode: string }
+  | { code: "box_exists"; boxCode: string }
+  | { code: "box_already_open"; boxCode: string }
+  | { code: "no_such_box"; boxCode: string }
+  | { code: "box_not_open"; boxCode: string; status: BoxStatus }
+  | { code: "tube_not_sealed"; tubeCode: string }
+  | { code: "empty_box"; boxCode: string }
+  | { code: "box_locked"; boxCode: string }
+  | { code: "box_not_closed"; boxCode: string }
+  | { code: "courier_name_required" }
+  | { code: "bad_courier_phone"; reason: PhoneRejection };
 
 export function decideOpenTube(
   state: StationState,
@@ -31,20 +55,62 @@ export function decideOpenTube(
 export const sameResident = (a: Resident, b: Resident): boolean =>
   a.docType === b.docType && a.docNumber === b.docNumber;
 
+/** The refusal for a tube that takes no more changes, if it is sealed or void. */
+function closedTube(tube: Tube): StationRefusal | null {
+  if (tube.status === "sealed") return { code: "tube_sealed", tubeCode: tube.code };
+  if (tube.status === "void") {
+    return {
+      code: "tube_void",
+      tubeCode: tube.code,
+      ...(tube.transferredTo ? { transferredTo: tube.transferredTo.tubeCode } : {}),
+    };
+  }
+  return null;
+}
+
+/** The site's day of an ISO time: sampling days run on China Standard Time (UTC+8) unless told otherwise. */
+export function siteDay(iso: string, utcOffsetMinutes = 480): string {
+  return new Date(Date.parse(iso) + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
+/** Active registrations of this resident on the same site day as `at`, in any tube this state knows. */
+export function registeredOnDay(state: StationState, resident: Resident, at: string): Registration[] {
+  const day = siteDay(at);
+  const found: Registration[] = [];
+  for (const r of state.registrations.values()) {
+    if (!r.voided && sameResident(r.resident, resident) && siteDay(r.registeredAt) === day) found.push(r);
+  }
+  return found;
+}
+
+export interface RegisterOptions {
+  /** Now, as the device sees it (for "already registered today"). */
+  at: string;
+  /** Staff's reason to sample a resident already registered today (re-sampling). */
+  repeatReason?: string;
+}
+
 export function decideRegister(
   state: StationState,
   tubeCode: string,
   resident: Resident,
   registrationId: string,
+  options: RegisterOptions = { at: new Date().toISOString() },
 ): Result<PayloadOf<"registration.added">, StationRefusal> {
   const tube = state.tubes.get(tubeCode);
   if (!tube) return err({ code: "no_such_tube", tubeCode });
-  if (tube.status === "sealed") return err({ code: "tube_sealed", tubeCode });
+  const closed = closedTube(tube);
+  if (closed) return err(closed);
   const members = activeMembers(state, tubeCode);
   const twin = members.find((m) => sameResident(m.resident, resident));
   if (twin) return err({ code: "already_in_tube", tubeCode, registrationId: twin.id });
   if (members.length >= tube.capacity) return err({ code: "tube_full", tubeCode, capacity: tube.capacity });
-  return ok({ registrationId, tubeCode, resident });
+  const repeatReason = options.repeatReason?.trim();
+  const earlier = registeredOnDay(state, resident, options.at)[0];
+  if (earlier && !repeatReason) {
+    return err({ code: "registered_today", tubeCode: earlier.tubeCode, registeredAt: earlier.registeredAt });
+  }
+  return ok({ registrationId, tubeCode, resident, ...(earlier && repeatReason ? { repeatReason } : {}) });
 }
 
 export function decideVoid(
@@ -56,7 +122,9 @@ export function decideVoid(
   if (!registration) return err({ code: "no_such_registration", registrationId });
   if (registration.voided) return err({ code: "already_voided", registrationId });
   const tube = state.tubes.get(registration.tubeCode);
-  if (tube?.status === "sealed") return err({ code: "tube_sealed", tubeCode: registration.tubeCode });
+  const closed = tube ? closedTube(tube) : null;
+  if (closed) return err(closed);
+  if (reason.trim() === "") return err({ code: "reason_required" });
   return ok({ registrationId, tubeCode: registration.tubeCode, reason: reason.trim() });
 }
 
@@ -68,10 +136,87 @@ export function decideSeal(
 ): Result<PayloadOf<"tube.sealed">, StationRefusal> {
   const tube = state.tubes.get(tubeCode);
   if (!tube) return err({ code: "no_such_tube", tubeCode });
-  if (tube.status === "sealed") return err({ code: "tube_sealed", tubeCode });
+  const closed = closedTube(tube);
+  if (closed) return err(closed);
   const count = activeMembers(state, tubeCode).length;
   if (count === 0) return err({ code: "empty_tube", tubeCode });
   const short = count < tube.capacity;
   if (short && !options.confirmShort) return err({ code: "short_needs_confirmation", count, capacity: tube.capacity });
   return ok({ tubeCode, count, short });
+}
+
+/** Moves the people of a damaged tube to a new tube in one step; the old tube becomes void. */
+export function decideTransfer(
+  state: StationState,
+  fromTubeCode: string,
+  toTubeCode: string,
+  reason: string,
+  deviceId: string,
+): Result<PayloadOf<"tube.transferred">, StationRefusal> {
+  const from = state.tubes.get(fromTubeCode);
+  if (!from) return err({ code: "no_such_tube", tubeCode: fromTubeCode });
+  if (from.status === "void") return err(closedTube(from) as StationRefusal);
+  if (from.boxCode) return err({ code: "tube_in_box", tubeCode: fromTubeCode, boxCode: from.boxCode });
+  const existing = state.tubes.get(toTubeCode);
+  if (existing) return err({ code: "tube_exists", tubeCode: toTubeCode, status: existing.status });
+  if (reason.trim() === "") return err({ code: "reason_required" });
+  const open = openTubeOfDevice(state, deviceId);
+  if (open && open.code !== fromTubeCode) return err({ code: "other_tube_open", tubeCode: open.code });
+  return ok({ fromTubeCode, toTubeCode, reason: reason.trim() });
+}
+
+export function decideOpenBox(
+  state: StationState,
+  boxCode: string,
+  deviceId: string,
+): Result<PayloadOf<"box.opened">, StationRefusal> {
+  if (state.boxes.has(boxCode)) return err({ code: "box_exists", boxCode });
+  for (const box of state.boxes.values()) {
+    if (box.status === "open" && box.openedByDevice === deviceId)
+      return err({ code: "box_already_open", boxCode: box.code });
+  }
+  return ok({ boxCode });
+}
+
+/** Only sealed tubes go into an open box, and a tube into one box only. */
+export function decideAddTubeToBox(
+  state: StationState,
+  boxCode: string,
+  tubeCode: string,
+): Result<PayloadOf<"box.tube_added">, StationRefusal> {
+  const box = state.boxes.get(boxCode);
+  if (!box) return err({ code: "no_such_box", boxCode });
+  if (box.status !== "open") return err({ code: "box_not_open", boxCode, status: box.status });
+  const tube = state.tubes.get(tubeCode);
+  if (!tube) return err({ code: "no_such_tube", tubeCode });
+  if (tube.boxCode) return err({ code: "tube_in_box", tubeCode, boxCode: tube.boxCode });
+  if (tube.status === "void") return err(closedTube(tube) as StationRefusal);
+  if (tube.status !== "sealed") return err({ code: "tube_not_sealed", tubeCode });
+  return ok({ boxCode, tubeCode });
+}
+
+export function decideCloseBox(state: StationState, boxCode: string): Result<PayloadOf<"box.closed">, StationRefusal> {
+  const box = state.boxes.get(boxCode);
+  if (!box) return err({ code: "no_such_box", boxCode });
+  if (box.status !== "open") return err({ code: "box_not_open", boxCode, status: box.status });
+  if (box.tubeCodes.length === 0) return err({ code: "empty_box", boxCode });
+  return ok({ boxCode, tubeCount: box.tubeCodes.length });
+}
+
+/** A closed box is handed to transport; from then on it is locked. */
+export function decideHandover(
+  state: StationState,
+  boxCode: string,
+  courier: { name: string; phone: string; vehiclePlate?: string },
+): Result<PayloadOf<"box.handed_over">, StationRefusal> {
+  const box = state.boxes.get(boxCode);
+  if (!box) return err({ code: "no_such_box", boxCode });
+  if (box.status === "handed_over") return err({ code: "box_locked", boxCode });
+  if (box.status !== "closed") return err({ code: "box_not_closed", boxCode });
+  const name = courier.name.trim();
+  if (!name) return err({ code: "courier_name_required" });
+  const phone = validateMobile(courier.phone);
+  if (!phone.ok) return err({ code: "bad_courier_phone", reason: phone.error });
+  const plate = courier.vehiclePlate?.trim().toUpperCase();
+  return ok({ boxCode, courierName: name, courierPhone: phone.value, ...(plate ? { vehiclePlate: plate } : {}) });
 }

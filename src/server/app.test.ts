@@ -268,6 +268,65 @@ describe("site summary", () => {
   });
 });
 
+describe("transfers, boxes and handover", () => {
+  it("projects a transfer, a box and its handover into the server's tables", async () => {
+    const s = await session();
+    const [a, b] = [nextTestUuid(), nextTestUuid()];
+    const res = await push(s.token, [
+      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
+      s.events.next("registration.added", {
+        registrationId: a,
+        tubeCode: "TUBE0001",
+        resident: resident("张三", "11010519491231002X"),
+      }),
+      s.events.next("registration.added", {
+        registrationId: b,
+        tubeCode: "TUBE0001",
+        resident: resident("李四", "440524188001010014"),
+      }),
+      s.events.next("registration.voided", { registrationId: b, tubeCode: "TUBE0001", reason: "录错" }),
+      s.events.next("tube.transferred", { fromTubeCode: "TUBE0001", toTubeCode: "TUBE0002", reason: "破损" }),
+      s.events.next("tube.sealed", { tubeCode: "TUBE0002", count: 1, short: true }),
+      s.events.next("box.opened", { boxCode: "BOX-001" }),
+      s.events.next("box.tube_added", { boxCode: "BOX-001", tubeCode: "TUBE0002" }),
+      s.events.next("box.closed", { boxCode: "BOX-001", tubeCount: 1 }),
+      s.events.next("box.handed_over", {
+        boxCode: "BOX-001",
+        courierName: "刘师傅",
+        courierPhone: "13900001111",
+        vehiclePlate: "鲁F12345",
+      }),
+    ]);
+    expect(res.json<PushResponse>().results.every((r) => r.status === "accepted")).toBe(true);
+    const db = server.store.db;
+    const tubes = await db
+      .selectFrom("tubes")
+      .select(["code", "status", "box_code", "transferred_to"])
+      .orderBy("code")
+      .execute();
+    expect(tubes).toEqual([
+      { code: "TUBE0001", status: "void", box_code: null, transferred_to: "TUBE0002" },
+      { code: "TUBE0002", status: "sealed", box_code: "BOX-001", transferred_to: null },
+    ]);
+    const regs = await db
+      .selectFrom("registrations")
+      .select(["id", "tube_code", "voided_at"])
+      .orderBy("name")
+      .execute();
+    expect(regs.map((r) => [r.id, r.tube_code, r.voided_at !== null])).toEqual([
+      [a, "TUBE0002", false],
+      [b, "TUBE0001", true],
+    ]);
+    const box = await db.selectFrom("boxes").selectAll().executeTakeFirstOrThrow();
+    expect(box).toMatchObject({
+      status: "handed_over",
+      tube_count: 1,
+      courier_name: "刘师傅",
+      vehicle_plate: "鲁F12345",
+    });
+  });
+});
+
 describe("durability", () => {
   it("keeps pushed data across a server restart", async () => {
     const s = await session();

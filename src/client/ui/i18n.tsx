@@ -237,7 +237,7 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return residentCodeMessage(lang, problem.error);
     case "tube_exists":
       return zhMode
-        ? `试管 ${problem.tubeCode} 已使用过（${problem.status === "sealed" ? "已封管" : "未封管"}），请换一支试管`
+        ? `试管 ${problem.tubeCode} 已使用过（${{ sealed: "已封管", open: "未封管", void: "已作废" }[problem.status]}），请换一支试管`
         : `Tube ${problem.tubeCode} was already used (${problem.status}); take another tube`;
     case "tube_already_open":
       return zhMode
@@ -261,6 +261,55 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return zhMode ? "空管不能封管" : "An empty tube cannot be sealed";
     case "phone_required":
       return zhMode ? "本采样点要求填写手机号" : "This site requires a mobile number";
+    case "tube_void":
+      return zhMode
+        ? `试管 ${problem.tubeCode} 已作废${problem.transferredTo ? `（人员已转入 ${problem.transferredTo}）` : ""}`
+        : `Tube ${problem.tubeCode} is void${problem.transferredTo ? ` (people moved to ${problem.transferredTo})` : ""}`;
+    case "registered_today": {
+      const time = new Date(problem.registeredAt).toLocaleTimeString(zhMode ? "zh-CN" : "en", {
+        hour: "2-digit",
+        minute: "2-digit",
+      });
+      return zhMode
+        ? `此人今天 ${time} 已在试管 ${problem.tubeCode} 登记。如需复采，请填写原因后继续`
+        : `Already registered today at ${time} in tube ${problem.tubeCode}. To sample again, give a reason`;
+    }
+    case "reason_required":
+      return zhMode ? "请填写原因" : "A reason is required";
+    case "tube_in_box":
+      return zhMode
+        ? `试管 ${problem.tubeCode} 已装入转运箱 ${problem.boxCode}`
+        : `Tube ${problem.tubeCode} is already in box ${problem.boxCode}`;
+    case "other_tube_open":
+      return zhMode ? `请先封管 ${problem.tubeCode}` : `Seal tube ${problem.tubeCode} first`;
+    case "box_exists":
+      return zhMode ? `转运箱 ${problem.boxCode} 已使用过` : `Box ${problem.boxCode} was already used`;
+    case "box_already_open":
+      return zhMode
+        ? `转运箱 ${problem.boxCode} 尚未关箱，请先关箱`
+        : `Box ${problem.boxCode} is still open: close it first`;
+    case "no_such_box":
+      return zhMode ? "没有打开的转运箱，请先扫箱码" : "No box is open: scan a box first";
+    case "box_not_open":
+      return zhMode
+        ? `转运箱 ${problem.boxCode} 已关箱，不能再装管`
+        : `Box ${problem.boxCode} is closed: no more tubes`;
+    case "tube_not_sealed":
+      return zhMode
+        ? `试管 ${problem.tubeCode} 未封管，不能装箱`
+        : `Tube ${problem.tubeCode} is not sealed: it cannot be boxed`;
+    case "empty_box":
+      return zhMode ? "空箱不能关箱" : "An empty box cannot be closed";
+    case "box_locked":
+      return zhMode
+        ? `转运箱 ${problem.boxCode} 已交接，已锁定`
+        : `Box ${problem.boxCode} was handed over and is locked`;
+    case "box_not_closed":
+      return zhMode ? "请先关箱再交接" : "Close the box before handing it over";
+    case "courier_name_required":
+      return zhMode ? "请填写转运人员姓名" : "Enter the courier's name";
+    case "bad_courier_phone":
+      return zhMode ? "转运人员手机号无效" : "Invalid courier mobile number";
     case "storage_failed":
       return zhMode
         ? `保存失败，本条未登记：${problem.message}`

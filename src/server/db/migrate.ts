@@ -1,10 +1,12 @@
 /** Migrations are declared in code (not read from a folder) so they ship inside any bundle and run at start. */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import * as initial from "./migrations/0001_initial";
+import * as boxesTransfers from "./migrations/0002_boxes_transfers";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_boxes_transfers": boxesTransfers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

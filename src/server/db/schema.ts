@@ -64,6 +64,23 @@ export interface TubesTable {
   sealed_at: string | null;
   sealed_count: number | null;
   short: number;
+  box_code: string | null;
+  transferred_to: string | null;
+  void_reason: string | null;
+}
+
+export interface BoxesTable {
+  site_code: string;
+  code: string;
+  status: string;
+  opened_at: string;
+  opened_by_device: string;
+  closed_at: string | null;
+  tube_count: number | null;
+  handed_over_at: string | null;
+  courier_name: string | null;
+  courier_phone: string | null;
+  vehicle_plate: string | null;
 }
 
 export interface RegistrationsTable {
@@ -81,6 +98,7 @@ export interface RegistrationsTable {
   event_id: string;
   voided_at: string | null;
   void_reason: string | null;
+  repeat_reason: string | null;
 }
 
 export interface Database {
@@ -91,6 +109,7 @@ export interface Database {
   events: EventsTable;
   tubes: TubesTable;
   registrations: RegistrationsTable;
+  boxes: BoxesTable;
 }
 
 export type SiteRow = Selectable<SitesTable>;

@@ -21,6 +21,9 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
           sealed_at: null,
           sealed_count: null,
           short: 0,
+          box_code: null,
+          transferred_to: null,
+          void_reason: null,
         })
         .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
         .execute();
@@ -44,6 +47,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
           event_id: event.id,
           voided_at: null,
           void_reason: null,
+          repeat_reason: event.payload.repeatReason ?? null,
         })
         .onConflict((oc) => oc.column("id").doNothing())
         .execute();
@@ -69,6 +73,100 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
         })
         .where("site_code", "=", event.siteCode)
         .where("code", "=", event.payload.tubeCode)
+        .execute();
+      return;
+    case "tube.transferred": {
+      const { fromTubeCode, toTubeCode, reason } = event.payload;
+      const from = await trx
+        .selectFrom("tubes")
+        .select(["capacity"])
+        .where("site_code", "=", event.siteCode)
+        .where("code", "=", fromTubeCode)
+        .executeTakeFirst();
+      if (!from) return;
+      await trx
+        .insertInto("tubes")
+        .values({
+          site_code: event.siteCode,
+          code: toTubeCode,
+          capacity: from.capacity,
+          status: "open",
+          opened_at: event.occurredAt,
+          opened_by_device: event.deviceId,
+          sealed_at: null,
+          sealed_count: null,
+          short: 0,
+          box_code: null,
+          transferred_to: null,
+          void_reason: null,
+        })
+        .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
+        .execute();
+      await trx
+        .updateTable("registrations")
+        .set({ tube_code: toTubeCode })
+        .where("site_code", "=", event.siteCode)
+        .where("tube_code", "=", fromTubeCode)
+        .where("voided_at", "is", null)
+        .execute();
+      await trx
+        .updateTable("tubes")
+        .set({ status: "void", transferred_to: toTubeCode, void_reason: reason })
+        .where("site_code", "=", event.siteCode)
+        .where("code", "=", fromTubeCode)
+        .execute();
+      return;
+    }
+    case "box.opened":
+      await trx
+        .insertInto("boxes")
+        .values({
+          site_code: event.siteCode,
+          code: event.payload.boxCode,
+          status: "open",
+          opened_at: event.occurredAt,
+          opened_by_device: event.deviceId,
+          closed_at: null,
+          tube_count: null,
+          handed_over_at: null,
+          courier_name: null,
+          courier_phone: null,
+          vehicle_plate: null,
+        })
+        .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
+        .execute();
+      return;
+    case "box.tube_added":
+      // A tube stays in the first box it was put in (a second box is a conflict, not a move).
+      await trx
+        .updateTable("tubes")
+        .set({ box_code: event.payload.boxCode })
+        .where("site_code", "=", event.siteCode)
+        .where("code", "=", event.payload.tubeCode)
+        .where("box_code", "is", null)
+        .execute();
+      return;
+    case "box.closed":
+      await trx
+        .updateTable("boxes")
+        .set({ status: "closed", closed_at: event.occurredAt, tube_count: event.payload.tubeCount })
+        .where("site_code", "=", event.siteCode)
+        .where("code", "=", event.payload.boxCode)
+        .where("status", "=", "open")
+        .execute();
+      return;
+    case "box.handed_over":
+      await trx
+        .updateTable("boxes")
+        .set({
+          status: "handed_over",
+          handed_over_at: event.occurredAt,
+          courier_name: event.payload.courierName,
+          courier_phone: event.payload.courierPhone,
+          vehicle_plate: event.payload.vehiclePlate ?? null,
+        })
+        .where("site_code", "=", event.siteCode)
+        .where("code", "=", event.payload.boxCode)
         .execute();
       return;
   }
