@@ -114,3 +114,41 @@ export const HealthSchema = z
   })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof HealthSchema>;
+
+export const TubeMemberSchema = z.object({
+  registrationId: z.string(),
+  name: z.string(),
+  docType: z.string(),
+  docNumber: z.string(),
+  registeredAt: z.string(),
+});
+
+export const TubeViewSchema = z
+  .object({
+    code: z.string(),
+    capacity: z.number().int(),
+    status: z.enum(["open", "sealed", "void"]),
+    short: z.boolean(),
+    boxCode: z.string().nullable(),
+    transferredTo: z.string().nullable(),
+    members: z.array(TubeMemberSchema).describe("registrations not voided, in registration order"),
+  })
+  .meta({ id: "TubeView" });
+export type TubeView = z.infer<typeof TubeViewSchema>;
+
+export const BoxViewSchema = z
+  .object({
+    code: z.string(),
+    status: z.enum(["open", "closed", "handed_over"]),
+    tubeCodes: z.array(z.string()),
+    handover: z
+      .object({
+        at: z.string(),
+        courierName: z.string(),
+        courierPhone: z.string(),
+        vehiclePlate: z.string().nullable(),
+      })
+      .nullable(),
+  })
+  .meta({ id: "BoxView" });
+export type BoxView = z.infer<typeof BoxViewSchema>;

@@ -2,10 +2,25 @@
  * The station's input path: everything typed, pasted or (later) scanned arrives at submitScan. It decides what the
  * text means at this step (tube expected, or resident expected), applies the domain rules and records events.
  */
+
+import type { EventType, PayloadOf } from "../../domain/events";
+import { openBoxOfDevice } from "../../domain/projection";
 import type { SiteConfig } from "../../domain/protocol";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
+import type { Result } from "../../domain/result";
 import { createScanClassifier, type ScanError } from "../../domain/scanCodes";
-import { decideOpenTube, decideRegister, decideSeal, type StationRefusal } from "../../domain/station";
+import {
+  decideAddTubeToBox,
+  decideCloseBox,
+  decideHandover,
+  decideOpenBox,
+  decideOpenTube,
+  decideRegister,
+  decideSeal,
+  decideTransfer,
+  decideVoid,
+  type StationRefusal,
+} from "../../domain/station";
 import { allEvents, type EventAuthor, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { type StationView, viewOf } from "./view";
@@ -24,7 +39,14 @@ export type StationOutcome =
   | { ok: true; action: "needs-name"; docType: "ID"; docNumber: string }
   | { ok: true; action: "sealed"; tubeCode: string; count: number; short: boolean }
   | { ok: true; action: "ignored" }
-  | { ok: false; problem: StationProblem };
+  | { ok: true; action: "voided"; registrationId: string }
+  | { ok: true; action: "transferred"; fromTubeCode: string; toTubeCode: string }
+  | { ok: true; action: "box-opened"; boxCode: string }
+  | { ok: true; action: "boxed"; boxCode: string; tubeCode: string; count: number }
+  | { ok: true; action: "box-closed"; boxCode: string; tubeCount: number }
+  | { ok: true; action: "handed-over"; boxCode: string }
+  /** `resident` is set when staff may retry the registration (with a re-sampling reason). */
+  | { ok: false; problem: StationProblem; resident?: Resident };
 
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -59,17 +81,16 @@ export class Station {
     return viewOf(await allEvents(), await getDeviceId());
   }
 
-  private async write(record: () => Promise<unknown>): Promise<StationProblem | null> {
-    try {
-      await record();
-      this.onRecorded();
-      return null;
-    } catch (error) {
-      return {
-        code: "storage_failed",
-        message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      };
-    }
+  /** Records the event a decision allows, or returns the decision's refusal. */
+  private async record<T extends EventType>(
+    type: T,
+    decision: Result<PayloadOf<T>, StationRefusal>,
+    success: (payload: PayloadOf<T>) => StationOutcome,
+  ): Promise<StationOutcome> {
+    if (!decision.ok) return fail(decision.error);
+    await recordEvent(this.author, type, decision.value);
+    this.onRecorded();
+    return success(decision.value);
   }
 
   /** The scanner's and the keyboard's entry point. */
@@ -77,9 +98,92 @@ export class Station {
     return this.serial(() => this.handleScan(text));
   }
 
-  /** Manual entry (no QR code, or a bare ID number whose name staff typed). */
-  register(input: Resident): Promise<StationOutcome> {
-    return this.serial(() => this.handleRegister(input));
+  /** Manual entry (no QR code, or a bare ID number whose name staff typed), or a retry with a re-sampling reason. */
+  register(input: Resident, repeatReason?: string): Promise<StationOutcome> {
+    return this.serial(() => this.handleRegister(input, repeatReason));
+  }
+
+  voidRegistration(registrationId: string, reason: string): Promise<StationOutcome> {
+    return this.serial(async () => {
+      const view = await this.current();
+      return this.record("registration.voided", decideVoid(view.state, registrationId, reason), () => ({
+        ok: true,
+        action: "voided",
+        registrationId,
+      }));
+    });
+  }
+
+  /** Moves the people of this device's open (damaged) tube, or of a sealed tube, to a new tube. */
+  transfer(fromTubeCode: string, toText: string, reason: string): Promise<StationOutcome> {
+    return this.serial(async () => {
+      const view = await this.current();
+      const scan = this.classifier.expect(toText, "tube");
+      if (!scan.ok) return fail(scan.error);
+      if (scan.value.kind !== "tube") return fail({ code: "empty_scan" });
+      const decision = decideTransfer(view.state, fromTubeCode, scan.value.code, reason, await getDeviceId());
+      return this.record("tube.transferred", decision, (p) => ({
+        ok: true,
+        action: "transferred",
+        fromTubeCode: p.fromTubeCode,
+        toTubeCode: p.toTubeCode,
+      }));
+    });
+  }
+
+  /** The box screen's input path: a box label opens a box, a tube label packs the tube into the open box. */
+  submitBoxScan(text: string): Promise<StationOutcome> {
+    return this.serial(async () => {
+      const view = await this.current();
+      const deviceId = await getDeviceId();
+      const box = openBoxOfDevice(view.state, deviceId);
+      if (!box) {
+        const scan = this.classifier.expect(text, "box");
+        if (!scan.ok) return fail(scan.error);
+        if (scan.value.kind !== "box") return fail({ code: "empty_scan" });
+        return this.record("box.opened", decideOpenBox(view.state, scan.value.code, deviceId), (p) => ({
+          ok: true,
+          action: "box-opened",
+          boxCode: p.boxCode,
+        }));
+      }
+      const scan = this.classifier.classify(text);
+      if (scan.kind === "box" && scan.code === box.code) return { ok: true, action: "ignored" };
+      if (scan.kind === "box") return fail({ code: "box_already_open", boxCode: box.code });
+      const tube = this.classifier.expect(text, "tube");
+      if (!tube.ok) return fail(tube.error);
+      if (tube.value.kind !== "tube") return fail({ code: "empty_scan" });
+      return this.record("box.tube_added", decideAddTubeToBox(view.state, box.code, tube.value.code), (p) => ({
+        ok: true,
+        action: "boxed",
+        boxCode: p.boxCode,
+        tubeCode: p.tubeCode,
+        count: box.tubeCodes.length + 1,
+      }));
+    });
+  }
+
+  closeBox(boxCode: string): Promise<StationOutcome> {
+    return this.serial(async () => {
+      const view = await this.current();
+      return this.record("box.closed", decideCloseBox(view.state, boxCode), (p) => ({
+        ok: true,
+        action: "box-closed",
+        boxCode: p.boxCode,
+        tubeCount: p.tubeCount,
+      }));
+    });
+  }
+
+  handOver(boxCode: string, courier: { name: string; phone: string; vehiclePlate?: string }): Promise<StationOutcome> {
+    return this.serial(async () => {
+      const view = await this.current();
+      return this.record("box.handed_over", decideHandover(view.state, boxCode, courier), (p) => ({
+        ok: true,
+        action: "handed-over",
+        boxCode: p.boxCode,
+      }));
+    });
   }
 
   seal(confirmShort: boolean): Promise<StationOutcome> {
@@ -106,45 +210,47 @@ export class Station {
     return this.registerIn(view, parsed.resident);
   }
 
-  private async handleRegister(input: Resident): Promise<StationOutcome> {
+  private async handleRegister(input: Resident, repeatReason?: string): Promise<StationOutcome> {
     const view = await this.current();
     const checked = validateResident(input);
     if (!checked.ok) return fail({ code: "invalid_resident", error: checked.error });
-    return this.registerIn(view, checked.value);
+    return this.registerIn(view, checked.value, repeatReason);
   }
 
   private async handleSeal(confirmShort: boolean): Promise<StationOutcome> {
     const view = await this.current();
     if (!view.openTube) return fail({ code: "no_such_tube", tubeCode: "" });
     const decision = decideSeal(view.state, view.openTube.code, { confirmShort });
-    if (!decision.ok) return fail(decision.error);
-    const problem = await this.write(() => recordEvent(this.author, "tube.sealed", decision.value));
-    return problem ? fail(problem) : { ok: true, action: "sealed", ...decision.value };
+    return this.record("tube.sealed", decision, (p) => ({ ok: true, action: "sealed", ...p }));
   }
 
-  private async openTube(view: StationView, tubeCode: string): Promise<StationOutcome> {
-    const decision = decideOpenTube(view.state, tubeCode, this.site.poolSize);
-    if (!decision.ok) return fail(decision.error);
-    const problem = await this.write(() => recordEvent(this.author, "tube.opened", decision.value));
-    return problem ? fail(problem) : { ok: true, action: "tube-opened", tubeCode };
+  private openTube(view: StationView, tubeCode: string): Promise<StationOutcome> {
+    // New tubes take the site's current pool size; open tubes keep the size they were opened with.
+    return this.record("tube.opened", decideOpenTube(view.state, tubeCode, this.site.poolSize), () => ({
+      ok: true,
+      action: "tube-opened",
+      tubeCode,
+    }));
   }
 
-  private async registerIn(view: StationView, resident: Resident): Promise<StationOutcome> {
+  private async registerIn(view: StationView, resident: Resident, repeatReason?: string): Promise<StationOutcome> {
     const tube = view.openTube;
     if (!tube) return fail({ code: "no_such_tube", tubeCode: "" });
     if (this.site.phoneRequired && !resident.phone) return fail({ code: "phone_required" });
-    const decision = decideRegister(view.state, tube.code, resident, crypto.randomUUID());
-    if (!decision.ok) return fail(decision.error);
-    const problem = await this.write(() => recordEvent(this.author, "registration.added", decision.value));
-    if (problem) return fail(problem);
+    const decision = decideRegister(view.state, tube.code, resident, crypto.randomUUID(), {
+      at: new Date().toISOString(),
+      ...(repeatReason ? { repeatReason } : {}),
+    });
+    if (!decision.ok && decision.error.code === "registered_today")
+      return { ok: false, problem: decision.error, resident };
     const count = view.members.length + 1;
-    return {
+    return this.record("registration.added", decision, () => ({
       ok: true,
       action: "registered",
       name: resident.name,
       count,
       capacity: tube.capacity,
       full: count >= tube.capacity,
-    };
+    }));
   }
 }

@@ -2,11 +2,17 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import { SiteCodeSchema } from "../../domain/events";
-import { ErrorBodySchema, SiteConfigSchema, SiteSummarySchema } from "../../domain/protocol";
+import {
+  BoxViewSchema,
+  ErrorBodySchema,
+  SiteConfigSchema,
+  SiteSummarySchema,
+  TubeViewSchema,
+} from "../../domain/protocol";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
-import { findSite, siteSummary } from "../sites/sites";
+import { findSite, siteBoxes, siteSummary, siteTubes } from "../sites/sites";
 
 const SiteParams = z.object({ siteCode: SiteCodeSchema });
 
@@ -57,6 +63,39 @@ export const siteRoutes =
           throw new ApiError(404, "unknown_site", `There is no site ${request.params.siteCode}.`);
         }
         return siteSummary(db, request.params.siteCode);
+      },
+    );
+
+    app.get(
+      "/sites/:siteCode/tubes",
+      {
+        schema: {
+          tags: ["sites"],
+          security: [{ bearer: [] }],
+          params: SiteParams,
+          querystring: z.object({ code: z.string().max(40).optional() }),
+          response: { 200: z.array(TubeViewSchema), ...errors },
+        },
+      },
+      async (request) => {
+        checkScope(authOf(request), request.params.siteCode);
+        return siteTubes(db, request.params.siteCode, request.query.code);
+      },
+    );
+
+    app.get(
+      "/sites/:siteCode/boxes",
+      {
+        schema: {
+          tags: ["sites"],
+          security: [{ bearer: [] }],
+          params: SiteParams,
+          response: { 200: z.array(BoxViewSchema), ...errors },
+        },
+      },
+      async (request) => {
+        checkScope(authOf(request), request.params.siteCode);
+        return siteBoxes(db, request.params.siteCode);
       },
     );
   };

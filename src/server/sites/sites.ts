@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { PoolSize } from "../../domain/events";
-import type { Role, SiteConfig, SiteSummary } from "../../domain/protocol";
+import type { BoxView, Role, SiteConfig, SiteSummary, TubeView } from "../../domain/protocol";
 import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCodes";
 import { hashPassword } from "../auth/passwords";
 import type { Database, SiteRow } from "../db/schema";
@@ -89,4 +89,70 @@ export async function siteSummary(db: Kysely<Database>, siteCode: string): Promi
     registrations: Number(registrations.all) - voided,
     voidedRegistrations: voided,
   };
+}
+
+/** Every tube of a site with its active members (the lab's trace and the command centre's view). */
+export async function siteTubes(db: Kysely<Database>, siteCode: string, tubeCode?: string): Promise<TubeView[]> {
+  let tubesQuery = db.selectFrom("tubes").selectAll().where("site_code", "=", siteCode);
+  let membersQuery = db
+    .selectFrom("registrations")
+    .select(["id", "tube_code", "name", "doc_type", "doc_number", "registered_at"])
+    .where("site_code", "=", siteCode)
+    .where("voided_at", "is", null);
+  if (tubeCode) {
+    tubesQuery = tubesQuery.where("code", "=", tubeCode);
+    membersQuery = membersQuery.where("tube_code", "=", tubeCode);
+  }
+  const [tubes, members] = await Promise.all([
+    tubesQuery.orderBy("opened_at").orderBy("code").execute(),
+    membersQuery.orderBy("registered_at").orderBy("id").execute(),
+  ]);
+  const byTube = new Map<string, TubeView["members"]>();
+  for (const m of members) {
+    const list = byTube.get(m.tube_code) ?? [];
+    list.push({
+      registrationId: m.id,
+      name: m.name,
+      docType: m.doc_type,
+      docNumber: m.doc_number,
+      registeredAt: m.registered_at,
+    });
+    byTube.set(m.tube_code, list);
+  }
+  return tubes.map((t) => ({
+    code: t.code,
+    capacity: t.capacity,
+    status: t.status as TubeView["status"],
+    short: t.short === 1,
+    boxCode: t.box_code,
+    transferredTo: t.transferred_to,
+    members: byTube.get(t.code) ?? [],
+  }));
+}
+
+export async function siteBoxes(db: Kysely<Database>, siteCode: string): Promise<BoxView[]> {
+  const [boxes, tubes] = await Promise.all([
+    db.selectFrom("boxes").selectAll().where("site_code", "=", siteCode).orderBy("opened_at").execute(),
+    db
+      .selectFrom("tubes")
+      .select(["code", "box_code"])
+      .where("site_code", "=", siteCode)
+      .where("box_code", "is not", null)
+      .orderBy("code")
+      .execute(),
+  ]);
+  return boxes.map((b) => ({
+    code: b.code,
+    status: b.status as BoxView["status"],
+    tubeCodes: tubes.filter((t) => t.box_code === b.code).map((t) => t.code),
+    handover:
+      b.status === "handed_over" && b.handed_over_at
+        ? {
+            at: b.handed_over_at,
+            courierName: b.courier_name ?? "",
+            courierPhone: b.courier_phone ?? "",
+            vehiclePlate: b.vehicle_plate,
+          }
+        : null,
+  }));
 }
