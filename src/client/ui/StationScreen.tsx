@@ -1,35 +1,28 @@
-import { type FormEvent, useMemo, useRef, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { DOC_TYPES, type DocType, maskDocumentNumber } from "../../domain/documents";
-import type { SiteConfig, Staff } from "../../domain/protocol";
+import type { SiteConfig } from "../../domain/protocol";
+import type { Resident } from "../../domain/residentCode";
 import { useStationView } from "../data/hooks";
-import { speak } from "../scan/feedback";
-import { Station, type StationOutcome, type StationProblem } from "../station/station";
-import { syncLoop } from "../sync/outbox";
+import { playTone, speak } from "../scan/feedback";
+import type { Station, StationOutcome, StationProblem } from "../station/station";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
 import { Scanner } from "./Scanner";
 
 interface Props {
+  station: Station;
   site: SiteConfig;
-  staff: Staff;
   deviceId: string;
 }
 
 type ResidentForm = { docType: DocType; docNumber: string; name: string; phone: string; fixedDocument: boolean };
 const emptyForm = (): ResidentForm => ({ docType: "ID", docNumber: "", name: "", phone: "", fixedDocument: false });
 
-export function StationScreen({ site, staff, deviceId }: Props) {
+export function StationScreen({ station, site, deviceId }: Props) {
   const { t, docTypeName, lang } = useI18n();
   const [scanning, setScanning] = useState(false);
   const [spokenCues, setSpokenCues] = useState(() => localStorage.getItem("samplepoint.spokenCues") === "1");
   const view = useStationView(deviceId);
-  const station = useMemo(
-    () =>
-      new Station({ staffId: staff.id, siteCode: site.code }, site, () => {
-        void syncLoop.syncNow();
-      }),
-    [site, staff.id],
-  );
   const inputRef = useRef<HTMLInputElement>(null);
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
@@ -37,11 +30,17 @@ export function StationScreen({ site, staff, deviceId }: Props) {
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState<ResidentForm | null>(null);
   const [confirmShort, setConfirmShort] = useState<{ count: number; capacity: number } | null>(null);
+  const [repeat, setRepeat] = useState<{ resident: Resident; reason: string } | null>(null);
+  const [voiding, setVoiding] = useState<{ id: string; reason: string } | null>(null);
+  const [transfer, setTransfer] = useState<{ to: string; reason: string } | null>(null);
 
   const openTube = view?.openTube;
   const members = view?.members ?? [];
 
   function show(outcome: StationOutcome) {
+    if (!outcome.ok && outcome.resident && outcome.problem.code === "registered_today") {
+      setRepeat({ resident: outcome.resident, reason: "" });
+    }
     if (!outcome.ok) {
       if (outcome.problem.code === "short_needs_confirmation") {
         setConfirmShort({ count: outcome.problem.count, capacity: outcome.problem.capacity });
@@ -57,6 +56,12 @@ export function StationScreen({ site, staff, deviceId }: Props) {
         break;
       case "registered":
         setForm(null);
+        setRepeat(null);
+        if (outcome.full) {
+          // Two rising tones: the tube is full, seal it.
+          playTone("success");
+          setTimeout(() => playTone("success"), 180);
+        }
         if (outcome.full && spokenCues) {
           speak(t("tubeFullSpoken", { capacity: outcome.capacity }), lang === "zh" ? "zh-CN" : "en");
         }
@@ -74,7 +79,15 @@ export function StationScreen({ site, staff, deviceId }: Props) {
         setConfirmShort(null);
         setNotice(t(outcome.short ? "sealedShort" : "sealed", { tube: outcome.tubeCode, count: outcome.count }));
         break;
-      case "ignored":
+      case "voided":
+        setVoiding(null);
+        setNotice(t("voided"));
+        break;
+      case "transferred":
+        setTransfer(null);
+        setNotice(t("transferred", { from: outcome.fromTubeCode, to: outcome.toTubeCode }));
+        break;
+      default:
         break;
     }
   }
@@ -196,6 +209,81 @@ export function StationScreen({ site, staff, deviceId }: Props) {
           </div>
         )}
 
+        {full && !confirmShort && (
+          <div className="message message-warn seal-prompt" role="alert" data-testid="seal-prompt">
+            <strong>■ {t("sealNow")}</strong>
+            <button type="button" className="seal" onClick={() => void run(() => station.seal(false))}>
+              {t("seal")}
+            </button>
+          </div>
+        )}
+
+        {repeat && (
+          <form
+            className="message message-warn"
+            data-testid="repeat-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run(() => station.register(repeat.resident, repeat.reason));
+            }}
+          >
+            <label>
+              {t("repeatReason")}
+              <input
+                value={repeat.reason}
+                onChange={(e) => setRepeat({ ...repeat, reason: e.target.value })}
+                required
+              />
+            </label>
+            <div className="row">
+              <button type="submit" className="primary">
+                {t("proceedRepeat")}
+              </button>
+              <button type="button" onClick={() => setRepeat(null)}>
+                {t("cancel")}
+              </button>
+            </div>
+          </form>
+        )}
+
+        {openTube && transfer && (
+          <form
+            className="message message-warn"
+            data-testid="transfer-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run(() => station.transfer(openTube.code, transfer.to, transfer.reason));
+            }}
+          >
+            <label>
+              {t("transferTo")}
+              <input
+                name="transferTo"
+                value={transfer.to}
+                autoCapitalize="characters"
+                onChange={(e) => setTransfer({ ...transfer, to: e.target.value })}
+                required
+              />
+            </label>
+            <label>
+              {t("transferReason")}
+              <input
+                value={transfer.reason}
+                onChange={(e) => setTransfer({ ...transfer, reason: e.target.value })}
+                required
+              />
+            </label>
+            <div className="row">
+              <button type="submit" className="primary">
+                {t("confirmTransfer")}
+              </button>
+              <button type="button" onClick={() => setTransfer(null)}>
+                {t("cancel")}
+              </button>
+            </div>
+          </form>
+        )}
+
         {confirmShort && (
           <div className="message message-warn" role="alertdialog" aria-labelledby="short-text">
             <p id="short-text">{t("sealShortConfirm", confirmShort)}</p>
@@ -281,6 +369,33 @@ export function StationScreen({ site, staff, deviceId }: Props) {
                   <span className="member-doc">
                     {docTypeName(m.resident.docType)} {maskDocumentNumber(m.resident.docNumber)}
                   </span>
+                  {voiding?.id === m.id ? (
+                    <form
+                      className="row void-form"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        void run(() => station.voidRegistration(m.id, voiding.reason));
+                      }}
+                    >
+                      <input
+                        aria-label={t("voidReason")}
+                        placeholder={t("voidReason")}
+                        value={voiding.reason}
+                        onChange={(e) => setVoiding({ id: m.id, reason: e.target.value })}
+                        required
+                      />
+                      <button type="submit" className="danger">
+                        {t("confirmVoid")}
+                      </button>
+                      <button type="button" onClick={() => setVoiding(null)}>
+                        {t("cancel")}
+                      </button>
+                    </form>
+                  ) : (
+                    <button type="button" className="small" onClick={() => setVoiding({ id: m.id, reason: "" })}>
+                      {t("void")}
+                    </button>
+                  )}
                 </li>
               ))}
             </ol>
