@@ -2,12 +2,25 @@ import { type APIRequestContext, expect, type Page } from "@playwright/test";
 
 export const DEMO = { username: "demo", password: "demo1234" };
 
+export const PIN = "2468";
+
+/** Signs in as the demo collector and sets the app-lock PIN that first sign-in asks for. */
 export async function logIn(page: Page) {
   await page.goto("/");
   await page.getByLabel(/用户名|Username/).fill(DEMO.username);
   await page.getByLabel(/密码|Password/).fill(DEMO.password);
   await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
+  await page.getByLabel(/^(PIN)$/).fill(PIN);
+  await page.getByLabel(/再次输入 PIN|PIN again/).fill(PIN);
+  await page.getByRole("button", { name: /保存 PIN|Save PIN/ }).click();
   await expect(page.getByTestId("scan-input")).toBeVisible();
+}
+
+/** The app starts locked after a reload or restart: unlock it with the PIN. */
+export async function unlock(page: Page, pin = PIN) {
+  await expect(page.getByTestId("lock-screen")).toBeVisible();
+  await page.getByTestId("lock-screen").getByLabel("PIN").fill(pin);
+  await page.getByRole("button", { name: /解锁|Unlock/ }).click();
 }
 
 /** Waits until the service worker controls the page, so that the app loads with the network off. */

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { logIn, scan, serverSummary, waitForServiceWorker } from "./helpers";
+import { logIn, scan, serverSummary, unlock, waitForServiceWorker } from "./helpers";
 
 test("registers three residents with the network cut, survives a reload offline, and syncs exactly once", async ({
   page,
@@ -31,6 +31,7 @@ test("registers three residents with the network cut, survives a reload offline,
 
   // Reload with the network still off: the service worker serves the app and the data is still there.
   await page.reload();
+  await unlock(page);
   await expect(page.getByTestId("tube-count")).toHaveText("3 / 10");
   // The tube opening is pending too (it was made online, but the sync loop may have sent it already).
   const pending = page.getByTestId("pending-count");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { logIn, scan } from "./helpers";
+import { logIn, scan, unlock } from "./helpers";
 
 test("handles scans that arrive faster than they are saved, in order", async ({ page }) => {
   await logIn(page);
@@ -58,5 +58,6 @@ test("switches to English", async ({ page }) => {
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.getByText("Scan or type the tube barcode")).toBeVisible();
   await page.reload();
+  await unlock(page);
   await expect(page.getByText("Scan or type the tube barcode")).toBeVisible();
 });

@@ -1,7 +1,8 @@
 /** React hooks over the local database, so that screens re-render when the data changes (Dexie live queries). */
 import { useLiveQuery } from "dexie-react-hooks";
 import { viewOf } from "../station/view";
-import { allEvents } from "./eventLog";
+import { db } from "./db";
+import { allEvents, countPending } from "./eventLog";
 import { loadSession } from "./session";
 
 /** The station as projected from every local event; deviceId comes from getDeviceId() at start-up. */
@@ -9,3 +10,7 @@ export const useStationView = (deviceId: string) =>
   useLiveQuery(async () => viewOf(await allEvents(), deviceId), [deviceId]);
 
 export const useSession = () => useLiveQuery(async () => (await loadSession()) ?? null, []);
+
+export const useHasPin = () => useLiveQuery(async () => (await db.meta.get("pin")) !== undefined, []);
+
+export const usePendingCount = () => useLiveQuery(() => countPending(), []);

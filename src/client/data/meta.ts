@@ -1,5 +1,6 @@
 /** Typed access to the meta table. */
 import { db, type StoredSession } from "./db";
+import type { StoredPin } from "./pin";
 
 export interface MetaValues {
   deviceId: string;
@@ -7,6 +8,7 @@ export interface MetaValues {
   nextSeq: number;
   session: StoredSession;
   lastSyncAt: string;
+  pin: StoredPin;
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

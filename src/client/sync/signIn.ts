@@ -1,6 +1,8 @@
 /** Signing in: exchanges username and password for a device token, keeps the session, and starts uploading. */
 import type { LoginResponse } from "../../domain/protocol";
+import { countPending } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
+import { forgetPin } from "../data/pin";
 import { forgetToken, saveSession } from "../data/session";
 import { api } from "./api";
 import { syncLoop } from "./outbox";
@@ -12,8 +14,23 @@ export async function signIn(username: string, password: string): Promise<LoginR
   return login;
 }
 
-/** Forgets the token; every event, synced or not, stays on the device. */
-export async function signOut(): Promise<void> {
+export type SignOutResult = { ok: true } | { ok: false; pending: number };
+
+/**
+ * Signs out: refused while events wait to be uploaded (they would have no one to upload them). Forgets the token and
+ * the PIN; every event stays on the device.
+ */
+export async function signOut(): Promise<SignOutResult> {
+  const pending = await countPending();
+  if (pending > 0) return { ok: false, pending };
   await forgetToken();
+  await forgetPin();
   await syncLoop.refreshCounts();
+  return { ok: true };
+}
+
+/** After five wrong PINs: the token is dropped too, so only the online password opens the app again. */
+export async function requirePassword(): Promise<void> {
+  await forgetToken();
+  await forgetPin();
 }

@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useState } from "react";
-import { useSession, useStationView } from "../data/hooks";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { useHasPin, useSession, useStationView } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
 import { todayCounters } from "../station/history";
 import { Station } from "../station/station";
@@ -8,12 +8,13 @@ import { signOut } from "../sync/signIn";
 import { BoxScreen } from "./BoxScreen";
 import { HistoryScreen } from "./HistoryScreen";
 import { useI18n } from "./i18n";
+import { LockScreen, SetPinScreen } from "./LockScreens";
 import { LoginScreen } from "./LoginScreen";
 import { StationScreen } from "./StationScreen";
 import { SyncBadge } from "./SyncBadge";
 
 export function App() {
-  const { t, lang, setLang } = useI18n();
+  const { t, tOther, lang, setLang } = useI18n();
   const session = useSession();
   const [deviceId, setDeviceId] = useState<string | null>(null);
 
@@ -24,6 +25,13 @@ export function App() {
   }, []);
 
   const signedIn = session?.token ? session : null;
+  const hasPin = useHasPin();
+  // The app starts locked (a restart locks it) and locks again after a spell of no touches or keys.
+  const [locked, setLocked] = useState(true);
+  const [passwordRequired, setPasswordRequired] = useState(false);
+  const [logoutRefused, setLogoutRefused] = useState<number | null>(null);
+  const lock = useCallback(() => setLocked(true), []);
+  useIdleLock(lock);
   const [tab, setTab] = useState<"station" | "boxes" | "history">("station");
   const site = signedIn?.site;
   const staffId = signedIn?.staff.id;
@@ -45,13 +53,41 @@ export function App() {
         <button type="button" className="link" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
           {t("language")}
         </button>
+        {signedIn && hasPin && !locked && (
+          <button type="button" className="link" onClick={() => setLocked(true)}>
+            {t("lockNow")}
+          </button>
+        )}
         {signedIn && (
-          <button type="button" className="link" onClick={() => void signOut()}>
+          <button
+            type="button"
+            className="link"
+            data-testid="logout"
+            onClick={() =>
+              void signOut().then((result) => {
+                setLogoutRefused(result.ok ? null : result.pending);
+                if (result.ok) setLocked(true);
+              })
+            }
+          >
             {t("logout")}
           </button>
         )}
       </header>
-      {session === undefined || deviceId === null ? null : signedIn && station ? (
+      {logoutRefused !== null && (
+        <div className="message message-warn" role="alert" data-testid="logout-refused">
+          <strong>{t("logoutRefused", { n: logoutRefused })}</strong>
+          <small>{tOther("logoutRefused", { n: logoutRefused })}</small>
+          <button type="button" onClick={() => void syncLoop.syncNow().then(() => setLogoutRefused(null))}>
+            {t("syncNow")}
+          </button>
+        </div>
+      )}
+      {session === undefined || deviceId === null || hasPin === undefined ? null : signedIn && !hasPin ? (
+        <SetPinScreen onDone={() => setLocked(false)} />
+      ) : signedIn && locked ? (
+        <LockScreen onUnlock={() => setLocked(false)} onPasswordRequired={() => setPasswordRequired(true)} />
+      ) : signedIn && station ? (
         <>
           <SyncBadge />
           <Counters deviceId={deviceId} />
@@ -74,7 +110,7 @@ export function App() {
           {tab === "history" && <HistoryScreen deviceId={deviceId} />}
         </>
       ) : (
-        <LoginScreen lastUsername={session?.staff.username} />
+        <LoginScreen lastUsername={session?.staff.username} passwordRequired={passwordRequired} />
       )}
     </div>
   );
@@ -91,4 +127,26 @@ function Counters({ deviceId }: { deviceId: string }) {
       <span>{t("countersSite", { n: c.siteRegistrations })}</span>
     </p>
   );
+}
+
+/** Idle time before the app locks: 5 minutes; `samplepoint.idleMs` in localStorage shortens it for tests. */
+function idleMs(): number {
+  const configured = Number(localStorage.getItem("samplepoint.idleMs"));
+  return Number.isFinite(configured) && configured > 0 ? configured : 5 * 60 * 1000;
+}
+
+function useIdleLock(lock: () => void): void {
+  useEffect(() => {
+    let timer = setTimeout(lock, idleMs());
+    const reset = () => {
+      clearTimeout(timer);
+      timer = setTimeout(lock, idleMs());
+    };
+    const events = ["pointerdown", "keydown", "touchstart", "wheel"] as const;
+    for (const name of events) window.addEventListener(name, reset, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const name of events) window.removeEventListener(name, reset);
+    };
+  }, [lock]);
 }

@@ -3,7 +3,7 @@ import { ApiError } from "../sync/api";
 import { signIn } from "../sync/signIn";
 import { type MessageKey, useI18n } from "./i18n";
 
-export function LoginScreen({ lastUsername }: { lastUsername?: string }) {
+export function LoginScreen({ lastUsername, passwordRequired }: { lastUsername?: string; passwordRequired?: boolean }) {
   const { t, tOther } = useI18n();
   const [username, setUsername] = useState(lastUsername ?? "");
   const [password, setPassword] = useState("");
@@ -55,6 +55,12 @@ export function LoginScreen({ lastUsername }: { lastUsername?: string }) {
             required
           />
         </label>
+        {passwordRequired && !error && (
+          <div className="message message-warn" role="alert">
+            <strong>{t("passwordRequired")}</strong>
+            <small>{tOther("passwordRequired")}</small>
+          </div>
+        )}
         {error && (
           <div className="message message-error" role="alert">
             <strong>{t(error.key, error.values)}</strong>

@@ -1,0 +1,116 @@
+import { type FormEvent, useState } from "react";
+import { checkPin, isValidPin, setPin } from "../data/pin";
+import { requirePassword } from "../sync/signIn";
+import { type MessageKey, useI18n } from "./i18n";
+
+type Message = { key: MessageKey; values?: Record<string, string | number> } | null;
+
+function Bilingual({ message }: { message: Message }) {
+  const { t, tOther } = useI18n();
+  if (!message) return null;
+  return (
+    <div className="message message-error" role="alert" data-testid="pin-message">
+      <strong>{t(message.key, message.values)}</strong>
+      <small>{tOther(message.key, message.values)}</small>
+    </div>
+  );
+}
+
+/** First login on this device: choose the PIN that unlocks the app from now on. */
+export function SetPinScreen({ onDone }: { onDone(): void }) {
+  const { t } = useI18n();
+  const [pin, setPinValue] = useState("");
+  const [again, setAgain] = useState("");
+  const [message, setMessage] = useState<Message>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!isValidPin(pin)) return setMessage({ key: "pinInvalid" });
+    if (pin !== again) return setMessage({ key: "pinMismatch" });
+    await setPin(pin);
+    onDone();
+  }
+
+  return (
+    <main className="screen">
+      <h1>{t("setPinTitle")}</h1>
+      <form className="card" onSubmit={submit}>
+        <p>{t("setPinHint")}</p>
+        <label>
+          {t("pin")}
+          <input
+            name="pin"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            value={pin}
+            onChange={(e) => setPinValue(e.target.value)}
+          />
+        </label>
+        <label>
+          {t("pinAgain")}
+          <input
+            name="pin-again"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            value={again}
+            onChange={(e) => setAgain(e.target.value)}
+          />
+        </label>
+        <Bilingual message={message} />
+        <button type="submit" className="primary">
+          {t("savePin")}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+/** The lock screen: the PIN unlocks; five wrong PINs send staff to the password login, keeping every record. */
+export function LockScreen({ onUnlock, onPasswordRequired }: { onUnlock(): void; onPasswordRequired(): void }) {
+  const { t } = useI18n();
+  const [pin, setPinValue] = useState("");
+  const [message, setMessage] = useState<Message>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const result = await checkPin(pin);
+      setPinValue("");
+      if (result.ok) return onUnlock();
+      if (result.remaining > 0) return setMessage({ key: "pinWrong", values: { n: result.remaining } });
+      await requirePassword();
+      onPasswordRequired();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="screen lock-screen" data-testid="lock-screen">
+      <h1>🔒 {t("lockedTitle")}</h1>
+      <form className="card" onSubmit={submit}>
+        <label>
+          {t("pin")}
+          <input
+            name="pin"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            // biome-ignore lint/a11y/noAutofocus: the lock screen has one field and nothing else to do
+            autoFocus
+            value={pin}
+            onChange={(e) => setPinValue(e.target.value)}
+          />
+        </label>
+        <Bilingual message={message} />
+        <button type="submit" className="primary" disabled={busy}>
+          {t("unlock")}
+        </button>
+      </form>
+    </main>
+  );
+}
