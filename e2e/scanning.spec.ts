@@ -99,3 +99,17 @@ test("releases the camera when the scanner closes and when the page is hidden", 
   });
   await expect.poll(trackStates).toEqual(["ended", "ended"]);
 });
+
+test("releases the camera when the app locks", async () => {
+  const page = await openApp(makeVideo([{ text: null, seconds: 1 }]));
+  const trackStates = () =>
+    page.evaluate(() =>
+      (window as unknown as { __cameraTracks: MediaStreamTrack[] }).__cameraTracks.map((t) => t.readyState),
+    );
+  await page.getByTestId("open-scanner").click();
+  await expect.poll(trackStates).toEqual(["live"]);
+  await page.evaluate(() => localStorage.setItem("samplepoint.idleMs", "1000"));
+  await page.keyboard.press("Shift");
+  await expect(page.getByTestId("lock-screen")).toBeVisible({ timeout: 10_000 });
+  await expect.poll(trackStates).toEqual(["ended"]);
+});
