@@ -35,6 +35,16 @@ export const SiteConfigSchema = z
   .meta({ id: "SiteConfig" });
 export type SiteConfig = z.infer<typeof SiteConfigSchema>;
 
+/** What a site lead may change; tubes already open keep the pool size they were opened with. */
+export const SiteSettingsSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(64).optional(),
+    poolSize: PoolSizeSchema.optional(),
+    phoneRequired: z.boolean().optional(),
+  })
+  .meta({ id: "SiteSettings" });
+export type SiteSettings = z.infer<typeof SiteSettingsSchema>;
+
 export const LoginRequestSchema = z
   .object({
     username: z.string().trim().min(1).max(64),

@@ -327,6 +327,38 @@ describe("transfers, boxes and handover", () => {
   });
 });
 
+describe("site settings", () => {
+  it("lets a site lead change the pool size, not a collector, and refuses bad values with 400", async () => {
+    await createStaff(server.store.db, {
+      username: "lead",
+      name: "Lead",
+      role: "site_lead",
+      siteCode: "DEMO",
+      password: "leadpass1",
+    });
+    const collector = await session();
+    const lead = (await login("lead", "leadpass1", "device-lead-0001")).json<LoginResponse>();
+    const patch = (token: string, payload: unknown) =>
+      server.app.inject({
+        method: "PATCH",
+        url: "/api/v1/sites/DEMO",
+        headers: { authorization: `Bearer ${token}` },
+        payload: payload as object,
+      });
+    expect((await patch(collector.token, { poolSize: 5 })).statusCode).toBe(403);
+    expect((await patch(lead.token, { poolSize: 7 })).json().code).toBe("invalid_request");
+    const res = await patch(lead.token, { poolSize: 20 });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ code: "DEMO", poolSize: 20 });
+    const seen = await server.app.inject({
+      method: "GET",
+      url: "/api/v1/sites/DEMO",
+      headers: { authorization: `Bearer ${collector.token}` },
+    });
+    expect(seen.json().poolSize).toBe(20);
+  });
+});
+
 describe("durability", () => {
   it("keeps pushed data across a server restart", async () => {
     const s = await session();

@@ -6,6 +6,7 @@ import {
   type LoginResponse,
   type PushRequest,
   type PushResponse,
+  type SiteConfig,
 } from "../../domain/protocol";
 
 export type ApiFailure =
@@ -60,4 +61,6 @@ async function request<T>(method: string, path: string, body?: unknown, token?: 
 export const api = {
   login: (body: LoginRequest) => request<LoginResponse>("POST", `${API_PREFIX}/auth/login`, body),
   push: (token: string, body: PushRequest) => request<PushResponse>("POST", `${API_PREFIX}/events/push`, body, token),
+  site: (token: string, siteCode: string) =>
+    request<SiteConfig>("GET", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}`, undefined, token),
 };

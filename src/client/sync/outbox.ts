@@ -6,7 +6,7 @@
 import type { EventRejection, PushResult } from "../../domain/protocol";
 import { countPending, countRejected, markSyncResults, pendingEvents } from "../data/eventLog";
 import { getDeviceId, getMeta, setMeta } from "../data/meta";
-import { forgetToken, loadSession } from "../data/session";
+import { forgetToken, loadSession, saveSession } from "../data/session";
 import { ApiError, api } from "./api";
 
 export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "signed-out";
@@ -85,10 +85,6 @@ export class SyncLoop {
       this.update({ phase: "signed-out" });
       return;
     }
-    if (this.status.pending === 0) {
-      this.update({ phase: "idle" });
-      return;
-    }
     this.update({ phase: "syncing" });
     const deviceId = await getDeviceId();
     try {
@@ -102,6 +98,10 @@ export class SyncLoop {
         );
         await this.refreshCounts();
       }
+      // Site configuration (pool size, patterns, phone rule) is refreshed on every sync; open tubes keep their size.
+      const site = await api.site(session.token, session.site.code);
+      if (JSON.stringify(site) !== JSON.stringify(session.site))
+        await saveSession({ ...session, token: session.token, site });
       const now = new Date().toISOString();
       await setMeta("lastSyncAt", now);
       this.update({ phase: "idle", lastSyncAt: now, lastError: undefined });

@@ -1,5 +1,5 @@
 import { type FormEvent, useRef, useState } from "react";
-import { DOC_TYPES, type DocType, maskDocumentNumber } from "../../domain/documents";
+import { DOC_TYPES, type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import type { SiteConfig } from "../../domain/protocol";
 import type { Resident } from "../../domain/residentCode";
 import { useStationView } from "../data/hooks";
@@ -19,7 +19,7 @@ type ResidentForm = { docType: DocType; docNumber: string; name: string; phone: 
 const emptyForm = (): ResidentForm => ({ docType: "ID", docNumber: "", name: "", phone: "", fixedDocument: false });
 
 export function StationScreen({ station, site, deviceId }: Props) {
-  const { t, docTypeName, lang } = useI18n();
+  const { t, docTypeName, documentReason, lang } = useI18n();
   const [scanning, setScanning] = useState(false);
   const [spokenCues, setSpokenCues] = useState(() => localStorage.getItem("samplepoint.spokenCues") === "1");
   const view = useStationView(deviceId);
@@ -123,6 +123,8 @@ export function StationScreen({ station, site, deviceId }: Props) {
   }
 
   const full = openTube !== undefined && members.length >= openTube.capacity;
+  // Live validation while staff type a document number: the specific reason, before they submit.
+  const docCheck = form && form.docNumber.trim() !== "" ? validateDocument(form.docType, form.docNumber) : null;
 
   return (
     <main className="screen station-screen">
@@ -321,8 +323,17 @@ export function StationScreen({ station, site, deviceId }: Props) {
                 value={form.docNumber}
                 readOnly={form.fixedDocument}
                 onChange={(e) => setForm({ ...form, docNumber: e.target.value })}
+                aria-invalid={docCheck ? !docCheck.ok : undefined}
+                aria-describedby="doc-hint"
                 required
               />
+              <small id="doc-hint" data-testid="doc-hint" className={docCheck && !docCheck.ok ? "hint-error" : "hint"}>
+                {docCheck
+                  ? docCheck.ok
+                    ? "✓"
+                    : `✗ ${documentReason(docCheck.error.docType, docCheck.error.reason)}`
+                  : ""}
+              </small>
             </label>
             <label>
               {t("name")}

@@ -441,6 +441,8 @@ interface I18n {
   /** The same message in the other language, shown beneath errors so that both are always there. */
   problemInOtherLang(problem: StationProblem): string;
   docTypeName(docType: DocType): string;
+  /** Why a document number is refused, for live validation in forms. */
+  documentReason(docType: DocType, reason: DocumentRejection): string;
 }
 
 const LANG_KEY = "samplepoint.lang";
@@ -474,6 +476,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       problem: (p) => problemMessage(lang, p),
       problemInOtherLang: (p) => problemMessage(lang === "zh" ? "en" : "zh", p),
       docTypeName: (d) => DOC_TYPE_NAMES[lang][d],
+      documentReason: (d, r) => `${DOC_TYPE_NAMES[lang][d]}: ${DOCUMENT_REASONS[lang][r]}`,
     }),
     [lang, setLang],
   );

@@ -6,13 +6,14 @@ import {
   BoxViewSchema,
   ErrorBodySchema,
   SiteConfigSchema,
+  SiteSettingsSchema,
   SiteSummarySchema,
   TubeViewSchema,
 } from "../../domain/protocol";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
-import { findSite, siteBoxes, siteSummary, siteTubes } from "../sites/sites";
+import { findSite, siteBoxes, siteSummary, siteTubes, updateSiteSettings } from "../sites/sites";
 
 const SiteParams = z.object({ siteCode: SiteCodeSchema });
 
@@ -43,6 +44,30 @@ export const siteRoutes =
         checkScope(authOf(request), request.params.siteCode);
         const site = await findSite(db, request.params.siteCode);
         if (!site) throw new ApiError(404, "unknown_site", `There is no site ${request.params.siteCode}.`);
+        return site;
+      },
+    );
+
+    app.patch(
+      "/sites/:siteCode",
+      {
+        schema: {
+          tags: ["sites"],
+          security: [{ bearer: [] }],
+          params: SiteParams,
+          body: SiteSettingsSchema,
+          response: { 200: SiteConfigSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        checkScope(auth, request.params.siteCode);
+        if (auth.role !== "site_lead" && auth.role !== "admin") {
+          throw new ApiError(403, "forbidden_role", "Only a site lead or an admin may change site settings.");
+        }
+        const site = await updateSiteSettings(db, request.params.siteCode, request.body);
+        if (!site) throw new ApiError(404, "unknown_site", `There is no site ${request.params.siteCode}.`);
+        request.log.info({ site: site.code, by: auth.staffId, settings: request.body }, "site settings changed");
         return site;
       },
     );

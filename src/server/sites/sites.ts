@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { PoolSize } from "../../domain/events";
-import type { BoxView, Role, SiteConfig, SiteSummary, TubeView } from "../../domain/protocol";
+import type { BoxView, Role, SiteConfig, SiteSettings, SiteSummary, TubeView } from "../../domain/protocol";
 import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCodes";
 import { hashPassword } from "../auth/passwords";
 import type { Database, SiteRow } from "../db/schema";
@@ -155,4 +155,19 @@ export async function siteBoxes(db: Kysely<Database>, siteCode: string): Promise
           }
         : null,
   }));
+}
+
+export async function updateSiteSettings(
+  db: Kysely<Database>,
+  siteCode: string,
+  settings: SiteSettings,
+): Promise<SiteConfig | undefined> {
+  const changes = {
+    ...(settings.name !== undefined ? { name: settings.name } : {}),
+    ...(settings.poolSize !== undefined ? { pool_size: settings.poolSize } : {}),
+    ...(settings.phoneRequired !== undefined ? { phone_required: settings.phoneRequired ? 1 : 0 } : {}),
+  };
+  if (Object.keys(changes).length > 0)
+    await db.updateTable("sites").set(changes).where("code", "=", siteCode).execute();
+  return findSite(db, siteCode);
 }
