@@ -208,6 +208,9 @@ export function StationScreen({ station, site, deviceId }: Props) {
             >
               {t("seal")}
             </button>
+            <button type="button" onClick={() => setTransfer(transfer ? null : { to: "", reason: "" })}>
+              {t("transfer")}
+            </button>
           </div>
         )}
 
