@@ -17,6 +17,9 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"]],
+  // Screenshots and traces the run saves, kept as artifacts.
+  outputDir: "test-results",
+  preserveOutput: "always",
   use: {
     baseURL: `http://localhost:${port}`,
     headless: true,
