@@ -1,13 +1,24 @@
 /** React hooks over the local database, so that screens re-render when the data changes (Dexie live queries). */
 import { useLiveQuery } from "dexie-react-hooks";
-import { viewOf } from "../station/view";
+import { useEffect, useMemo, useSyncExternalStore } from "react";
+import { stationStore } from "../station/stationStore";
+import { type StationView, viewOfState } from "../station/view";
 import { db } from "./db";
-import { allEvents, countPending } from "./eventLog";
+import { countPending } from "./eventLog";
 import { loadSession } from "./session";
 
-/** The station as projected from every local event; deviceId comes from getDeviceId() at start-up. */
-export const useStationView = (deviceId: string) =>
-  useLiveQuery(async () => viewOf(await allEvents(), deviceId), [deviceId]);
+/** The station as projected from every local event (kept in memory); undefined until the first load. */
+export function useStationView(deviceId: string): StationView | undefined {
+  const snapshot = useSyncExternalStore(stationStore.subscribe, stationStore.getSnapshot);
+  useEffect(() => {
+    void stationStore.load();
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the snapshot's version marks in-place state changes
+  return useMemo(
+    () => (snapshot.loaded ? viewOfState(snapshot.state, deviceId) : undefined),
+    [snapshot, snapshot.version, deviceId],
+  );
+}
 
 export const useSession = () => useLiveQuery(async () => (await loadSession()) ?? null, []);
 

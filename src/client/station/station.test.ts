@@ -6,6 +6,7 @@ import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCode
 import { db } from "../data/db";
 import { allEvents, countPending } from "../data/eventLog";
 import { Station } from "./station";
+import { StationStore } from "./stationStore";
 
 const site: SiteConfig = {
   code: "DEMO",
@@ -24,7 +25,7 @@ beforeEach(async () => {
 
 describe("station input path", () => {
   it("handles inputs that arrive before the previous one is saved, in order", async () => {
-    const station = new Station(author, site);
+    const station = new Station(author, site, () => {}, new StationStore());
     // Not awaited one by one: a scanner delivers codes faster than IndexedDB commits.
     const outcomes = await Promise.all([
       station.submitScan("YT00000001"),
@@ -48,7 +49,7 @@ describe("station input path", () => {
   });
 
   it("asks for the name of a bare ID number, then registers it by manual entry", async () => {
-    const station = new Station(author, site);
+    const station = new Station(author, site, () => {}, new StationStore());
     await station.submitScan("YT00000001");
     expect(await station.submitScan("11010519491231002x")).toEqual({
       ok: true,
@@ -68,7 +69,7 @@ describe("station input path", () => {
   });
 
   it("requires a phone number where the site says so", async () => {
-    const station = new Station(author, { ...site, phoneRequired: true });
+    const station = new Station(author, { ...site, phoneRequired: true }, () => {}, new StationStore());
     await station.submitScan("YT00000001");
     expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
       ok: false,
@@ -78,7 +79,7 @@ describe("station input path", () => {
   });
 
   it("reports full tubes and refuses a second tube while one is open", async () => {
-    const station = new Station(author, { ...site, poolSize: 1 });
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
     await station.submitScan("YT00000001");
     expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
       full: true,
@@ -92,7 +93,7 @@ describe("station input path", () => {
   });
 
   it("reports a failed write as a problem, and the registration is not counted", async () => {
-    const station = new Station(author, site);
+    const station = new Station(author, site, () => {}, new StationStore());
     await station.submitScan("YT00000001");
     db.close();
     const outcome = await station.submitScan("SP1|张三|ID|11010519491231002X");

@@ -21,9 +21,10 @@ import {
   decideVoid,
   type StationRefusal,
 } from "../../domain/station";
-import { allEvents, type EventAuthor, recordEvent } from "../data/eventLog";
+import { type EventAuthor, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
-import { type StationView, viewOf } from "./view";
+import { type StationStore, stationStore } from "./stationStore";
+import { type StationView, viewOfState } from "./view";
 
 export type StationProblem =
   | ScanError
@@ -61,6 +62,7 @@ export class Station {
     private readonly site: SiteConfig,
     /** Called after every event written, e.g. to recount the outbox and nudge the sync loop. */
     private readonly onRecorded: () => void = () => {},
+    private readonly store: StationStore = stationStore,
   ) {
     this.classifier = createScanClassifier(site);
   }
@@ -78,7 +80,7 @@ export class Station {
   }
 
   private async current(): Promise<StationView> {
-    return viewOf(await allEvents(), await getDeviceId());
+    return viewOfState(await this.store.load(), await getDeviceId());
   }
 
   /** Records the event a decision allows, or returns the decision's refusal. */
@@ -88,7 +90,8 @@ export class Station {
     success: (payload: PayloadOf<T>) => StationOutcome,
   ): Promise<StationOutcome> {
     if (!decision.ok) return fail(decision.error);
-    await recordEvent(this.author, type, decision.value);
+    const event = await recordEvent(this.author, type, decision.value);
+    await this.store.apply(event);
     this.onRecorded();
     return success(decision.value);
   }

@@ -8,8 +8,11 @@ export interface StationView {
   members: ReturnType<typeof activeMembers>;
 }
 
-export function viewOf(events: SampleEvent[], deviceId: string): StationView {
-  const state = project(events);
+export function viewOfState(state: StationState, deviceId: string): StationView {
   const openTube = openTubeOfDevice(state, deviceId);
   return { state, openTube, members: openTube ? activeMembers(state, openTube.code) : [] };
+}
+
+export function viewOf(events: SampleEvent[], deviceId: string): StationView {
+  return viewOfState(project(events), deviceId);
 }
