@@ -63,13 +63,19 @@ export interface Anomaly {
 export interface StationState {
   tubes: Map<string, Tube>;
   registrations: Map<string, Registration>;
+  /** Registrations by document ("docType:docNumber"), so a resident's earlier registrations are found without a scan. */
+  registrationsByDocument: Map<string, Registration[]>;
   boxes: Map<string, Box>;
   anomalies: Anomaly[];
 }
 
+export const documentKey = (resident: Pick<Resident, "docType" | "docNumber">): string =>
+  `${resident.docType}:${resident.docNumber}`;
+
 export const emptyState = (): StationState => ({
   tubes: new Map(),
   registrations: new Map(),
+  registrationsByDocument: new Map(),
   boxes: new Map(),
   anomalies: [],
 });
@@ -100,7 +106,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       }
       if (tube.status === "sealed") state.anomalies.push({ eventId: event.id, problem: "added_to_sealed_tube" });
       tube.registrationIds.push(event.payload.registrationId);
-      state.registrations.set(event.payload.registrationId, {
+      const registration: Registration = {
         id: event.payload.registrationId,
         tubeCode: tube.code,
         resident: event.payload.resident,
@@ -109,7 +115,12 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         staffId: event.staffId,
         eventId: event.id,
         ...(event.payload.repeatReason ? { repeatReason: event.payload.repeatReason } : {}),
-      });
+      };
+      state.registrations.set(registration.id, registration);
+      const key = documentKey(registration.resident);
+      const sameDocument = state.registrationsByDocument.get(key);
+      if (sameDocument) sameDocument.push(registration);
+      else state.registrationsByDocument.set(key, [registration]);
       return;
     }
     case "registration.voided": {

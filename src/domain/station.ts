@@ -7,6 +7,7 @@ import { type PhoneRejection, validateMobile } from "./phone";
 import {
   activeMembers,
   type BoxStatus,
+  documentKey,
   openTubeOfDevice,
   type Registration,
   type StationState,
@@ -77,8 +78,8 @@ export function siteDay(iso: string, utcOffsetMinutes = 480): string {
 export function registeredOnDay(state: StationState, resident: Resident, at: string): Registration[] {
   const day = siteDay(at);
   const found: Registration[] = [];
-  for (const r of state.registrations.values()) {
-    if (!r.voided && sameResident(r.resident, resident) && siteDay(r.registeredAt) === day) found.push(r);
+  for (const r of state.registrationsByDocument.get(documentKey(resident)) ?? []) {
+    if (!r.voided && siteDay(r.registeredAt) === day) found.push(r);
   }
   return found;
 }
