@@ -6,27 +6,32 @@ import type { Transaction } from "kysely";
 import type { SampleEvent } from "../../domain/events";
 import type { Database } from "../db/schema";
 
+/** A new open tube (a first tube.opened wins; a repeat is a conflict for the conflict views, not an error). */
+async function openTube(trx: Transaction<Database>, event: SampleEvent, code: string, capacity: number): Promise<void> {
+  await trx
+    .insertInto("tubes")
+    .values({
+      site_code: event.siteCode,
+      code,
+      capacity,
+      status: "open",
+      opened_at: event.occurredAt,
+      opened_by_device: event.deviceId,
+      sealed_at: null,
+      sealed_count: null,
+      short: 0,
+      box_code: null,
+      transferred_to: null,
+      void_reason: null,
+    })
+    .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
+    .execute();
+}
+
 export async function projectEvent(trx: Transaction<Database>, event: SampleEvent): Promise<void> {
   switch (event.type) {
     case "tube.opened":
-      await trx
-        .insertInto("tubes")
-        .values({
-          site_code: event.siteCode,
-          code: event.payload.tubeCode,
-          capacity: event.payload.capacity,
-          status: "open",
-          opened_at: event.occurredAt,
-          opened_by_device: event.deviceId,
-          sealed_at: null,
-          sealed_count: null,
-          short: 0,
-          box_code: null,
-          transferred_to: null,
-          void_reason: null,
-        })
-        .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
-        .execute();
+      await openTube(trx, event, event.payload.tubeCode, event.payload.capacity);
       return;
     case "registration.added": {
       const r = event.payload.resident;
@@ -84,24 +89,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
         .where("code", "=", fromTubeCode)
         .executeTakeFirst();
       if (!from) return;
-      await trx
-        .insertInto("tubes")
-        .values({
-          site_code: event.siteCode,
-          code: toTubeCode,
-          capacity: from.capacity,
-          status: "open",
-          opened_at: event.occurredAt,
-          opened_by_device: event.deviceId,
-          sealed_at: null,
-          sealed_count: null,
-          short: 0,
-          box_code: null,
-          transferred_to: null,
-          void_reason: null,
-        })
-        .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
-        .execute();
+      await openTube(trx, event, toTubeCode, from.capacity);
       await trx
         .updateTable("registrations")
         .set({ tube_code: toTubeCode })
