@@ -3,43 +3,22 @@
  * codes, against the production build on a real server, and reports JS heap growth (after forced GC) and whether the
  * camera tracks are released when the scanner closes.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
 import { makeVideo, TRACK_RECORDER } from "../e2e/camera";
 import { randomResidentCode } from "../scripts/frames/corpus";
 import { mulberry32 } from "../scripts/frames/render";
+import { startBenchServer } from "./server";
 
 const { values: args } = parseArgs({
   options: { minutes: { type: "string", default: "10" }, port: { type: "string", default: "8191" } },
 });
 const minutes = Number(args.minutes);
 const port = Number(args.port);
-const base = `http://127.0.0.1:${port}`;
 
-const server = spawn("npx", ["tsx", "src/server/server.ts"], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), "soak-")),
-    LOG_LEVEL: "warn",
-  },
-  stdio: "inherit",
-});
-for (let i = 0; i < 60; i++) {
-  if (
-    await fetch(`${base}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    )
-  )
-    break;
-  await new Promise((r) => setTimeout(r, 500));
-}
+const server = await startBenchServer(port, "soak");
+const base = server.base;
 
 const rand = mulberry32(99);
 const video = makeVideo([
@@ -104,5 +83,5 @@ try {
   );
 } finally {
   await browser.close();
-  server.kill("SIGTERM");
+  server.stop();
 }

@@ -3,12 +3,10 @@
  * headless Chromium against the production build on the real server. Prints: start to a usable station screen,
  * persisting one more registration (scan accepted → durable in IndexedDB → counter updated), and history search.
  */
-import { execSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { chromium, type Page } from "@playwright/test";
+import { startBenchServer } from "./server";
 
 const { values: args } = parseArgs({
   options: {
@@ -19,31 +17,11 @@ const { values: args } = parseArgs({
 });
 const total = Number(args.registrations);
 const port = Number(args.port);
-const base = `http://127.0.0.1:${port}`;
 const PIN = "2468";
 
 execSync("node scripts/build-if-needed.mjs", { stdio: "inherit" });
-const server = spawn("npx", ["tsx", "src/server/server.ts"], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), "bench-station-")),
-    LOG_LEVEL: "warn",
-  },
-  stdio: ["ignore", "ignore", "inherit"],
-});
-process.on("exit", () => server.kill("SIGTERM"));
-for (let i = 0; i < 120; i++) {
-  if (
-    await fetch(`${base}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    )
-  )
-    break;
-  await new Promise((r) => setTimeout(r, 500));
-}
+const server = await startBenchServer(port, "bench-station");
+const base = server.base;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const p95 = (values: number[]) =>
@@ -304,5 +282,5 @@ try {
   }
 } finally {
   await browser.close();
-  server.kill("SIGTERM");
+  server.stop();
 }

@@ -5,6 +5,7 @@ import { todayCounters } from "../station/history";
 import { Station } from "../station/station";
 import { syncLoop } from "../sync/outbox";
 import { signOut } from "../sync/signIn";
+import { BilingualAlert } from "./BilingualAlert";
 import { BoxScreen } from "./BoxScreen";
 import { HistoryScreen } from "./HistoryScreen";
 import { useI18n } from "./i18n";
@@ -14,7 +15,7 @@ import { StationScreen } from "./StationScreen";
 import { SyncBadge } from "./SyncBadge";
 
 export function App() {
-  const { t, tOther, lang, setLang } = useI18n();
+  const { t, lang, setLang } = useI18n();
   const session = useSession();
   const [deviceId, setDeviceId] = useState<string | null>(null);
 
@@ -75,13 +76,11 @@ export function App() {
         )}
       </header>
       {logoutRefused !== null && (
-        <div className="message message-warn" role="alert" data-testid="logout-refused">
-          <strong>{t("logoutRefused", { n: logoutRefused })}</strong>
-          <small>{tOther("logoutRefused", { n: logoutRefused })}</small>
+        <BilingualAlert messageKey="logoutRefused" values={{ n: logoutRefused }} tone="warn" testId="logout-refused">
           <button type="button" onClick={() => void syncLoop.syncNow().then(() => setLogoutRefused(null))}>
             {t("syncNow")}
           </button>
-        </div>
+        </BilingualAlert>
       )}
       {session === undefined || deviceId === null || hasPin === undefined ? null : signedIn && !hasPin ? (
         <SetPinScreen onDone={() => setLocked(false)} />

@@ -1,18 +1,19 @@
 import { type FormEvent, useState } from "react";
 import { checkPin, isValidPin, setPin } from "../data/pin";
 import { requirePassword } from "../sync/signIn";
+import { BilingualAlert } from "./BilingualAlert";
 import { type MessageKey, useI18n } from "./i18n";
 
 type Message = { key: MessageKey; values?: Record<string, string | number> } | null;
 
 function Bilingual({ message }: { message: Message }) {
-  const { t, tOther } = useI18n();
   if (!message) return null;
   return (
-    <div className="message message-error" role="alert" data-testid="pin-message">
-      <strong>{t(message.key, message.values)}</strong>
-      <small>{tOther(message.key, message.values)}</small>
-    </div>
+    <BilingualAlert
+      messageKey={message.key}
+      {...(message.values ? { values: message.values } : {})}
+      testId="pin-message"
+    />
   );
 }
 

@@ -1,10 +1,11 @@
 import { type FormEvent, useState } from "react";
 import { ApiError } from "../sync/api";
 import { signIn } from "../sync/signIn";
+import { BilingualAlert } from "./BilingualAlert";
 import { type MessageKey, useI18n } from "./i18n";
 
 export function LoginScreen({ lastUsername, passwordRequired }: { lastUsername?: string; passwordRequired?: boolean }) {
-  const { t, tOther } = useI18n();
+  const { t } = useI18n();
   const [username, setUsername] = useState(lastUsername ?? "");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
@@ -55,18 +56,8 @@ export function LoginScreen({ lastUsername, passwordRequired }: { lastUsername?:
             required
           />
         </label>
-        {passwordRequired && !error && (
-          <div className="message message-warn" role="alert">
-            <strong>{t("passwordRequired")}</strong>
-            <small>{tOther("passwordRequired")}</small>
-          </div>
-        )}
-        {error && (
-          <div className="message message-error" role="alert">
-            <strong>{t(error.key, error.values)}</strong>
-            <small>{tOther(error.key, error.values)}</small>
-          </div>
-        )}
+        {passwordRequired && !error && <BilingualAlert messageKey="passwordRequired" tone="warn" />}
+        {error && <BilingualAlert messageKey={error.key} {...(error.values ? { values: error.values } : {})} />}
         <button type="submit" className="primary" disabled={busy}>
           {busy ? t("loggingIn") : t("login")}
         </button>

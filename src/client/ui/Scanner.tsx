@@ -6,6 +6,7 @@ import { feedback } from "../scan/feedback";
 import { startFrameLoop } from "../scan/frameLoop";
 import { ReadDiscipline } from "../scan/readDiscipline";
 import type { StationOutcome } from "../station/station";
+import { BilingualAlert } from "./BilingualAlert";
 import { useI18n } from "./i18n";
 
 interface Props {
@@ -17,7 +18,7 @@ interface Props {
 type Flash = "ok" | "error" | "repeat" | null;
 
 export function Scanner({ onCode, onClose }: Props) {
-  const { t, tOther } = useI18n();
+  const { t } = useI18n();
   const videoRef = useRef<HTMLVideoElement>(null);
   const discipline = useRef(new ReadDiscipline());
   const onCodeRef = useRef(onCode);
@@ -103,12 +104,7 @@ export function Scanner({ onCode, onClose }: Props) {
         <div className="guide-box" aria-hidden="true" />
         {flash === "repeat" && <p className="scanner-cue">{t("alreadyScanned")}</p>}
       </div>
-      {problem && (
-        <div className="message message-error" role="alert" data-testid="camera-problem" data-code={problem}>
-          <strong>{t(`camera_${problem}`)}</strong>
-          <small>{tOther(`camera_${problem}`)}</small>
-        </div>
-      )}
+      {problem && <BilingualAlert messageKey={`camera_${problem}`} testId="camera-problem" code={problem} />}
       <div className="row">
         {session?.torchSupported && (
           <button
