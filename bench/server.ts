@@ -6,7 +6,9 @@ import path from "node:path";
 
 export async function startBenchServer(port: number, name: string): Promise<{ base: string; stop(): void }> {
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn("npx", ["tsx", "src/server/server.ts"], {
+  // Node itself with tsx's loader (not npx), in its own process group, so that stopping it stops the server itself.
+  const server = spawn(process.execPath, ["--import", "tsx", "src/server/server.ts"], {
+    detached: true,
     env: {
       ...process.env,
       PORT: String(port),
@@ -17,7 +19,9 @@ export async function startBenchServer(port: number, name: string): Promise<{ ba
     // Not stdout: a server left holding the caller's pipe would keep `… | tail` waiting.
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const stop = () => server.kill("SIGTERM");
+  const stop = () => {
+    if (server.exitCode === null && server.pid !== undefined) process.kill(-server.pid, "SIGTERM");
+  };
   process.on("exit", stop);
   for (let i = 0; i < 120; i++) {
     const up = await fetch(`${base}/api/health`).then(

@@ -145,7 +145,10 @@ try {
   const startTimes: number[] = [];
   const loadTimes: number[] = [];
   const unlockTimes: number[] = [];
-  for (let run = 0; run < 5; run++) {
+  let firstStartMs = 0;
+  // Run 0 has no saved snapshot yet (as after seeding, or after an update that changed the projection): it re-projects
+  // every event and saves a snapshot. Runs 1–5 are the usual start.
+  for (let run = 0; run <= 5; run++) {
     const t0 = performance.now();
     await page.reload();
     await page.getByTestId("lock-screen").getByLabel("PIN").waitFor();
@@ -156,9 +159,34 @@ try {
     await page.getByTestId("scan-input").waitFor();
     await page.getByTestId("counters").waitFor();
     const t3 = performance.now();
+    if (run === 0) {
+      firstStartMs = t1 - t0 + (t3 - t2);
+      // Let the snapshot be saved (in idle time) before the next start.
+      await page.waitForFunction(
+        () =>
+          new Promise((resolve) => {
+            const req = indexedDB.open("samplepoint");
+            req.onsuccess = () => {
+              const get = req.result.transaction("snapshots").objectStore("snapshots").get("station");
+              get.onsuccess = () => resolve(get.result !== undefined);
+            };
+          }),
+        undefined,
+        { timeout: 60_000, polling: 500 },
+      );
+      continue;
+    }
     loadTimes.push(t1 - t0);
     unlockTimes.push(t3 - t2);
     startTimes.push(t1 - t0 + (t3 - t2));
+    const phases = await page.evaluate(() =>
+      performance
+        .getEntriesByType("measure")
+        .filter((m) => m.name.startsWith("snapshot:"))
+        .map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`)
+        .join(", "),
+    );
+    console.error(`start ${run}: ${Math.round(startTimes.at(-1) ?? 0)} ms (${phases})`);
   }
 
   console.error("measuring persistence");
@@ -259,6 +287,7 @@ try {
     registrationsStored: total,
     seedMs: Math.round(seedMs),
     startToUsableMsP50: Math.round(median(startTimes)),
+    firstStartWithoutSnapshotMs: Math.round(firstStartMs),
     appLoadedLockedMsP50: Math.round(median(loadTimes)),
     unlockToStationMsP50: Math.round(median(unlockTimes)),
     persistOneMsP50: Math.round(median(persistTimes) * 10) / 10,
@@ -271,6 +300,9 @@ try {
     console.log(`station bench — headless Chromium ${browser.version()}, ${total} registrations stored locally`);
     console.log(
       `start → usable station (excluding PIN typing), p50 of 5: ${rows.startToUsableMsP50} ms (app loaded and locked ${rows.appLoadedLockedMsP50} ms + unlock → station ${rows.unlockToStationMsP50} ms)   target ≤ 1000 ms`,
+    );
+    console.log(
+      `first start with no saved snapshot yet (re-projects every event, then saves one): ${rows.firstStartWithoutSnapshotMs} ms`,
     );
     console.log(
       `persist one more registration, p50 of 30: ${rows.persistOneMsP50} ms (p95 ${rows.persistOneMsP95} ms)   target ≤ 50 ms`,

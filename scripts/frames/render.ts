@@ -5,6 +5,7 @@
  */
 import bwipjs from "bwip-js";
 import QRCode from "qrcode";
+import { prng } from "../../src/domain/testEvents";
 
 export interface Frame {
   width: number;
@@ -24,16 +25,7 @@ interface Pattern {
   modulesAcross: number;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = prng;
 
 function qrPattern(text: string): Pattern {
   const qr = QRCode.create(text, { errorCorrectionLevel: "M" });

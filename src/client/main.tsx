@@ -1,12 +1,19 @@
 import { registerSW } from "virtual:pwa-register";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { stationStore } from "./station/stationStore";
 import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
 import "./ui/styles.css";
 
 // The service worker precaches the app shell so the station opens with no network.
 registerSW({ immediate: true });
+
+// The day's state loads while the lock screen waits for the PIN; it is saved as a snapshot when the app is hidden.
+void stationStore.load();
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") void stationStore.flush();
+});
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

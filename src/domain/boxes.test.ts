@@ -84,6 +84,22 @@ describe("already registered today", () => {
     const repeat = [...l.state().registrations.values()].find((r) => r.tubeCode === "TUBE0002");
     expect(repeat?.repeatReason).toBe("复采");
   });
+
+  it("is about the same document: the same number under another document type is another person", () => {
+    const l = log();
+    l.open("TUBE0001");
+    l.register("TUBE0001", { name: "甲", docType: "PP", docNumber: "E12345678" });
+    l.register("TUBE0001", { name: "乙", docType: "OT", docNumber: "E12345678" });
+    l.seal("TUBE0001");
+    l.open("TUBE0002");
+    expect(l.register("TUBE0002", { name: "乙", docType: "OT", docNumber: "E12345678" })).toMatchObject({
+      ok: false,
+      error: { code: "registered_today", tubeCode: "TUBE0001" },
+    });
+    expect(l.register("TUBE0002", { name: "丙", docType: "HKMO", docNumber: "E12345678" })).toMatchObject({
+      ok: true,
+    });
+  });
 });
 
 describe("void", () => {

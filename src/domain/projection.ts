@@ -5,6 +5,7 @@
  */
 import type { PoolSize, SampleEvent } from "./events";
 import type { Resident } from "./residentCode";
+import { siteDay } from "./siteDay";
 
 export interface Registration {
   id: string;
@@ -13,7 +14,6 @@ export interface Registration {
   registeredAt: string;
   deviceId: string;
   staffId: string;
-  eventId: string;
   voided?: { reason: string; at: string };
   repeatReason?: string;
 }
@@ -57,20 +57,54 @@ export interface Anomaly {
     | "unknown_box"
     | "box_reopened"
     | "tube_in_two_boxes"
-    | "box_locked";
+    | "box_locked"
+    | "void_tube_changed";
 }
 
 export interface StationState {
   tubes: Map<string, Tube>;
   registrations: Map<string, Registration>;
-  /** Registrations by document ("docType:docNumber"), so a resident's earlier registrations are found without a scan. */
-  registrationsByDocument: Map<string, Registration[]>;
+  /**
+   * Registrations by document number (one, or several in order), so a resident's earlier registrations are found
+   * without a scan. Keyed by the number alone and single values unwrapped: a day holds 100,000 of them. Read it
+   * through `registrationsOfDocument`.
+   */
+  registrationsByDocument: Map<string, Registration | Registration[]>;
   boxes: Map<string, Box>;
   anomalies: Anomaly[];
+  /** Open tubes (and boxes) per device in opening order, so "this device's open tube" needs no scan of the day. */
+  openTubesByDevice: Map<string, Set<string>>;
+  openBoxesByDevice: Map<string, Set<string>>;
+  /** Counters per site day (China time), kept as events are applied, so the screen's counters cost nothing. */
+  days: Map<string, DayCounts>;
 }
 
-export const documentKey = (resident: Pick<Resident, "docType" | "docNumber">): string =>
-  `${resident.docType}:${resident.docNumber}`;
+export interface DayCounts {
+  /** Active (not voided) registrations registered on this day, at the site and per device. */
+  registrations: number;
+  registrationsByDevice: Map<string, number>;
+  /** Tubes opened on this day per device, void (transferred) tubes excluded. */
+  tubesByDevice: Map<string, number>;
+}
+
+/** Adds a registration to the by-document index. */
+export function indexByDocument(state: StationState, registration: Registration): void {
+  const key = registration.resident.docNumber;
+  const same = state.registrationsByDocument.get(key);
+  if (same === undefined) state.registrationsByDocument.set(key, registration);
+  else if (Array.isArray(same)) same.push(registration);
+  else state.registrationsByDocument.set(key, [same, registration]);
+}
+
+/** Every registration of this document (type and number), voided ones included, in the order they were added. */
+export function registrationsOfDocument(
+  state: StationState,
+  resident: Pick<Resident, "docType" | "docNumber">,
+): Registration[] {
+  const found = state.registrationsByDocument.get(resident.docNumber);
+  const all = found === undefined ? [] : Array.isArray(found) ? found : [found];
+  return all.filter((r) => r.resident.docType === resident.docType);
+}
 
 export const emptyState = (): StationState => ({
   tubes: new Map(),
@@ -78,7 +112,49 @@ export const emptyState = (): StationState => ({
   registrationsByDocument: new Map(),
   boxes: new Map(),
   anomalies: [],
+  openTubesByDevice: new Map(),
+  openBoxesByDevice: new Map(),
+  days: new Map(),
 });
+
+/** The counters of a site day ("2026-11-29"), created empty on first use. */
+export function countersOfDay(state: StationState, day: string): DayCounts {
+  let counts = state.days.get(day);
+  if (!counts) {
+    counts = { registrations: 0, registrationsByDevice: new Map(), tubesByDevice: new Map() };
+    state.days.set(day, counts);
+  }
+  return counts;
+}
+
+const dayCounts = (state: StationState, at: string) => countersOfDay(state, siteDay(at));
+
+const bump = (map: Map<string, number>, key: string, by: number) => map.set(key, (map.get(key) ?? 0) + by);
+
+function countRegistration(state: StationState, registration: Registration, by: 1 | -1): void {
+  const counts = dayCounts(state, registration.registeredAt);
+  counts.registrations += by;
+  bump(counts.registrationsByDevice, registration.deviceId, by);
+}
+
+const countTube = (state: StationState, tube: Tube, by: 1 | -1) =>
+  bump(dayCounts(state, tube.openedAt).tubesByDevice, tube.openedByDevice, by);
+
+function markOpen(index: Map<string, Set<string>>, deviceId: string, code: string): void {
+  const codes = index.get(deviceId);
+  if (codes) codes.add(code);
+  else index.set(deviceId, new Set([code]));
+}
+
+const markClosed = (index: Map<string, Set<string>>, deviceId: string, code: string) =>
+  index.get(deviceId)?.delete(code);
+
+/** The last-opened code still open on this device. */
+function lastOpen(index: Map<string, Set<string>>, deviceId: string): string | undefined {
+  let last: string | undefined;
+  for (const code of index.get(deviceId) ?? []) last = code;
+  return last;
+}
 
 /** Applies one event to a state the caller owns (use `project` for a fresh state). */
 export function applyEvent(state: StationState, event: SampleEvent): void {
@@ -88,14 +164,17 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         state.anomalies.push({ eventId: event.id, problem: "tube_reopened" });
         return;
       }
-      state.tubes.set(event.payload.tubeCode, {
+      const tube: Tube = {
         code: event.payload.tubeCode,
         capacity: event.payload.capacity,
         status: "open",
         openedAt: event.occurredAt,
         openedByDevice: event.deviceId,
         registrationIds: [],
-      });
+      };
+      state.tubes.set(tube.code, tube);
+      markOpen(state.openTubesByDevice, tube.openedByDevice, tube.code);
+      countTube(state, tube, 1);
       return;
     }
     case "registration.added": {
@@ -113,14 +192,11 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         registeredAt: event.occurredAt,
         deviceId: event.deviceId,
         staffId: event.staffId,
-        eventId: event.id,
         ...(event.payload.repeatReason ? { repeatReason: event.payload.repeatReason } : {}),
       };
       state.registrations.set(registration.id, registration);
-      const key = documentKey(registration.resident);
-      const sameDocument = state.registrationsByDocument.get(key);
-      if (sameDocument) sameDocument.push(registration);
-      else state.registrationsByDocument.set(key, [registration]);
+      countRegistration(state, registration, 1);
+      indexByDocument(state, registration);
       return;
     }
     case "registration.voided": {
@@ -129,6 +205,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         state.anomalies.push({ eventId: event.id, problem: "unknown_registration" });
         return;
       }
+      if (!registration.voided) countRegistration(state, registration, -1);
       registration.voided = { reason: event.payload.reason, at: event.occurredAt };
       return;
     }
@@ -138,6 +215,12 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         state.anomalies.push({ eventId: event.id, problem: "unknown_tube" });
         return;
       }
+      if (tube.status === "void") {
+        // Its people moved to another tube; a void tube stays void.
+        state.anomalies.push({ eventId: event.id, problem: "void_tube_changed" });
+        return;
+      }
+      if (tube.status === "open") markClosed(state.openTubesByDevice, tube.openedByDevice, tube.code);
       tube.status = "sealed";
       tube.sealed = { at: event.occurredAt, count: event.payload.count, short: event.payload.short };
       return;
@@ -154,7 +237,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       }
       const moving = activeMembers(state, from.code);
       for (const registration of moving) registration.tubeCode = event.payload.toTubeCode;
-      state.tubes.set(event.payload.toTubeCode, {
+      const to: Tube = {
         code: event.payload.toTubeCode,
         capacity: from.capacity,
         status: "open",
@@ -162,8 +245,14 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         openedByDevice: event.deviceId,
         registrationIds: moving.map((r) => r.id),
         transferredFrom: from.code,
-      });
-      from.registrationIds = from.registrationIds.filter((id) => !moving.some((r) => r.id === id));
+      };
+      state.tubes.set(to.code, to);
+      markOpen(state.openTubesByDevice, to.openedByDevice, to.code);
+      countTube(state, to, 1);
+      const moved = new Set(moving.map((r) => r.id));
+      from.registrationIds = from.registrationIds.filter((id) => !moved.has(id));
+      if (from.status === "open") markClosed(state.openTubesByDevice, from.openedByDevice, from.code);
+      if (from.status !== "void") countTube(state, from, -1);
       from.status = "void";
       from.transferredTo = { tubeCode: event.payload.toTubeCode, reason: event.payload.reason, at: event.occurredAt };
       return;
@@ -180,6 +269,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         openedByDevice: event.deviceId,
         tubeCodes: [],
       });
+      markOpen(state.openBoxesByDevice, event.deviceId, event.payload.boxCode);
       return;
     }
     case "box.tube_added": {
@@ -208,6 +298,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         state.anomalies.push({ eventId: event.id, problem: "box_locked" });
         return;
       }
+      markClosed(state.openBoxesByDevice, box.openedByDevice, box.code);
       box.status = "closed";
       box.closed = { at: event.occurredAt, tubeCount: event.payload.tubeCount };
       return;
@@ -218,6 +309,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         state.anomalies.push({ eventId: event.id, problem: "unknown_box" });
         return;
       }
+      markClosed(state.openBoxesByDevice, box.openedByDevice, box.code);
       box.status = "handed_over";
       const { courierName, courierPhone, vehiclePlate } = event.payload;
       box.handover = { at: event.occurredAt, courierName, courierPhone, ...(vehiclePlate ? { vehiclePlate } : {}) };
@@ -243,18 +335,22 @@ export function activeMembers(state: StationState, tubeCode: string): Registrati
 
 /** The open box this device is packing, if any. */
 export function openBoxOfDevice(state: StationState, deviceId: string): Box | undefined {
-  let found: Box | undefined;
-  for (const box of state.boxes.values()) {
-    if (box.status === "open" && box.openedByDevice === deviceId) found = box;
-  }
-  return found;
+  const code = lastOpen(state.openBoxesByDevice, deviceId);
+  return code === undefined ? undefined : state.boxes.get(code);
 }
 
 /** The open tube this device is filling, if any (the most recently opened one). */
 export function openTubeOfDevice(state: StationState, deviceId: string): Tube | undefined {
-  let found: Tube | undefined;
-  for (const tube of state.tubes.values()) {
-    if (tube.status === "open" && tube.openedByDevice === deviceId) found = tube;
-  }
-  return found;
+  const code = lastOpen(state.openTubesByDevice, deviceId);
+  return code === undefined ? undefined : state.tubes.get(code);
+}
+
+/** Counters of one site day (zeros for a day with no events). */
+export function countsOfDay(state: StationState, day: string, deviceId: string) {
+  const counts = state.days.get(day);
+  return {
+    deviceRegistrations: counts?.registrationsByDevice.get(deviceId) ?? 0,
+    deviceTubes: counts?.tubesByDevice.get(deviceId) ?? 0,
+    siteRegistrations: counts?.registrations ?? 0,
+  };
 }

@@ -7,15 +7,18 @@ import { type PhoneRejection, validateMobile } from "./phone";
 import {
   activeMembers,
   type BoxStatus,
-  documentKey,
   openTubeOfDevice,
   type Registration,
+  registrationsOfDocument,
   type StationState,
   type Tube,
   type TubeStatus,
 } from "./projection";
 import type { Resident } from "./residentCode";
 import { err, ok, type Result } from "./result";
+import { siteDay } from "./siteDay";
+
+export { siteDay };
 
 export type StationRefusal =
   | { code: "tube_exists"; tubeCode: string; status: TubeStatus }
@@ -69,16 +72,11 @@ function closedTube(tube: Tube): StationRefusal | null {
   return null;
 }
 
-/** The site's day of an ISO time: sampling days run on China Standard Time (UTC+8) unless told otherwise. */
-export function siteDay(iso: string, utcOffsetMinutes = 480): string {
-  return new Date(Date.parse(iso) + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
-}
-
 /** Active registrations of this resident on the same site day as `at`, in any tube this state knows. */
 export function registeredOnDay(state: StationState, resident: Resident, at: string): Registration[] {
   const day = siteDay(at);
   const found: Registration[] = [];
-  for (const r of state.registrationsByDocument.get(documentKey(resident)) ?? []) {
+  for (const r of registrationsOfDocument(state, resident)) {
     if (!r.voided && siteDay(r.registeredAt) === day) found.push(r);
   }
   return found;

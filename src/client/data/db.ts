@@ -23,6 +23,14 @@ export interface MetaRecord {
   value: unknown;
 }
 
+/** A projected state (JSON in a Blob: far quicker to store and read back than many small records) and its last seq. */
+export interface StoredSnapshot {
+  key: "station";
+  lastSeq: number;
+  savedAt: string;
+  json: Blob;
+}
+
 export type StoredSession = Omit<LoginResponse, "token"> & { token: string | null };
 
 export const DATABASE_NAME = "samplepoint";
@@ -30,11 +38,14 @@ export const DATABASE_NAME = "samplepoint";
 /** Schema versions, oldest first. Never edit a shipped version: add a new one (with an upgrade if data must move). */
 export const SCHEMA_VERSIONS: { version: number; stores: Record<string, string> }[] = [
   { version: 1, stores: { events: "&id, &seq, syncState, [syncState+seq]", meta: "&key" } },
+  // The projected station state, saved now and then so a start re-projects only the events after it.
+  { version: 2, stores: { snapshots: "&key" } },
 ];
 
 export type SamplePointDb = Dexie & {
   events: EntityTable<StoredEvent, "id">;
   meta: EntityTable<MetaRecord, "key">;
+  snapshots: EntityTable<StoredSnapshot, "key">;
 };
 
 export function openDatabase(name = DATABASE_NAME): SamplePointDb {

@@ -41,6 +41,11 @@ export async function allEvents(): Promise<SampleEvent[]> {
   return (await db.events.orderBy("seq").toArray()).map((stored) => stored.event);
 }
 
+/** Events recorded after `seq`, in order (the tail a saved snapshot does not hold yet). */
+export async function eventsAfter(seq: number): Promise<SampleEvent[]> {
+  return (await db.events.where("seq").above(seq).toArray()).map((stored) => stored.event);
+}
+
 export async function pendingEvents(limit: number): Promise<StoredEvent[]> {
   return db.events.where("[syncState+seq]").between(["pending", 0], ["pending", Infinity]).limit(limit).toArray();
 }

@@ -1,5 +1,5 @@
 /** History search and today's counters over the projected state. */
-import { activeMembers, type Registration, type StationState, type Tube } from "../../domain/projection";
+import { activeMembers, countsOfDay, type Registration, type StationState, type Tube } from "../../domain/projection";
 import { siteDay } from "../../domain/station";
 
 export interface TubeWithMembers {
@@ -32,18 +32,5 @@ export interface TodayCounters {
   siteRegistrations: number;
 }
 
-export function todayCounters(state: StationState, deviceId: string, now = new Date().toISOString()): TodayCounters {
-  const day = siteDay(now);
-  let deviceRegistrations = 0;
-  let siteRegistrations = 0;
-  for (const r of state.registrations.values()) {
-    if (r.voided || siteDay(r.registeredAt) !== day) continue;
-    siteRegistrations++;
-    if (r.deviceId === deviceId) deviceRegistrations++;
-  }
-  let deviceTubes = 0;
-  for (const tube of state.tubes.values()) {
-    if (tube.openedByDevice === deviceId && tube.status !== "void" && siteDay(tube.openedAt) === day) deviceTubes++;
-  }
-  return { deviceRegistrations, deviceTubes, siteRegistrations };
-}
+export const todayCounters = (state: StationState, deviceId: string, now = new Date().toISOString()): TodayCounters =>
+  countsOfDay(state, siteDay(now), deviceId);

@@ -1,0 +1,76 @@
+// The station store over a real Dexie database (fake-indexeddb): start from a saved snapshot plus the events after it.
+import "fake-indexeddb/auto";
+import { beforeEach, describe, expect, it } from "vitest";
+import { project } from "../../domain/projection";
+import { snapshotOf } from "../../domain/stateSnapshot";
+import { db } from "../data/db";
+import { allEvents, recordEvent } from "../data/eventLog";
+import { loadSnapshot } from "../data/snapshot";
+import { StationStore } from "./stationStore";
+
+const author = { staffId: "staff-1", siteCode: "DEMO" };
+
+beforeEach(async () => {
+  await db.delete();
+  await db.open();
+});
+
+async function recordTube(store: StationStore | null, n: number) {
+  const tubeCode = `YT${String(n).padStart(8, "0")}`;
+  const events = [await recordEvent(author, "tube.opened", { tubeCode, capacity: 5 })];
+  for (let r = 0; r < 3; r++) {
+    events.push(
+      await recordEvent(author, "registration.added", {
+        registrationId: crypto.randomUUID(),
+        tubeCode,
+        resident: { name: "居民", docType: "PP", docNumber: `E${n}${r}` },
+      }),
+    );
+  }
+  events.push(await recordEvent(author, "tube.sealed", { tubeCode, count: 3, short: true }));
+  for (const event of events) await store?.apply(event);
+}
+
+const waitFor = async (check: () => Promise<boolean>) => {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("timed out");
+};
+
+describe("station store", () => {
+  it("saves a snapshot after enough events, and a new start restores it and applies only the later events", async () => {
+    const store = new StationStore(10);
+    await store.load();
+    for (let n = 0; n < 4; n++) await recordTube(store, n);
+    await waitFor(async () => (await db.snapshots.get("station")) !== undefined);
+    const saved = await loadSnapshot();
+    expect(saved?.lastSeq).toBeGreaterThanOrEqual(10);
+
+    // Events the snapshot does not hold yet: recorded by this device after the save.
+    await recordTube(null, 9);
+    const restarted = new StationStore(10_000);
+    const state = await restarted.load();
+    expect(snapshotOf(state)).toEqual(snapshotOf(project(await allEvents())));
+    expect(state.tubes.get("YT00000009")?.registrationIds).toHaveLength(3);
+  });
+
+  it("re-projects the log when an event arrives out of sequence (another tab wrote in between)", async () => {
+    const store = new StationStore();
+    await store.load();
+    await recordTube(store, 1);
+    await recordTube(null, 2); // as if another tab of the app recorded it
+    const third = await recordEvent(author, "tube.opened", { tubeCode: "YT00000003", capacity: 5 });
+    await store.apply(third);
+    const state = store.getSnapshot().state;
+    expect([...state.tubes.keys()]).toEqual(["YT00000001", "YT00000002", "YT00000003"]);
+  });
+
+  it("ignores an unreadable snapshot and re-projects the events", async () => {
+    await recordTube(null, 1);
+    await db.snapshots.put({ key: "station", lastSeq: 3, savedAt: "", json: new Blob(["{not json"]) });
+    const state = await new StationStore().load();
+    expect(state.tubes.get("YT00000001")?.registrationIds).toHaveLength(3);
+  });
+});
