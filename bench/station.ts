@@ -160,7 +160,7 @@ try {
     await page.getByTestId("counters").waitFor();
     const t3 = performance.now();
     if (run === 0) {
-      firstStartMs = t1 - t0 + (t3 - t2);
+      firstStartMs = t3 - t0;
       // Let the snapshot be saved (in idle time) before the next start.
       await page.waitForFunction(
         () =>
@@ -178,7 +178,9 @@ try {
     }
     loadTimes.push(t1 - t0);
     unlockTimes.push(t3 - t2);
-    startTimes.push(t1 - t0 + (t3 - t2));
+    // Reload to station, the automated PIN entry included: the load goes on while the PIN is typed, and leaving the
+    // typing out would hide that part of it.
+    startTimes.push(t3 - t0);
     const phases = await page.evaluate(() =>
       performance
         .getEntriesByType("measure")
@@ -299,7 +301,7 @@ try {
   else {
     console.log(`station bench — headless Chromium ${browser.version()}, ${total} registrations stored locally`);
     console.log(
-      `start → usable station (excluding PIN typing), p50 of 5: ${rows.startToUsableMsP50} ms (app loaded and locked ${rows.appLoadedLockedMsP50} ms + unlock → station ${rows.unlockToStationMsP50} ms)   target ≤ 1000 ms`,
+      `start → usable station (reload → lock → automated PIN entry → station with counters), p50 of 5: ${rows.startToUsableMsP50} ms (app loaded and locked ${rows.appLoadedLockedMsP50} ms + unlock → station ${rows.unlockToStationMsP50} ms)   target ≤ 1000 ms`,
     );
     console.log(
       `first start with no saved snapshot yet (re-projects every event, then saves one): ${rows.firstStartWithoutSnapshotMs} ms`,

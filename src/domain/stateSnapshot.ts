@@ -18,36 +18,39 @@ import {
 import { siteDay } from "./siteDay";
 
 /** Bump when the projection or this format changes: an older snapshot is then ignored and the events re-projected. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 /**
- * [id, tubeCode, name, docType, docNumber, registeredAt, device, staff, voided?, repeatReason?, phone?, community?]
- * with device and staff interned: arrays, because a day's snapshot holds 100,000 of them.
+ * Registrations by column, in the order they were added: a day's snapshot holds 100,000 of them, and a few long arrays
+ * parse and restore much faster than 100,000 small objects. Devices and staff are interned in `names`, tubes are
+ * indexes into `tubes`; optional columns are absent when no registration has the field, and hold 0 where one lacks it.
  */
-type RegistrationRow = [
-  string,
-  string,
-  string,
-  Registration["resident"]["docType"],
-  string,
-  string,
-  number,
-  number,
-  Registration["voided"] | 0,
-  string | 0,
-  string | 0,
-  string | 0,
-];
+export interface RegistrationColumns {
+  id: string[];
+  tube: number[];
+  name: string[];
+  docType: Registration["resident"]["docType"][];
+  docNumber: string[];
+  registeredAt: string[];
+  device: number[];
+  staff: number[];
+  voided?: (Registration["voided"] | 0)[];
+  repeatReason?: (string | 0)[];
+  phone?: (string | 0)[];
+  community?: (string | 0)[];
+}
 
 export interface StateSnapshot {
   format: typeof SNAPSHOT_FORMAT;
   names: string[];
   /** Without `registrationIds`: those are the registrations naming the tube, in order, and are rebuilt. */
   tubes: Omit<Tube, "registrationIds">[];
-  registrations: RegistrationRow[];
+  registrations: RegistrationColumns;
   boxes: Box[];
   anomalies: Anomaly[];
 }
+
+type OptionalColumn = "voided" | "repeatReason" | "phone" | "community";
 
 export function snapshotOf(state: StationState): StateSnapshot {
   const names: string[] = [];
@@ -60,29 +63,50 @@ export function snapshotOf(state: StationState): StateSnapshot {
     }
     return i;
   };
-  const registrations: RegistrationRow[] = [];
+  const tubeIndex = new Map<string, number>();
+  const tubes = [...state.tubes.values()].map(({ registrationIds, ...tube }, i) => {
+    tubeIndex.set(tube.code, i);
+    return tube;
+  });
+  const columns: RegistrationColumns = {
+    id: [],
+    tube: [],
+    name: [],
+    docType: [],
+    docNumber: [],
+    registeredAt: [],
+    device: [],
+    staff: [],
+  };
+  const optional: Record<OptionalColumn, unknown[]> = { voided: [], repeatReason: [], phone: [], community: [] };
+  const present = new Set<OptionalColumn>();
+  const put = (column: OptionalColumn, value: unknown) => {
+    optional[column].push(value ?? 0);
+    if (value !== undefined) present.add(column);
+  };
   for (const r of state.registrations.values()) {
-    const { name, docType, docNumber, phone, community } = r.resident;
-    registrations.push([
-      r.id,
-      r.tubeCode,
-      name,
-      docType,
-      docNumber,
-      r.registeredAt,
-      intern(r.deviceId),
-      intern(r.staffId),
-      r.voided ?? 0,
-      r.repeatReason ?? 0,
-      phone ?? 0,
-      community ?? 0,
-    ]);
+    const tube = tubeIndex.get(r.tubeCode);
+    // Every registration names a known tube (the projection makes it so); an unknown one would fail the restore.
+    if (tube === undefined) throw new Error(`registration ${r.id} names unknown tube ${r.tubeCode}`);
+    columns.id.push(r.id);
+    columns.tube.push(tube);
+    columns.name.push(r.resident.name);
+    columns.docType.push(r.resident.docType);
+    columns.docNumber.push(r.resident.docNumber);
+    columns.registeredAt.push(r.registeredAt);
+    columns.device.push(intern(r.deviceId));
+    columns.staff.push(intern(r.staffId));
+    put("voided", r.voided);
+    put("repeatReason", r.repeatReason);
+    put("phone", r.resident.phone);
+    put("community", r.resident.community);
   }
+  for (const column of present) Object.assign(columns, { [column]: optional[column] });
   return {
     format: SNAPSHOT_FORMAT,
     names,
-    tubes: [...state.tubes.values()].map(({ registrationIds, ...tube }) => tube),
-    registrations,
+    tubes,
+    registrations: columns,
     boxes: [...state.boxes.values()],
     anomalies: state.anomalies,
   };
@@ -106,8 +130,10 @@ export function restoreState(snapshot: StateSnapshot): StationState | null {
     return d;
   };
   const counts = (at: string): DayCounts => countersOfDay(state, day(at));
+  const tubes: Tube[] = [];
   for (const saved of snapshot.tubes) {
     const tube: Tube = { ...saved, registrationIds: [] };
+    tubes.push(tube);
     state.tubes.set(tube.code, tube);
     if (tube.status === "open") addTo(state.openTubesByDevice, tube.openedByDevice, tube.code);
     if (tube.status !== "void") {
@@ -115,25 +141,37 @@ export function restoreState(snapshot: StateSnapshot): StationState | null {
       c.set(tube.openedByDevice, (c.get(tube.openedByDevice) ?? 0) + 1);
     }
   }
-  // A day's 100,000 rows: plain assignments and local tallies, as this loop is most of a start.
+  // A day's 100,000 registrations: plain assignments and local tallies, as this loop is most of a start.
+  const columns = snapshot.registrations;
   const byDevice = new Map<DayCounts, number[]>();
-  for (const row of snapshot.registrations) {
-    const [id, tubeCode, name, docType, docNumber, registeredAt, device, staff, voided, repeatReason] = row;
-    const resident: Registration["resident"] = { name, docType, docNumber };
-    if (row[10]) resident.phone = row[10];
-    if (row[11]) resident.community = row[11];
+  for (let i = 0; i < columns.id.length; i++) {
+    const id = columns.id[i] as string;
+    const tube = tubes[columns.tube[i] as number] as Tube;
+    const device = columns.device[i] as number;
+    const registeredAt = columns.registeredAt[i] as string;
+    const resident: Registration["resident"] = {
+      name: columns.name[i] as string,
+      docType: columns.docType[i] as Registration["resident"]["docType"],
+      docNumber: columns.docNumber[i] as string,
+    };
+    const phone = columns.phone?.[i];
+    if (phone) resident.phone = phone;
+    const community = columns.community?.[i];
+    if (community) resident.community = community;
     const registration: Registration = {
       id,
-      tubeCode,
+      tubeCode: tube.code,
       resident,
       registeredAt,
       deviceId: names[device] as string,
-      staffId: names[staff] as string,
+      staffId: names[columns.staff[i] as number] as string,
     };
+    const voided = columns.voided?.[i];
     if (voided) registration.voided = voided;
+    const repeatReason = columns.repeatReason?.[i];
     if (repeatReason) registration.repeatReason = repeatReason;
     state.registrations.set(id, registration);
-    state.tubes.get(tubeCode)?.registrationIds.push(id);
+    tube.registrationIds.push(id);
     indexByDocument(state, registration);
     if (!voided) {
       const c = counts(registeredAt);
