@@ -33,7 +33,8 @@ export default defineConfig({
   webServer: {
     command: "npx tsx src/server/server.ts",
     url: `http://localhost:${port}/api/health`,
-    env: { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", HOST: "127.0.0.1" },
+    // The e2e server runs on the embedded SQLite default even where DATABASE_URL is set (for the PostgreSQL suites).
+    env: { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", HOST: "127.0.0.1", DATABASE_URL: "" },
     reuseExistingServer: false,
     timeout: 60_000,
   },

@@ -9,7 +9,7 @@ import { chromium } from "@playwright/test";
 import { makeVideo, TRACK_RECORDER } from "../e2e/camera";
 import { randomResidentCode } from "../scripts/frames/corpus";
 import { mulberry32 } from "../scripts/frames/render";
-import { startBenchServer } from "./server";
+import { startServerProcess } from "../src/server/serverProcess";
 
 const { values: args } = parseArgs({
   options: { minutes: { type: "string", default: "10" }, port: { type: "string", default: "8191" } },
@@ -17,7 +17,7 @@ const { values: args } = parseArgs({
 const minutes = Number(args.minutes);
 const port = Number(args.port);
 
-const server = await startBenchServer(port, "soak");
+const server = await startServerProcess(port, "soak");
 const base = server.base;
 
 const rand = mulberry32(99);
@@ -83,5 +83,5 @@ try {
   );
 } finally {
   await browser.close();
-  server.stop();
+  await server.stop();
 }

@@ -6,7 +6,7 @@
 import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { chromium, type Page } from "@playwright/test";
-import { startBenchServer } from "./server";
+import { startServerProcess } from "../src/server/serverProcess";
 
 const { values: args } = parseArgs({
   options: {
@@ -20,7 +20,7 @@ const port = Number(args.port);
 const PIN = "2468";
 
 execSync("node scripts/build-if-needed.mjs", { stdio: "inherit" });
-const server = await startBenchServer(port, "bench-station");
+const server = await startServerProcess(port, "bench-station");
 const base = server.base;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -316,5 +316,5 @@ try {
   }
 } finally {
   await browser.close();
-  server.stop();
+  await server.stop();
 }

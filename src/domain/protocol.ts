@@ -8,6 +8,8 @@ import { DeviceIdSchema, PoolSizeSchema, SiteCodeSchema } from "./events";
 export const API_PREFIX = "/api/v1";
 /** Most events one push may carry. */
 export const MAX_PUSH_EVENTS = 500;
+/** The batch a device sends when it has more queued. */
+export const DEFAULT_PUSH_BATCH = 200;
 /** Request bodies above this are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 

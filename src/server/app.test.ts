@@ -4,400 +4,411 @@ import type { LoginResponse, PushResponse, SiteSummary } from "../domain/protoco
 import { eventStream, nextTestUuid } from "../domain/testEvents";
 import { DEMO_LOGIN } from "./sites/demo";
 import { createSite, createStaff } from "./sites/sites";
-import { startTestServer, type TestServer } from "./testServer";
+import { startTestServer, TEST_STORES, type TestServer } from "./testServer";
 
-const DEVICE = "device-test-0001";
-const resident = (name: string, docNumber: string) => ({ name, docType: "ID" as const, docNumber });
+// The same suite runs against the embedded SQLite store and, when DATABASE_URL is set, against PostgreSQL.
+describe.each(TEST_STORES)("on %s", (kind) => {
+  const DEVICE = "device-test-0001";
+  const resident = (name: string, docNumber: string) => ({ name, docType: "ID" as const, docNumber });
 
-let server: TestServer;
-beforeEach(async () => {
-  server = await startTestServer();
-});
-afterEach(async () => {
-  await server.dispose();
-});
-
-async function login(
-  username: string = DEMO_LOGIN.username,
-  password: string = DEMO_LOGIN.password,
-  deviceId = DEVICE,
-) {
-  return server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password, deviceId } });
-}
-
-async function session(deviceId = DEVICE) {
-  const res = await login(DEMO_LOGIN.username, DEMO_LOGIN.password, deviceId);
-  expect(res.statusCode).toBe(200);
-  const body = res.json<LoginResponse>();
-  return { ...body, events: eventStream(deviceId, body.site.code, body.staff.id) };
-}
-
-function push(token: string, events: unknown[], deviceId = DEVICE) {
-  return server.app.inject({
-    method: "POST",
-    url: "/api/v1/events/push",
-    headers: { authorization: `Bearer ${token}` },
-    payload: { deviceId, events },
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ kind });
   });
-}
-
-async function summary(token: string, site = "DEMO") {
-  const res = await server.app.inject({
-    method: "GET",
-    url: `/api/v1/sites/${site}/summary`,
-    headers: { authorization: `Bearer ${token}` },
+  afterEach(async () => {
+    await server.dispose();
   });
-  return res;
-}
 
-describe("login", () => {
-  it("gives a token and the site configuration for the right password", async () => {
-    const res = await login();
+  async function login(
+    username: string = DEMO_LOGIN.username,
+    password: string = DEMO_LOGIN.password,
+    deviceId = DEVICE,
+  ) {
+    return server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password, deviceId } });
+  }
+
+  async function session(deviceId = DEVICE) {
+    const res = await login(DEMO_LOGIN.username, DEMO_LOGIN.password, deviceId);
     expect(res.statusCode).toBe(200);
     const body = res.json<LoginResponse>();
-    expect(body.token).toMatch(/^spt_/);
-    expect(body.site).toMatchObject({ code: "DEMO", poolSize: 10, tubePattern: "^[0-9A-Z]{8,16}$" });
-    expect(body.staff.username).toBe("demo");
-    // Tokens are stored only as hashes.
-    const stored = await server.store.db.selectFrom("tokens").select("hash").execute();
-    expect(stored.map((t) => t.hash)).not.toContain(body.token);
-  });
+    return { ...body, events: eventStream(deviceId, body.site.code, body.staff.id) };
+  }
 
-  it("refuses a wrong password and an unknown user alike with 401", async () => {
-    for (const res of [await login("demo", "wrong-password"), await login("nobody", "demo1234")]) {
-      expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ code: "invalid_credentials", message: expect.any(String) });
-    }
-  });
-
-  it("refuses a malformed login with 400 and a code", async () => {
-    const res = await server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: "demo" } });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().code).toBe("invalid_request");
-  });
-});
-
-describe("push", () => {
-  it("returns a result per event for valid, duplicate, conflicting and invalid events, storing each valid one once", async () => {
-    const s = await session();
-    const opened = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
-    const added = s.events.next("registration.added", {
-      registrationId: nextTestUuid(),
-      tubeCode: "TUBE0001",
-      resident: resident("张三", "11010519491231002X"),
+  function push(token: string, events: unknown[], deviceId = DEVICE) {
+    return server.app.inject({
+      method: "POST",
+      url: "/api/v1/events/push",
+      headers: { authorization: `Bearer ${token}` },
+      payload: { deviceId, events },
     });
-    const first = await push(s.token, [opened, added]);
-    expect(first.statusCode).toBe(200);
-    expect(first.json<PushResponse>().results.map((r) => r.status)).toEqual(["accepted", "accepted"]);
+  }
 
-    const conflicting = { ...added, payload: { ...added.payload, resident: resident("李四", "440524188001010014") } };
-    const valid = s.events.next("registration.added", {
-      registrationId: nextTestUuid(),
-      tubeCode: "TUBE0001",
-      resident: resident("李四", "440524188001010014"),
-    });
-    const schemaInvalid = {
-      ...s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }),
-      payload: { capacity: 7 },
-    };
-    const badDocument = s.events.next("registration.added", {
-      registrationId: nextTestUuid(),
-      tubeCode: "TUBE0001",
-      resident: resident("王五", "110105194912310021"),
-    });
-    const second = await push(s.token, [opened, conflicting, valid, schemaInvalid, badDocument, "not an event"]);
-    expect(second.statusCode).toBe(200);
-    const results = second.json<PushResponse>().results;
-    expect(results.map((r) => [r.index, r.status, r.status === "rejected" ? r.code : null])).toEqual([
-      [0, "duplicate", null],
-      [1, "rejected", "event_conflict"],
-      [2, "accepted", null],
-      [3, "rejected", "invalid_event"],
-      [4, "rejected", "invalid_event"],
-      [5, "rejected", "invalid_event"],
-    ]);
-    expect(results[1]?.id).toBe(added.id);
-    expect(results[5]?.id).toBeNull();
-
-    const stored = await server.store.db.selectFrom("events").select(["id"]).execute();
-    expect(stored.map((e) => e.id).sort()).toEqual([opened.id, added.id, valid.id].sort());
-    const names = await server.store.db.selectFrom("registrations").select("name").orderBy("name").execute();
-    expect(names.map((n) => n.name)).toEqual(["张三", "李四"]);
-  });
-
-  it("acknowledges a replayed batch as duplicates without effect", async () => {
-    const s = await session();
-    const batch = [
-      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
-      s.events.next("registration.added", {
-        registrationId: nextTestUuid(),
-        tubeCode: "TUBE0001",
-        resident: resident("张三", "11010519491231002X"),
-      }),
-    ];
-    await push(s.token, batch);
-    const replay = await push(s.token, batch);
-    expect(replay.json<PushResponse>().results.map((r) => r.status)).toEqual(["duplicate", "duplicate"]);
-    expect((await summary(s.token)).json<SiteSummary>()).toMatchObject({ tubes: 1, registrations: 1 });
-  });
-
-  it("treats an identical event twice in one batch as a duplicate and a different body as a conflict", async () => {
-    const s = await session();
-    const e = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
-    const res = await push(s.token, [e, e, { ...e, payload: { tubeCode: "TUBE0009", capacity: 10 } }]);
-    expect(res.json<PushResponse>().results.map((r) => r.status)).toEqual(["accepted", "duplicate", "rejected"]);
-  });
-
-  it("refuses a reused sequence number under another event id", async () => {
-    const s = await session();
-    const e = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
-    await push(s.token, [e]);
-    const res = await push(s.token, [{ ...e, id: nextTestUuid(), payload: { tubeCode: "TUBE0002", capacity: 10 } }]);
-    expect(res.json<PushResponse>().results[0]).toMatchObject({ status: "rejected", code: "event_conflict" });
-  });
-
-  it("rejects events of another site, device or staff member", async () => {
-    await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
-    const otherStaff = await createStaff(server.store.db, {
-      username: "other",
-      name: "Other",
-      role: "collector",
-      siteCode: "OTHER",
-      password: "password1",
-    });
-    const s = await session();
-    const res = await push(s.token, [
-      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }, { siteCode: "OTHER" }),
-      s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }, { deviceId: "device-someone-else" }),
-      s.events.next("tube.opened", { tubeCode: "TUBE0003", capacity: 10 }, { staffId: otherStaff }),
-    ]);
-    expect(res.json<PushResponse>().results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual([
-      "wrong_site",
-      "wrong_device",
-      "unknown_staff",
-    ]);
-  });
-
-  it("advances the device's high-water mark", async () => {
-    const s = await session();
-    await push(s.token, [
-      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
-      s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }),
-    ]);
-    const device = await server.store.db.selectFrom("devices").selectAll().where("id", "=", DEVICE).executeTakeFirst();
-    expect(Number(device?.last_seq)).toBe(2);
-  });
-
-  it("answers bad requests with 4xx and a code, never 5xx", async () => {
-    const s = await session();
-    const auth = { authorization: `Bearer ${s.token}`, "content-type": "application/json" };
-    const cases: [string, Record<string, string> | undefined, string, number, string][] = [
-      ["malformed JSON", auth, "{nope", 400, "malformed_json"],
-      [
-        "oversized body",
-        auth,
-        JSON.stringify({ deviceId: DEVICE, events: ["x".repeat(1_100_000)] }),
-        413,
-        "body_too_large",
-      ],
-      ["no token", { "content-type": "application/json" }, "{}", 401, "missing_token"],
-      ["bad token", { ...auth, authorization: "Bearer spt_nope" }, "{}", 401, "invalid_token"],
-      ["empty batch", auth, JSON.stringify({ deviceId: DEVICE, events: [] }), 400, "invalid_request"],
-      [
-        "too many events",
-        auth,
-        JSON.stringify({ deviceId: DEVICE, events: Array(501).fill({}) }),
-        400,
-        "invalid_request",
-      ],
-      [
-        "another device's batch",
-        auth,
-        JSON.stringify({ deviceId: "device-other-01", events: [{}] }),
-        403,
-        "device_mismatch",
-      ],
-      ["not JSON", { ...auth, "content-type": "text/plain" }, "hello", 415, "unsupported_media_type"],
-    ];
-    for (const [label, headers, payload, status, code] of cases) {
-      const res = await server.app.inject({ method: "POST", url: "/api/v1/events/push", headers, payload });
-      expect([label, res.statusCode, res.json().code]).toEqual([label, status, code]);
-      expect(typeof res.json().message).toBe("string");
-    }
-  });
-
-  it("answers unknown API routes with a JSON 404", async () => {
-    const res = await server.app.inject({ method: "GET", url: "/api/v1/nothing" });
-    expect(res.statusCode).toBe(404);
-    expect(res.json().code).toBe("not_found");
-  });
-});
-
-describe("site summary", () => {
-  it("counts tubes and registrations not voided, for the token's own site only", async () => {
-    const s = await session();
-    const regId = nextTestUuid();
-    const events: SampleEvent[] = [
-      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
-      s.events.next("registration.added", {
-        registrationId: regId,
-        tubeCode: "TUBE0001",
-        resident: resident("张三", "11010519491231002X"),
-      }),
-      s.events.next("registration.added", {
-        registrationId: nextTestUuid(),
-        tubeCode: "TUBE0001",
-        resident: resident("李四", "440524188001010014"),
-      }),
-      s.events.next("registration.voided", { registrationId: regId, tubeCode: "TUBE0001", reason: "录入错误" }),
-      s.events.next("tube.sealed", { tubeCode: "TUBE0001", count: 1, short: true }),
-      s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 5 }),
-    ];
-    await push(s.token, events);
-    const res = await summary(s.token);
-    expect(res.json<SiteSummary>()).toEqual({
-      siteCode: "DEMO",
-      tubes: 2,
-      openTubes: 1,
-      sealedTubes: 1,
-      registrations: 1,
-      voidedRegistrations: 1,
-    });
-    await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
-    expect((await summary(s.token, "OTHER")).statusCode).toBe(403);
-  });
-});
-
-describe("transfers, boxes and handover", () => {
-  it("projects a transfer, a box and its handover into the server's tables", async () => {
-    const s = await session();
-    const [a, b] = [nextTestUuid(), nextTestUuid()];
-    const res = await push(s.token, [
-      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
-      s.events.next("registration.added", {
-        registrationId: a,
-        tubeCode: "TUBE0001",
-        resident: resident("张三", "11010519491231002X"),
-      }),
-      s.events.next("registration.added", {
-        registrationId: b,
-        tubeCode: "TUBE0001",
-        resident: resident("李四", "440524188001010014"),
-      }),
-      s.events.next("registration.voided", { registrationId: b, tubeCode: "TUBE0001", reason: "录错" }),
-      s.events.next("tube.transferred", { fromTubeCode: "TUBE0001", toTubeCode: "TUBE0002", reason: "破损" }),
-      s.events.next("tube.sealed", { tubeCode: "TUBE0002", count: 1, short: true }),
-      s.events.next("box.opened", { boxCode: "BOX-001" }),
-      s.events.next("box.tube_added", { boxCode: "BOX-001", tubeCode: "TUBE0002" }),
-      s.events.next("box.closed", { boxCode: "BOX-001", tubeCount: 1 }),
-      s.events.next("box.handed_over", {
-        boxCode: "BOX-001",
-        courierName: "刘师傅",
-        courierPhone: "13900001111",
-        vehiclePlate: "鲁F12345",
-      }),
-    ]);
-    expect(res.json<PushResponse>().results.every((r) => r.status === "accepted")).toBe(true);
-    const db = server.store.db;
-    const tubes = await db
-      .selectFrom("tubes")
-      .select(["code", "status", "box_code", "transferred_to"])
-      .orderBy("code")
-      .execute();
-    expect(tubes).toEqual([
-      { code: "TUBE0001", status: "void", box_code: null, transferred_to: "TUBE0002" },
-      { code: "TUBE0002", status: "sealed", box_code: "BOX-001", transferred_to: null },
-    ]);
-    const regs = await db
-      .selectFrom("registrations")
-      .select(["id", "tube_code", "voided_at"])
-      .orderBy("name")
-      .execute();
-    expect(regs.map((r) => [r.id, r.tube_code, r.voided_at !== null])).toEqual([
-      [a, "TUBE0002", false],
-      [b, "TUBE0001", true],
-    ]);
-    const box = await db.selectFrom("boxes").selectAll().executeTakeFirstOrThrow();
-    expect(box).toMatchObject({
-      status: "handed_over",
-      tube_count: 1,
-      courier_name: "刘师傅",
-      vehicle_plate: "鲁F12345",
-    });
-  });
-});
-
-describe("site settings", () => {
-  it("lets a site lead change the pool size, not a collector, and refuses bad values with 400", async () => {
-    await createStaff(server.store.db, {
-      username: "lead",
-      name: "Lead",
-      role: "site_lead",
-      siteCode: "DEMO",
-      password: "leadpass1",
-    });
-    const collector = await session();
-    const lead = (await login("lead", "leadpass1", "device-lead-0001")).json<LoginResponse>();
-    const patch = (token: string, payload: unknown) =>
-      server.app.inject({
-        method: "PATCH",
-        url: "/api/v1/sites/DEMO",
-        headers: { authorization: `Bearer ${token}` },
-        payload: payload as object,
-      });
-    expect((await patch(collector.token, { poolSize: 5 })).statusCode).toBe(403);
-    expect((await patch(lead.token, { poolSize: 7 })).json().code).toBe("invalid_request");
-    const res = await patch(lead.token, { poolSize: 20 });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ code: "DEMO", poolSize: 20 });
-    const seen = await server.app.inject({
+  async function summary(token: string, site = "DEMO") {
+    const res = await server.app.inject({
       method: "GET",
-      url: "/api/v1/sites/DEMO",
-      headers: { authorization: `Bearer ${collector.token}` },
+      url: `/api/v1/sites/${site}/summary`,
+      headers: { authorization: `Bearer ${token}` },
     });
-    expect(seen.json().poolSize).toBe(20);
-  });
-});
+    return res;
+  }
 
-describe("durability", () => {
-  it("keeps pushed data across a server restart", async () => {
-    const s = await session();
-    await push(s.token, [
-      s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
-      s.events.next("registration.added", {
+  describe("login", () => {
+    it("gives a token and the site configuration for the right password", async () => {
+      const res = await login();
+      expect(res.statusCode).toBe(200);
+      const body = res.json<LoginResponse>();
+      expect(body.token).toMatch(/^spt_/);
+      expect(body.site).toMatchObject({ code: "DEMO", poolSize: 10, tubePattern: "^[0-9A-Z]{8,16}$" });
+      expect(body.staff.username).toBe("demo");
+      // Tokens are stored only as hashes.
+      const stored = await server.store.db.selectFrom("tokens").select("hash").execute();
+      expect(stored.map((t) => t.hash)).not.toContain(body.token);
+    });
+
+    it("refuses a wrong password and an unknown user alike with 401", async () => {
+      for (const res of [await login("demo", "wrong-password"), await login("nobody", "demo1234")]) {
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toEqual({ code: "invalid_credentials", message: expect.any(String) });
+      }
+    });
+
+    it("refuses a malformed login with 400 and a code", async () => {
+      const res = await server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: "demo" } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe("invalid_request");
+    });
+  });
+
+  describe("push", () => {
+    it("returns a result per event for valid, duplicate, conflicting and invalid events, storing each valid one once", async () => {
+      const s = await session();
+      const opened = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
+      const added = s.events.next("registration.added", {
         registrationId: nextTestUuid(),
         tubeCode: "TUBE0001",
         resident: resident("张三", "11010519491231002X"),
-      }),
-    ]);
-    await server.stop();
-    server = await startTestServer(server.dataDir);
-    // The old token still works after the restart, and the data is there.
-    const res = await summary(s.token);
-    expect(res.statusCode).toBe(200);
-    expect(res.json<SiteSummary>()).toMatchObject({ tubes: 1, registrations: 1 });
-  });
-});
+      });
+      const first = await push(s.token, [opened, added]);
+      expect(first.statusCode).toBe(200);
+      expect(first.json<PushResponse>().results.map((r) => r.status)).toEqual(["accepted", "accepted"]);
 
-describe("system routes", () => {
-  it("reports health with version and database reachability", async () => {
-    const res = await server.app.inject({ method: "GET", url: "/api/health" });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: "ok", database: { reachable: true, dialect: "sqlite" } });
+      const conflicting = { ...added, payload: { ...added.payload, resident: resident("李四", "440524188001010014") } };
+      const valid = s.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TUBE0001",
+        resident: resident("李四", "440524188001010014"),
+      });
+      const schemaInvalid = {
+        ...s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }),
+        payload: { capacity: 7 },
+      };
+      const badDocument = s.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TUBE0001",
+        resident: resident("王五", "110105194912310021"),
+      });
+      const second = await push(s.token, [opened, conflicting, valid, schemaInvalid, badDocument, "not an event"]);
+      expect(second.statusCode).toBe(200);
+      const results = second.json<PushResponse>().results;
+      expect(results.map((r) => [r.index, r.status, r.status === "rejected" ? r.code : null])).toEqual([
+        [0, "duplicate", null],
+        [1, "rejected", "event_conflict"],
+        [2, "accepted", null],
+        [3, "rejected", "invalid_event"],
+        [4, "rejected", "invalid_event"],
+        [5, "rejected", "invalid_event"],
+      ]);
+      expect(results[1]?.id).toBe(added.id);
+      expect(results[5]?.id).toBeNull();
+
+      const stored = await server.store.db.selectFrom("events").select(["id"]).execute();
+      expect(stored.map((e) => e.id).sort()).toEqual([opened.id, added.id, valid.id].sort());
+      const names = await server.store.db.selectFrom("registrations").select("name").orderBy("name").execute();
+      expect(names.map((n) => n.name)).toEqual(["张三", "李四"]);
+    });
+
+    it("acknowledges a replayed batch as duplicates without effect", async () => {
+      const s = await session();
+      const batch = [
+        s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
+        s.events.next("registration.added", {
+          registrationId: nextTestUuid(),
+          tubeCode: "TUBE0001",
+          resident: resident("张三", "11010519491231002X"),
+        }),
+      ];
+      await push(s.token, batch);
+      const replay = await push(s.token, batch);
+      expect(replay.json<PushResponse>().results.map((r) => r.status)).toEqual(["duplicate", "duplicate"]);
+      expect((await summary(s.token)).json<SiteSummary>()).toMatchObject({ tubes: 1, registrations: 1 });
+    });
+
+    it("treats an identical event twice in one batch as a duplicate and a different body as a conflict", async () => {
+      const s = await session();
+      const e = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
+      const res = await push(s.token, [e, e, { ...e, payload: { tubeCode: "TUBE0009", capacity: 10 } }]);
+      expect(res.json<PushResponse>().results.map((r) => r.status)).toEqual(["accepted", "duplicate", "rejected"]);
+    });
+
+    it("refuses a reused sequence number under another event id", async () => {
+      const s = await session();
+      const e = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
+      await push(s.token, [e]);
+      const res = await push(s.token, [{ ...e, id: nextTestUuid(), payload: { tubeCode: "TUBE0002", capacity: 10 } }]);
+      expect(res.json<PushResponse>().results[0]).toMatchObject({ status: "rejected", code: "event_conflict" });
+    });
+
+    it("rejects events of another site, device or staff member", async () => {
+      await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
+      const otherStaff = await createStaff(server.store.db, {
+        username: "other",
+        name: "Other",
+        role: "collector",
+        siteCode: "OTHER",
+        password: "password1",
+      });
+      const s = await session();
+      const res = await push(s.token, [
+        s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }, { siteCode: "OTHER" }),
+        s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }, { deviceId: "device-someone-else" }),
+        s.events.next("tube.opened", { tubeCode: "TUBE0003", capacity: 10 }, { staffId: otherStaff }),
+      ]);
+      expect(res.json<PushResponse>().results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual([
+        "wrong_site",
+        "wrong_device",
+        "unknown_staff",
+      ]);
+    });
+
+    it("advances the device's high-water mark", async () => {
+      const s = await session();
+      await push(s.token, [
+        s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
+        s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }),
+      ]);
+      const device = await server.store.db
+        .selectFrom("devices")
+        .selectAll()
+        .where("id", "=", DEVICE)
+        .executeTakeFirst();
+      expect(Number(device?.last_seq)).toBe(2);
+    });
+
+    it("answers bad requests with 4xx and a code, never 5xx", async () => {
+      const s = await session();
+      const auth = { authorization: `Bearer ${s.token}`, "content-type": "application/json" };
+      const cases: [string, Record<string, string> | undefined, string, number, string][] = [
+        ["malformed JSON", auth, "{nope", 400, "malformed_json"],
+        [
+          "oversized body",
+          auth,
+          JSON.stringify({ deviceId: DEVICE, events: ["x".repeat(1_100_000)] }),
+          413,
+          "body_too_large",
+        ],
+        ["no token", { "content-type": "application/json" }, "{}", 401, "missing_token"],
+        ["bad token", { ...auth, authorization: "Bearer spt_nope" }, "{}", 401, "invalid_token"],
+        ["empty batch", auth, JSON.stringify({ deviceId: DEVICE, events: [] }), 400, "invalid_request"],
+        [
+          "too many events",
+          auth,
+          JSON.stringify({ deviceId: DEVICE, events: Array(501).fill({}) }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "another device's batch",
+          auth,
+          JSON.stringify({ deviceId: "device-other-01", events: [{}] }),
+          403,
+          "device_mismatch",
+        ],
+        ["not JSON", { ...auth, "content-type": "text/plain" }, "hello", 415, "unsupported_media_type"],
+      ];
+      for (const [label, headers, payload, status, code] of cases) {
+        const res = await server.app.inject({ method: "POST", url: "/api/v1/events/push", headers, payload });
+        expect([label, res.statusCode, res.json().code]).toEqual([label, status, code]);
+        expect(typeof res.json().message).toBe("string");
+      }
+    });
+
+    it("answers unknown API routes with a JSON 404", async () => {
+      const res = await server.app.inject({ method: "GET", url: "/api/v1/nothing" });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().code).toBe("not_found");
+    });
   });
 
-  it("publishes an OpenAPI document generated from the shared schemas", async () => {
-    const res = await server.app.inject({ method: "GET", url: "/api/openapi.json" });
-    const doc = res.json();
-    expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining([
-        "/api/v1/auth/login",
-        "/api/v1/events/push",
-        "/api/v1/sites/{siteCode}/summary",
-        "/api/health",
-      ]),
-    );
-    expect(JSON.stringify(doc.components.schemas)).toContain("PushResponse");
+  describe("site summary", () => {
+    it("counts tubes and registrations not voided, for the token's own site only", async () => {
+      const s = await session();
+      const regId = nextTestUuid();
+      const events: SampleEvent[] = [
+        s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
+        s.events.next("registration.added", {
+          registrationId: regId,
+          tubeCode: "TUBE0001",
+          resident: resident("张三", "11010519491231002X"),
+        }),
+        s.events.next("registration.added", {
+          registrationId: nextTestUuid(),
+          tubeCode: "TUBE0001",
+          resident: resident("李四", "440524188001010014"),
+        }),
+        s.events.next("registration.voided", { registrationId: regId, tubeCode: "TUBE0001", reason: "录入错误" }),
+        s.events.next("tube.sealed", { tubeCode: "TUBE0001", count: 1, short: true }),
+        s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 5 }),
+      ];
+      await push(s.token, events);
+      const res = await summary(s.token);
+      expect(res.json<SiteSummary>()).toEqual({
+        siteCode: "DEMO",
+        tubes: 2,
+        openTubes: 1,
+        sealedTubes: 1,
+        registrations: 1,
+        voidedRegistrations: 1,
+      });
+      await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
+      expect((await summary(s.token, "OTHER")).statusCode).toBe(403);
+    });
+  });
+
+  describe("transfers, boxes and handover", () => {
+    it("projects a transfer, a box and its handover into the server's tables", async () => {
+      const s = await session();
+      const [a, b] = [nextTestUuid(), nextTestUuid()];
+      const res = await push(s.token, [
+        s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
+        s.events.next("registration.added", {
+          registrationId: a,
+          tubeCode: "TUBE0001",
+          resident: resident("张三", "11010519491231002X"),
+        }),
+        s.events.next("registration.added", {
+          registrationId: b,
+          tubeCode: "TUBE0001",
+          resident: resident("李四", "440524188001010014"),
+        }),
+        s.events.next("registration.voided", { registrationId: b, tubeCode: "TUBE0001", reason: "录错" }),
+        s.events.next("tube.transferred", { fromTubeCode: "TUBE0001", toTubeCode: "TUBE0002", reason: "破损" }),
+        s.events.next("tube.sealed", { tubeCode: "TUBE0002", count: 1, short: true }),
+        s.events.next("box.opened", { boxCode: "BOX-001" }),
+        s.events.next("box.tube_added", { boxCode: "BOX-001", tubeCode: "TUBE0002" }),
+        s.events.next("box.closed", { boxCode: "BOX-001", tubeCount: 1 }),
+        s.events.next("box.handed_over", {
+          boxCode: "BOX-001",
+          courierName: "刘师傅",
+          courierPhone: "13900001111",
+          vehiclePlate: "鲁F12345",
+        }),
+      ]);
+      expect(res.json<PushResponse>().results.every((r) => r.status === "accepted")).toBe(true);
+      const db = server.store.db;
+      const tubes = await db
+        .selectFrom("tubes")
+        .select(["code", "status", "box_code", "transferred_to"])
+        .orderBy("code")
+        .execute();
+      expect(tubes).toEqual([
+        { code: "TUBE0001", status: "void", box_code: null, transferred_to: "TUBE0002" },
+        { code: "TUBE0002", status: "sealed", box_code: "BOX-001", transferred_to: null },
+      ]);
+      const regs = await db
+        .selectFrom("registrations")
+        .select(["id", "tube_code", "voided_at"])
+        .orderBy("name")
+        .execute();
+      expect(regs.map((r) => [r.id, r.tube_code, r.voided_at !== null])).toEqual([
+        [a, "TUBE0002", false],
+        [b, "TUBE0001", true],
+      ]);
+      const box = await db.selectFrom("boxes").selectAll().executeTakeFirstOrThrow();
+      expect(box).toMatchObject({
+        status: "handed_over",
+        tube_count: 1,
+        courier_name: "刘师傅",
+        vehicle_plate: "鲁F12345",
+      });
+    });
+  });
+
+  describe("site settings", () => {
+    it("lets a site lead change the pool size, not a collector, and refuses bad values with 400", async () => {
+      await createStaff(server.store.db, {
+        username: "lead",
+        name: "Lead",
+        role: "site_lead",
+        siteCode: "DEMO",
+        password: "leadpass1",
+      });
+      const collector = await session();
+      const lead = (await login("lead", "leadpass1", "device-lead-0001")).json<LoginResponse>();
+      const patch = (token: string, payload: unknown) =>
+        server.app.inject({
+          method: "PATCH",
+          url: "/api/v1/sites/DEMO",
+          headers: { authorization: `Bearer ${token}` },
+          payload: payload as object,
+        });
+      expect((await patch(collector.token, { poolSize: 5 })).statusCode).toBe(403);
+      expect((await patch(lead.token, { poolSize: 7 })).json().code).toBe("invalid_request");
+      const res = await patch(lead.token, { poolSize: 20 });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ code: "DEMO", poolSize: 20 });
+      const seen = await server.app.inject({
+        method: "GET",
+        url: "/api/v1/sites/DEMO",
+        headers: { authorization: `Bearer ${collector.token}` },
+      });
+      expect(seen.json().poolSize).toBe(20);
+    });
+  });
+
+  describe("durability", () => {
+    it("keeps pushed data across a server restart", async () => {
+      const s = await session();
+      await push(s.token, [
+        s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }),
+        s.events.next("registration.added", {
+          registrationId: nextTestUuid(),
+          tubeCode: "TUBE0001",
+          resident: resident("张三", "11010519491231002X"),
+        }),
+      ]);
+      await server.stop();
+      server = await startTestServer({
+        kind,
+        dataDir: server.dataDir,
+        ...(server.schema ? { schema: server.schema } : {}),
+      });
+      // The old token still works after the restart, and the data is there.
+      const res = await summary(s.token);
+      expect(res.statusCode).toBe(200);
+      expect(res.json<SiteSummary>()).toMatchObject({ tubes: 1, registrations: 1 });
+    });
+  });
+
+  describe("system routes", () => {
+    it("reports health with version and database reachability", async () => {
+      const res = await server.app.inject({ method: "GET", url: "/api/health" });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ status: "ok", database: { reachable: true, dialect: kind } });
+    });
+
+    it("publishes an OpenAPI document generated from the shared schemas", async () => {
+      const res = await server.app.inject({ method: "GET", url: "/api/openapi.json" });
+      const doc = res.json();
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          "/api/v1/auth/login",
+          "/api/v1/events/push",
+          "/api/v1/sites/{siteCode}/summary",
+          "/api/health",
+        ]),
+      );
+      expect(JSON.stringify(doc.components.schemas)).toContain("PushResponse");
+    });
   });
 });

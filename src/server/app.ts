@@ -57,7 +57,7 @@ export async function buildApp(options: AppOptions) {
   const { db } = options.store;
   await app.register(healthRoutes(options.store));
   await app.register(authRoutes(db, options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS), { prefix: API_PREFIX });
-  await app.register(eventRoutes(db), { prefix: API_PREFIX });
+  await app.register(eventRoutes(options.store), { prefix: API_PREFIX });
   await app.register(siteRoutes(db), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -5,6 +5,10 @@ export interface ServerConfig {
   port: number;
   host: string;
   dataDir: string;
+  /** PostgreSQL connection URL; unset or empty means the embedded SQLite file in dataDir. */
+  databaseUrl?: string;
+  /** PostgreSQL schema to keep the tables in (default public). */
+  databaseSchema?: string;
   staticDir: string;
   demo: boolean;
   tokenTtlMs: number;
@@ -24,9 +28,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     port,
     host: env.HOST ?? "0.0.0.0",
     dataDir: path.resolve(env.DATA_DIR ?? path.join(projectRoot, "data")),
+    ...(env.DATABASE_URL ? { databaseUrl: checkedDatabaseUrl(env.DATABASE_URL) } : {}),
+    ...(env.DATABASE_SCHEMA ? { databaseSchema: env.DATABASE_SCHEMA } : {}),
     staticDir: path.resolve(env.STATIC_DIR ?? path.join(projectRoot, "dist")),
     demo: !demoOff,
     tokenTtlMs: ttlHours * 3600 * 1000,
     logLevel: env.LOG_LEVEL ?? "info",
   };
+}
+
+function checkedDatabaseUrl(url: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new Error("DATABASE_URL must be a URL like postgres://user@host:5432/database");
+  }
+  if (protocol !== "postgres:" && protocol !== "postgresql:") {
+    throw new Error(`DATABASE_URL must be a postgres:// URL, not ${protocol}//…`);
+  }
+  return url;
 }

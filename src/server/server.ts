@@ -6,7 +6,11 @@ import { DEMO_LOGIN, DEMO_SITE, seedDemoIfEmpty } from "./sites/demo";
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const store = await openStore({ dataDir: config.dataDir });
+  const store = await openStore({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
+  });
   const app = await buildApp({
     store,
     staticDir: config.staticDir,

@@ -3,7 +3,7 @@
  * accepted or duplicate. Rejected events are set aside with the server's reason so they never block the queue.
  * Runs on start, on the `online` event, on an interval and on demand.
  */
-import type { EventRejection, PushResult } from "../../domain/protocol";
+import { DEFAULT_PUSH_BATCH, type EventRejection, type PushResult } from "../../domain/protocol";
 import { countPending, countRejected, markSyncResults, pendingEvents } from "../data/eventLog";
 import { getDeviceId, getMeta, setMeta } from "../data/meta";
 import { forgetToken, loadSession, saveSession } from "../data/session";
@@ -20,7 +20,6 @@ export interface SyncStatus {
   lastError?: string;
 }
 
-const BATCH_SIZE = 200;
 const INTERVAL_MS = 30_000;
 
 type Listener = (status: SyncStatus) => void;
@@ -89,7 +88,7 @@ export class SyncLoop {
     const deviceId = await getDeviceId();
     try {
       for (;;) {
-        const batch = await pendingEvents(BATCH_SIZE);
+        const batch = await pendingEvents(DEFAULT_PUSH_BATCH);
         if (batch.length === 0) break;
         const response = await api.push(session.token, { deviceId, events: batch.map((stored) => stored.event) });
         await this.apply(

@@ -3,11 +3,12 @@
  * transaction together with the device's high-water mark. Idempotent by event id: the same event again is a duplicate,
  * a different body under a known id is a conflict.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { z } from "zod";
 import { canonicalEventJson, type SampleEvent, SampleEventSchema } from "../../domain/events";
 import type { EventRejection, PushResult } from "../../domain/protocol";
 import type { Authenticated } from "../auth/tokens";
+import type { Store } from "../db";
 import type { Database } from "../db/schema";
 import { projectEvent } from "./projectEvent";
 
@@ -32,13 +33,19 @@ const idOf = (raw: unknown): string | null =>
     : null;
 
 export async function pushBatch(
-  db: Kysely<Database>,
+  { db, dialect }: Pick<Store, "db" | "dialect">,
   auth: Authenticated,
   rawEvents: unknown[],
   now = new Date(),
 ): Promise<PushResult[]> {
   const receivedAt = now.toISOString();
   return db.transaction().execute(async (trx) => {
+    // Several server processes share one PostgreSQL: a device's batches (a retry sent to another process while the
+    // first is still working, say) take turns on the device's row, so each sees what the other committed.
+    // SQLite has one writer at a time already.
+    if (dialect === "postgres") {
+      await trx.selectFrom("devices").select("id").where("id", "=", auth.deviceId).forUpdate().execute();
+    }
     const results: PushResult[] = [];
     const inBatch = new Map<string, string>();
     const staffKnown = new Map<string, boolean>();

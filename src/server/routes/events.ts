@@ -1,19 +1,18 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Kysely } from "kysely";
 import { ErrorBodySchema, PushRequestSchema, PushResponseSchema } from "../../domain/protocol";
 import { authenticate, authOf } from "../auth/authenticate";
-import type { Database } from "../db/schema";
+import type { Store } from "../db";
 import { ApiError } from "../errors";
 import { pushBatch } from "../events/pushBatch";
 
 /** POST /api/v1/events/push: a batch of a device's events, one result per event. */
 export const eventRoutes =
-  (db: Kysely<Database>): FastifyPluginAsyncZod =>
+  (store: Store): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       "/events/push",
       {
-        onRequest: authenticate(db),
+        onRequest: authenticate(store.db),
         schema: {
           tags: ["sync"],
           security: [{ bearer: [] }],
@@ -27,7 +26,7 @@ export const eventRoutes =
           throw new ApiError(403, "device_mismatch", "This token belongs to another device.");
         }
         const now = new Date();
-        const results = await pushBatch(db, auth, request.body.events, now);
+        const results = await pushBatch(store, auth, request.body.events, now);
         return { results, serverTime: now.toISOString() };
       },
     );
