@@ -35,7 +35,9 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const base = `http://127.0.0.1:${port}`;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), `${name}-`));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server/server.ts"], {
+  // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server of a benchmark.
+  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/server/server.ts"], {
     detached: true,
     env: {
       ...process.env,

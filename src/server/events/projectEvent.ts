@@ -2,62 +2,142 @@
  * The server's projection of events into the tubes and registrations tables, run inside the push transaction.
  * Mirrors the domain projection (src/domain/projection.ts): events are facts, so nothing here refuses one.
  */
-import type { Transaction } from "kysely";
+import type { Insertable, Transaction } from "kysely";
 import type { SampleEvent } from "../../domain/events";
 import type { Database } from "../db/schema";
 
-/** A new open tube (a first tube.opened wins; a repeat is a conflict for the conflict views, not an error). */
-async function openTube(trx: Transaction<Database>, event: SampleEvent, code: string, capacity: number): Promise<void> {
-  await trx
-    .insertInto("tubes")
-    .values({
-      site_code: event.siteCode,
-      code,
-      capacity,
-      status: "open",
-      opened_at: event.occurredAt,
-      opened_by_device: event.deviceId,
-      sealed_at: null,
-      sealed_count: null,
-      short: 0,
-      box_code: null,
-      transferred_to: null,
-      void_reason: null,
-    })
-    .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
-    .execute();
+type TubeRow = Insertable<Database["tubes"]>;
+type RegistrationRow = Insertable<Database["registrations"]>;
+type BoxRow = Insertable<Database["boxes"]>;
+
+const tubeRow = (event: SampleEvent, code: string, capacity: number): TubeRow => ({
+  site_code: event.siteCode,
+  code,
+  capacity,
+  status: "open",
+  opened_at: event.occurredAt,
+  opened_by_device: event.deviceId,
+  sealed_at: null,
+  sealed_count: null,
+  short: 0,
+  box_code: null,
+  transferred_to: null,
+  void_reason: null,
+});
+
+function registrationRow(event: SampleEvent & { type: "registration.added" }): RegistrationRow {
+  const r = event.payload.resident;
+  return {
+    id: event.payload.registrationId,
+    site_code: event.siteCode,
+    tube_code: event.payload.tubeCode,
+    name: r.name,
+    doc_type: r.docType,
+    doc_number: r.docNumber,
+    phone: r.phone ?? null,
+    community: r.community ?? null,
+    registered_at: event.occurredAt,
+    device_id: event.deviceId,
+    staff_id: event.staffId,
+    event_id: event.id,
+    voided_at: null,
+    void_reason: null,
+    repeat_reason: event.payload.repeatReason ?? null,
+  };
 }
 
+const boxRow = (event: SampleEvent & { type: "box.opened" }): BoxRow => ({
+  site_code: event.siteCode,
+  code: event.payload.boxCode,
+  status: "open",
+  opened_at: event.occurredAt,
+  opened_by_device: event.deviceId,
+  closed_at: null,
+  tube_count: null,
+  handed_over_at: null,
+  courier_name: null,
+  courier_phone: null,
+  vehicle_plate: null,
+});
+
+/** Rows per multi-row insert: well inside SQLite's and PostgreSQL's bound-parameter limits. */
+const INSERT_CHUNK = 200;
+
+/**
+ * New tubes, registrations and boxes (a first tube.opened wins; a repeat is a conflict for the conflict views, not an
+ * error), inserted many rows per statement.
+ */
+async function insertRows(
+  trx: Transaction<Database>,
+  tubes: TubeRow[],
+  registrations: RegistrationRow[],
+  boxes: BoxRow[],
+) {
+  for (const chunk of chunks(tubes)) {
+    await trx
+      .insertInto("tubes")
+      .values(chunk)
+      .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
+      .execute();
+  }
+  for (const chunk of chunks(registrations)) {
+    await trx
+      .insertInto("registrations")
+      .values(chunk)
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
+  }
+  for (const chunk of chunks(boxes)) {
+    await trx
+      .insertInto("boxes")
+      .values(chunk)
+      .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
+      .execute();
+  }
+}
+
+/** Slices of at most INSERT_CHUNK rows, for multi-row inserts. */
+export function* chunks<T>(rows: T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) yield rows.slice(i, i + INSERT_CHUNK);
+}
+
+/**
+ * Projects a batch's accepted events in order. Runs of inserts (opened tubes and boxes, added registrations) go to the
+ * store together; they are flushed before any event that reads or updates rows, so the order of effects is the
+ * events' order.
+ */
+export async function projectEvents(trx: Transaction<Database>, events: SampleEvent[]): Promise<void> {
+  let tubes: TubeRow[] = [];
+  let registrations: RegistrationRow[] = [];
+  let boxes: BoxRow[] = [];
+  const flush = async () => {
+    if (tubes.length + registrations.length + boxes.length === 0) return;
+    await insertRows(trx, tubes, registrations, boxes);
+    tubes = [];
+    registrations = [];
+    boxes = [];
+  };
+  for (const event of events) {
+    if (event.type === "tube.opened") tubes.push(tubeRow(event, event.payload.tubeCode, event.payload.capacity));
+    else if (event.type === "registration.added") registrations.push(registrationRow(event));
+    else if (event.type === "box.opened") boxes.push(boxRow(event));
+    else {
+      await flush();
+      await projectEvent(trx, event);
+    }
+  }
+  await flush();
+}
+
+/** Projects one event. */
 export async function projectEvent(trx: Transaction<Database>, event: SampleEvent): Promise<void> {
   switch (event.type) {
     case "tube.opened":
-      await openTube(trx, event, event.payload.tubeCode, event.payload.capacity);
+      await insertRows(trx, [tubeRow(event, event.payload.tubeCode, event.payload.capacity)], [], []);
       return;
-    case "registration.added": {
-      const r = event.payload.resident;
-      await trx
-        .insertInto("registrations")
-        .values({
-          id: event.payload.registrationId,
-          site_code: event.siteCode,
-          tube_code: event.payload.tubeCode,
-          name: r.name,
-          doc_type: r.docType,
-          doc_number: r.docNumber,
-          phone: r.phone ?? null,
-          community: r.community ?? null,
-          registered_at: event.occurredAt,
-          device_id: event.deviceId,
-          staff_id: event.staffId,
-          event_id: event.id,
-          voided_at: null,
-          void_reason: null,
-          repeat_reason: event.payload.repeatReason ?? null,
-        })
-        .onConflict((oc) => oc.column("id").doNothing())
-        .execute();
+    case "registration.added":
+      await insertRows(trx, [], [registrationRow(event)], []);
       return;
-    }
     case "registration.voided":
       await trx
         .updateTable("registrations")
@@ -89,7 +169,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
         .where("code", "=", fromTubeCode)
         .executeTakeFirst();
       if (!from) return;
-      await openTube(trx, event, toTubeCode, from.capacity);
+      await insertRows(trx, [tubeRow(event, toTubeCode, from.capacity)], [], []);
       await trx
         .updateTable("registrations")
         .set({ tube_code: toTubeCode })
@@ -106,23 +186,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
       return;
     }
     case "box.opened":
-      await trx
-        .insertInto("boxes")
-        .values({
-          site_code: event.siteCode,
-          code: event.payload.boxCode,
-          status: "open",
-          opened_at: event.occurredAt,
-          opened_by_device: event.deviceId,
-          closed_at: null,
-          tube_count: null,
-          handed_over_at: null,
-          courier_name: null,
-          courier_phone: null,
-          vehicle_plate: null,
-        })
-        .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
-        .execute();
+      await insertRows(trx, [], [], [boxRow(event)]);
       return;
     case "box.tube_added":
       // A tube stays in the first box it was put in (a second box is a conflict, not a move).

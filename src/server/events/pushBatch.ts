@@ -3,14 +3,12 @@
  * transaction together with the device's high-water mark. Idempotent by event id: the same event again is a duplicate,
  * a different body under a known id is a conflict.
  */
-import type { Transaction } from "kysely";
 import type { z } from "zod";
 import { canonicalEventJson, type SampleEvent, SampleEventSchema } from "../../domain/events";
 import type { EventRejection, PushResult } from "../../domain/protocol";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
-import type { Database } from "../db/schema";
-import { projectEvent } from "./projectEvent";
+import { chunks, projectEvents } from "./projectEvent";
 
 const rejected = (index: number, id: string | null, code: EventRejection, message: string): PushResult => ({
   index,
@@ -32,6 +30,14 @@ const idOf = (raw: unknown): string | null =>
     ? ((raw as { id: string }).id as string)
     : null;
 
+interface Checked {
+  index: number;
+  id: string | null;
+  event?: SampleEvent;
+  body?: string;
+  problem?: string;
+}
+
 export async function pushBatch(
   { db, dialect }: Pick<Store, "db" | "dialect">,
   auth: Authenticated,
@@ -39,6 +45,14 @@ export async function pushBatch(
   now = new Date(),
 ): Promise<PushResult[]> {
   const receivedAt = now.toISOString();
+  // Validation needs no database: every event is parsed before the transaction starts.
+  const checked: Checked[] = rawEvents.map((raw, index) => {
+    const parsed = SampleEventSchema.safeParse(raw);
+    if (!parsed.success) return { index, id: idOf(raw), problem: describeIssues(parsed.error) };
+    return { index, id: parsed.data.id, event: parsed.data, body: canonicalEventJson(parsed.data) };
+  });
+  const valid = checked.flatMap((c) => (c.event ? [c.event] : []));
+
   return db.transaction().execute(async (trx) => {
     // Several server processes share one PostgreSQL: a device's batches (a retry sent to another process while the
     // first is still working, say) take turns on the device's row, so each sees what the other committed.
@@ -46,21 +60,54 @@ export async function pushBatch(
     if (dialect === "postgres") {
       await trx.selectFrom("devices").select("id").where("id", "=", auth.deviceId).forUpdate().execute();
     }
+    // What the store already knows about this batch, in three queries rather than three per event.
+    const storedBodies = new Map<string, string>();
+    const seqOwners = new Map<number, string>();
+    const knownStaff = new Set<string>();
+    if (valid.length > 0) {
+      for (const row of await trx
+        .selectFrom("events")
+        .select(["id", "body"])
+        .where(
+          "id",
+          "in",
+          valid.map((e) => e.id),
+        )
+        .execute()) {
+        storedBodies.set(row.id, row.body);
+      }
+      for (const row of await trx
+        .selectFrom("events")
+        .select(["id", "seq"])
+        .where("device_id", "=", auth.deviceId)
+        .where(
+          "seq",
+          "in",
+          valid.map((e) => e.seq),
+        )
+        .execute()) {
+        seqOwners.set(Number(row.seq), row.id);
+      }
+      for (const row of await trx
+        .selectFrom("staff")
+        .select("id")
+        .where("site_code", "=", auth.siteCode)
+        .where("id", "in", [...new Set(valid.map((e) => e.staffId))])
+        .execute()) {
+        knownStaff.add(row.id);
+      }
+    }
+
     const results: PushResult[] = [];
     const inBatch = new Map<string, string>();
-    const staffKnown = new Map<string, boolean>();
+    const accepted: SampleEvent[] = [];
+    const acceptedBodies: string[] = [];
     let highestSeq = 0;
-
-    for (const [index, raw] of rawEvents.entries()) {
-      const id = idOf(raw);
-      const parsed = SampleEventSchema.safeParse(raw);
-      if (!parsed.success) {
-        results.push(rejected(index, id, "invalid_event", describeIssues(parsed.error)));
+    for (const { index, id, event, body, problem } of checked) {
+      if (!event || body === undefined) {
+        results.push(rejected(index, id, "invalid_event", problem ?? "invalid event"));
         continue;
       }
-      const event = parsed.data;
-      const body = canonicalEventJson(event);
-
       const earlier = inBatch.get(event.id);
       if (earlier !== undefined) {
         results.push(
@@ -72,16 +119,15 @@ export async function pushBatch(
       }
       inBatch.set(event.id, body);
 
-      const problem = await scopeProblem(trx, auth, event, staffKnown);
-      if (problem) {
-        results.push(rejected(index, event.id, problem.code, problem.message));
+      const scope = scopeProblem(auth, event, knownStaff);
+      if (scope) {
+        results.push(rejected(index, event.id, scope.code, scope.message));
         continue;
       }
-
-      const stored = await trx.selectFrom("events").select(["body"]).where("id", "=", event.id).executeTakeFirst();
-      if (stored) {
+      const stored = storedBodies.get(event.id);
+      if (stored !== undefined) {
         results.push(
-          stored.body === body
+          stored === body
             ? { index, id: event.id, status: "duplicate" }
             : rejected(
                 index,
@@ -92,13 +138,8 @@ export async function pushBatch(
         );
         continue;
       }
-      const seqTaken = await trx
-        .selectFrom("events")
-        .select(["id"])
-        .where("device_id", "=", event.deviceId)
-        .where("seq", "=", event.seq)
-        .executeTakeFirst();
-      if (seqTaken) {
+      const owner = seqOwners.get(event.seq);
+      if (owner !== undefined && owner !== event.id) {
         results.push(
           rejected(
             index,
@@ -109,25 +150,26 @@ export async function pushBatch(
         );
         continue;
       }
-
-      await trx
-        .insertInto("events")
-        .values({
-          id: event.id,
-          site_code: event.siteCode,
-          device_id: event.deviceId,
-          seq: event.seq,
-          staff_id: event.staffId,
-          type: event.type,
-          occurred_at: event.occurredAt,
-          received_at: receivedAt,
-          body,
-        })
-        .execute();
-      await projectEvent(trx, event);
+      seqOwners.set(event.seq, event.id);
+      accepted.push(event);
+      acceptedBodies.push(body);
       highestSeq = Math.max(highestSeq, event.seq);
       results.push({ index, id: event.id, status: "accepted" });
     }
+
+    const rows = accepted.map((event, i) => ({
+      id: event.id,
+      site_code: event.siteCode,
+      device_id: event.deviceId,
+      seq: event.seq,
+      staff_id: event.staffId,
+      type: event.type,
+      occurred_at: event.occurredAt,
+      received_at: receivedAt,
+      body: acceptedBodies[i] as string,
+    }));
+    for (const chunk of chunks(rows)) await trx.insertInto("events").values(chunk).execute();
+    await projectEvents(trx, accepted);
 
     await trx.updateTable("devices").set({ last_seen_at: receivedAt }).where("id", "=", auth.deviceId).execute();
     await trx
@@ -140,29 +182,19 @@ export async function pushBatch(
   });
 }
 
-async function scopeProblem(
-  trx: Transaction<Database>,
+function scopeProblem(
   auth: Authenticated,
   event: SampleEvent,
-  staffKnown: Map<string, boolean>,
-): Promise<{ code: EventRejection; message: string } | null> {
+  knownStaff: Set<string>,
+): { code: EventRejection; message: string } | null {
   if (event.siteCode !== auth.siteCode) {
     return { code: "wrong_site", message: `This token may only push events of site ${auth.siteCode}.` };
   }
   if (event.deviceId !== auth.deviceId) {
     return { code: "wrong_device", message: "The event was made on another device than this token's." };
   }
-  let known = staffKnown.get(event.staffId);
-  if (known === undefined) {
-    const row = await trx
-      .selectFrom("staff")
-      .select("id")
-      .where("id", "=", event.staffId)
-      .where("site_code", "=", auth.siteCode)
-      .executeTakeFirst();
-    known = row !== undefined;
-    staffKnown.set(event.staffId, known);
+  if (!knownStaff.has(event.staffId)) {
+    return { code: "unknown_staff", message: "The event names a staff member this site does not have." };
   }
-  if (!known) return { code: "unknown_staff", message: "The event names a staff member this site does not have." };
   return null;
 }
