@@ -1,7 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { randomResidentCode } from "../scripts/frames/corpus";
 import { mulberry32 } from "../scripts/frames/render";
-import { DEMO, logIn, scan, unlock } from "./helpers";
+import { DEMO, logIn, scan, unlock, waitForServiceWorker } from "./helpers";
 
 /** Distinct residents (unique document numbers), seeded. */
 function residents(count: number): { code: string; docNumber: string }[] {
@@ -36,6 +36,8 @@ test("a whole offline work session — full, short, voided and transferred tubes
   const people = residents(24);
   const [a, b, extraB, d] = [people.slice(0, 10), people.slice(10, 20), people[20], people.slice(21, 24)];
   await logIn(page);
+  // The page is opened again offline below: only a page the service worker controls can load then.
+  await waitForServiceWorker(page);
   await context.setOffline(true);
 
   // Tube A: ten people, full, sealed.

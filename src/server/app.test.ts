@@ -72,6 +72,37 @@ describe.each(TEST_STORES)("on %s", (kind) => {
       }
     });
 
+    it("answers 429 after 5 wrong passwords for a username, even to the right one, and records good logins", async () => {
+      for (let i = 0; i < 5; i++) expect((await login(DEMO_LOGIN.username, "wrong-password")).statusCode).toBe(401);
+      const blocked = await login();
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.json()).toMatchObject({ code: "too_many_attempts" });
+      expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(800);
+      // Another user from the same address is not blocked by this user's failures.
+      await createStaff(server.store.db, {
+        username: "lead1",
+        name: "站长",
+        role: "site_lead",
+        siteCode: "DEMO",
+        password: "lead-password-1",
+      });
+      expect((await login("lead1", "lead-password-1")).statusCode).toBe(200);
+      const audit = await server.store.db.selectFrom("audit_log").selectAll().where("action", "=", "login").execute();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({ site_code: "DEMO", subject: DEVICE });
+    });
+
+    it("limits failures per address too, and a good login clears the username's count", async () => {
+      await server.dispose();
+      server = await startTestServer({ kind, loginLimits: { windowMs: 60_000, perUser: 3, perAddress: 4 } });
+      for (let i = 0; i < 2; i++) expect((await login(DEMO_LOGIN.username, "nope")).statusCode).toBe(401);
+      expect((await login()).statusCode).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await login(DEMO_LOGIN.username, "nope")).statusCode).toBe(401);
+      // 4 failures from this address: every username is refused from it now.
+      expect((await login("someone-else", "whatever")).statusCode).toBe(429);
+      expect((await login()).statusCode).toBe(429);
+    });
+
     it("refuses a malformed login with 400 and a code", async () => {
       const res = await server.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: "demo" } });
       expect(res.statusCode).toBe(400);
@@ -330,6 +361,16 @@ describe.each(TEST_STORES)("on %s", (kind) => {
         courier_name: "刘师傅",
         vehicle_plate: "鲁F12345",
       });
+      const audit = await db
+        .selectFrom("audit_log")
+        .select(["action", "subject", "actor", "site_code"])
+        .where("action", "in", ["registration_voided", "tube_transferred"])
+        .orderBy("at")
+        .execute();
+      expect(audit).toEqual([
+        { action: "registration_voided", subject: b, actor: s.staff.id, site_code: "DEMO" },
+        { action: "tube_transferred", subject: "TUBE0001", actor: s.staff.id, site_code: "DEMO" },
+      ]);
     });
   });
 

@@ -1,4 +1,5 @@
 /** Builds the Fastify app (API, OpenAPI document, the built PWA); server.ts starts it, tests build it in-process. */
+
 import { existsSync } from "node:fs";
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
@@ -12,6 +13,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { API_PREFIX, MAX_BODY_BYTES } from "../domain/protocol";
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/loginLimits";
 import type { Store } from "./db";
 import { installErrorHandling, notFound } from "./errors";
 import { authRoutes } from "./routes/auth";
@@ -26,6 +28,8 @@ export interface AppOptions {
   staticDir?: string;
   logger?: FastifyServerOptions["logger"];
   tokenTtlMs?: number;
+  /** Failed-login limits per username and address (429 beyond them). */
+  loginLimits?: LoginLimits;
 }
 
 export const DEFAULT_TOKEN_TTL_MS = 72 * 3600 * 1000;
@@ -56,7 +60,12 @@ export async function buildApp(options: AppOptions) {
 
   const { db } = options.store;
   await app.register(healthRoutes(options.store));
-  await app.register(authRoutes(db, options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS), { prefix: API_PREFIX });
+  await app.register(
+    authRoutes(db, options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS, options.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+    {
+      prefix: API_PREFIX,
+    },
+  );
   await app.register(eventRoutes(options.store), { prefix: API_PREFIX });
   await app.register(siteRoutes(db), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());

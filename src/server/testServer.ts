@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
 import { type App, buildApp } from "./app";
+import type { LoginLimits } from "./auth/loginLimits";
 import { openStore, type Store, type StoreKind } from "./db";
 import { seedDemoIfEmpty } from "./sites/demo";
 
@@ -42,6 +43,7 @@ export interface TestServerOptions {
   dataDir?: string;
   schema?: string;
   tokenTtlMs?: number;
+  loginLimits?: LoginLimits;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -57,7 +59,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(kind === "postgres" ? { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema } : {}),
   });
   await seedDemoIfEmpty(store.db);
-  const app = await buildApp({ store, ...(options.tokenTtlMs ? { tokenTtlMs: options.tokenTtlMs } : {}) });
+  const app = await buildApp({
+    store,
+    ...(options.tokenTtlMs ? { tokenTtlMs: options.tokenTtlMs } : {}),
+    ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
+  });
   await app.ready();
   let stopped = false;
   const stop = async () => {

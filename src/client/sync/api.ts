@@ -13,7 +13,7 @@ export type ApiFailure =
   /** No answer: offline, DNS, connection refused, timeout. Worth retrying. */
   | { kind: "network"; message: string }
   /** The server answered with an error status and (usually) { code, message }. */
-  | { kind: "http"; status: number; code: string; message: string };
+  | { kind: "http"; status: number; code: string; message: string; retryAfterSeconds?: number };
 
 export class ApiError extends Error {
   constructor(readonly failure: ApiFailure) {
@@ -48,11 +48,13 @@ async function request<T>(method: string, path: string, body?: unknown, token?: 
   }
   if (!response.ok) {
     const error = parsed as Partial<ErrorBody> | undefined;
+    const retryAfter = Number(response.headers.get("retry-after"));
     throw new ApiError({
       kind: "http",
       status: response.status,
       code: typeof error?.code === "string" ? error.code : `http_${response.status}`,
       message: typeof error?.message === "string" ? error.message : response.statusText,
+      ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
     });
   }
   return parsed as T;

@@ -1,13 +1,16 @@
 /**
  * The outbox loop: pushes pending events in sequence order, in batches, and marks them synced only when the server says
  * accepted or duplicate. Rejected events are set aside with the server's reason so they never block the queue.
- * Runs on start, on the `online` event, on an interval and on demand.
+ * Runs on start, on the `online` event, when the page becomes visible, on an interval and on demand. After a network
+ * error, timeout or 5xx it backs off (1 s doubling to 5 min, with jitter); interval ticks wait for the backoff, the
+ * other triggers (connectivity back, page shown, staff asking) try at once. One tab syncs at a time (Web Locks).
  */
 import { DEFAULT_PUSH_BATCH, type EventRejection, type PushResult } from "../../domain/protocol";
 import { countPending, countRejected, markSyncResults, pendingEvents } from "../data/eventLog";
 import { getDeviceId, getMeta, setMeta } from "../data/meta";
 import { forgetToken, loadSession, saveSession } from "../data/session";
 import { ApiError, api } from "./api";
+import { retryDelay } from "./backoff";
 
 export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "signed-out";
 
@@ -18,6 +21,8 @@ export interface SyncStatus {
   lastSyncAt?: string;
   /** The last failure's code (network, invalid_token, …) for the badge to explain. */
   lastError?: string;
+  /** When the next automatic retry is due after failures (ISO time). */
+  retryAt?: string;
 }
 
 const INTERVAL_MS = 30_000;
@@ -30,7 +35,13 @@ export class SyncLoop {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Failed passes in a row (network, timeout, 5xx); 0 after a good one. */
+  private failures = 0;
   private readonly onOnline = () => void this.syncNow();
+  private readonly onVisible = () => {
+    if (document.visibilityState === "visible") void this.syncNow();
+  };
 
   getStatus = (): SyncStatus => this.status;
 
@@ -42,12 +53,18 @@ export class SyncLoop {
   start(): void {
     if (this.timer) return;
     window.addEventListener("online", this.onOnline);
-    this.timer = setInterval(() => void this.syncNow(), INTERVAL_MS);
+    document.addEventListener("visibilitychange", this.onVisible);
+    this.timer = setInterval(() => {
+      if (this.failures === 0) void this.syncNow();
+    }, INTERVAL_MS);
     void this.syncNow();
   }
 
   stop(): void {
+    clearTimeout(this.retryTimer);
+    if (!this.timer) return;
     window.removeEventListener("online", this.onOnline);
+    document.removeEventListener("visibilitychange", this.onVisible);
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -67,13 +84,25 @@ export class SyncLoop {
       try {
         do {
           this.again = false;
-          await this.pass();
+          await this.exclusively(() => this.pass());
         } while (this.again);
       } finally {
         this.running = null;
       }
     })();
     return this.running;
+  }
+
+  /**
+   * Runs the pass holding the app's sync lock, so two tabs never push the same events at once; when another tab holds
+   * it, that tab is syncing and this one does nothing. Browsers without Web Locks run the pass directly.
+   */
+  private async exclusively(pass: () => Promise<void>): Promise<void> {
+    const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+    if (!locks) return pass();
+    await locks.request("samplepoint-sync", { ifAvailable: true }, async (lock) => {
+      if (lock) await pass();
+    });
   }
 
   private async pass(): Promise<void> {
@@ -103,7 +132,9 @@ export class SyncLoop {
         await saveSession({ ...session, token: session.token, site });
       const now = new Date().toISOString();
       await setMeta("lastSyncAt", now);
-      this.update({ phase: "idle", lastSyncAt: now, lastError: undefined });
+      this.failures = 0;
+      clearTimeout(this.retryTimer);
+      this.update({ phase: "idle", lastSyncAt: now, lastError: undefined, retryAt: undefined });
     } catch (error) {
       await this.fail(error);
     }
@@ -129,12 +160,20 @@ export class SyncLoop {
       this.update({ phase: "signed-out", lastError: error.failure.code });
       return;
     }
-    if (error instanceof ApiError && error.failure.kind === "network") {
-      this.update({ phase: "offline", lastError: "network" });
-      return;
-    }
+    const network = error instanceof ApiError && error.failure.kind === "network";
+    const serverFault = error instanceof ApiError && error.failure.kind === "http" && error.failure.status >= 500;
     const code = error instanceof ApiError && error.failure.kind === "http" ? error.failure.code : "unexpected";
-    this.update({ phase: "error", lastError: code });
+    if (network || serverFault) this.scheduleRetry();
+    this.update({ phase: network ? "offline" : "error", lastError: network ? "network" : code });
+  }
+
+  /** Network errors, timeouts and 5xx: try again after the backoff delay. */
+  private scheduleRetry(): void {
+    this.failures++;
+    const delay = retryDelay(this.failures);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.syncNow(), delay);
+    this.update({ retryAt: new Date(Date.now() + delay).toISOString() });
   }
 
   private update(patch: Partial<SyncStatus>): void {

@@ -21,7 +21,10 @@ export function LoginScreen({ lastUsername, passwordRequired }: { lastUsername?:
       const failure = e instanceof ApiError ? e.failure : null;
       if (failure?.kind === "network") setError({ key: "networkDown" });
       else if (failure?.kind === "http" && failure.status === 401) setError({ key: "wrongCredentials" });
-      else
+      else if (failure?.kind === "http" && failure.status === 429) {
+        const minutes = Math.max(1, Math.ceil((failure.retryAfterSeconds ?? 60) / 60));
+        setError({ key: "tooManyAttempts", values: { minutes: String(minutes) } });
+      } else
         setError({
           key: "loginFailed",
           values: { message: failure ? `${failure.code}: ${failure.message}` : String(e) },

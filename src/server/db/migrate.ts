@@ -2,11 +2,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import * as initial from "./migrations/0001_initial";
 import * as boxesTransfers from "./migrations/0002_boxes_transfers";
+import * as loginLimitsAudit from "./migrations/0003_login_limits_audit";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_boxes_transfers": boxesTransfers,
+  "0003_login_limits_audit": loginLimitsAudit,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -110,9 +110,30 @@ export interface Database {
   tubes: TubesTable;
   registrations: RegistrationsTable;
   boxes: BoxesTable;
+  login_failures: LoginFailuresTable;
+  audit_log: AuditLogTable;
 }
 
 export type SiteRow = Selectable<SitesTable>;
 export type StaffRow = Selectable<StaffTable>;
 export type NewEventRow = Insertable<EventsTable>;
 export type { Generated };
+
+export interface LoginFailuresTable {
+  key: string;
+  window_start: string;
+  failures: number;
+}
+
+/** Who did what, when: logins, revocations, voids, transfers, quarantine decisions, exports. */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  site_code: string | null;
+  /** A staff id, or "cli:<os user>" for the administration CLI. */
+  actor: string;
+  action: string;
+  subject: string | null;
+  /** JSON. */
+  detail: string | null;
+}

@@ -4,6 +4,7 @@
  */
 import type { Insertable, Transaction } from "kysely";
 import type { SampleEvent } from "../../domain/events";
+import { audit } from "../audit/audit";
 import type { Database } from "../db/schema";
 
 type TubeRow = Insertable<Database["tubes"]>;
@@ -139,6 +140,14 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
       await insertRows(trx, [], [registrationRow(event)], []);
       return;
     case "registration.voided":
+      await audit(trx, {
+        action: "registration_voided",
+        actor: event.staffId,
+        siteCode: event.siteCode,
+        subject: event.payload.registrationId,
+        detail: { tubeCode: event.payload.tubeCode, reason: event.payload.reason, deviceId: event.deviceId },
+        at: event.occurredAt,
+      });
       await trx
         .updateTable("registrations")
         .set({ voided_at: event.occurredAt, void_reason: event.payload.reason })
@@ -162,6 +171,14 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
       return;
     case "tube.transferred": {
       const { fromTubeCode, toTubeCode, reason } = event.payload;
+      await audit(trx, {
+        action: "tube_transferred",
+        actor: event.staffId,
+        siteCode: event.siteCode,
+        subject: fromTubeCode,
+        detail: { toTubeCode, reason, deviceId: event.deviceId },
+        at: event.occurredAt,
+      });
       const from = await trx
         .selectFrom("tubes")
         .select(["capacity"])

@@ -1,0 +1,41 @@
+/** The audit log: one row per consequential act (logins, revocations, voids, transfers, quarantine decisions, exports). */
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema";
+
+export type AuditAction =
+  | "login"
+  | "token_revoked"
+  | "password_reset"
+  | "staff_added"
+  | "site_added"
+  | "registration_voided"
+  | "tube_transferred"
+  | "quarantine_resubmitted"
+  | "quarantine_discarded"
+  | "export";
+
+export interface AuditEntry {
+  action: AuditAction;
+  actor: string;
+  siteCode?: string | null;
+  subject?: string | null;
+  detail?: Record<string, unknown>;
+  at?: string;
+}
+
+const row = (entry: AuditEntry) => ({
+  id: randomUUID(),
+  at: entry.at ?? new Date().toISOString(),
+  site_code: entry.siteCode ?? null,
+  actor: entry.actor,
+  action: entry.action,
+  subject: entry.subject ?? null,
+  detail: entry.detail ? JSON.stringify(entry.detail) : null,
+});
+
+/** Writes entries (in the caller's transaction when given one, so the act and its record commit together). */
+export async function audit(db: Kysely<Database>, ...entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.insertInto("audit_log").values(entries.map(row)).execute();
+}
