@@ -8,6 +8,8 @@ const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const port = Number(process.env.E2E_PORT ?? 8181);
 // A fresh database for every run; the server is the real one, serving the production build in dist/.
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), "samplepoint-e2e-"));
+// Test workers load this file again: they must see the same directory (specs run the administration CLI on it).
+process.env.E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: "e2e",

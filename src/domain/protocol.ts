@@ -74,6 +74,8 @@ export const PushRequestSchema = z
     deviceId: DeviceIdSchema,
     /** Each event is validated on its own, so one bad event gets its own result instead of failing the batch. */
     events: z.array(z.unknown()).min(1).max(MAX_PUSH_EVENTS),
+    /** Events queued on the device, this batch included: shown to administrators (list of devices). */
+    pending: z.number().int().min(0).max(10_000_000).optional(),
   })
   .meta({ id: "PushRequest" });
 export type PushRequest = z.infer<typeof PushRequestSchema>;

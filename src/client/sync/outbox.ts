@@ -119,7 +119,11 @@ export class SyncLoop {
       for (;;) {
         const batch = await pendingEvents(DEFAULT_PUSH_BATCH);
         if (batch.length === 0) break;
-        const response = await api.push(session.token, { deviceId, events: batch.map((stored) => stored.event) });
+        const response = await api.push(session.token, {
+          deviceId,
+          events: batch.map((stored) => stored.event),
+          pending: this.status.pending,
+        });
         await this.apply(
           response.results,
           batch.map((s) => s.id),

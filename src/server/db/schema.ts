@@ -29,6 +29,8 @@ export interface DevicesTable {
   /** High-water mark: the last per-device sequence number applied. */
   last_seq: number;
   last_seen_at: string;
+  /** Events the device said it still had queued when it last pushed (this batch included). */
+  reported_pending: number | null;
 }
 
 export interface TokensTable {

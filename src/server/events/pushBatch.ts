@@ -43,6 +43,7 @@ export async function pushBatch(
   auth: Authenticated,
   rawEvents: unknown[],
   now = new Date(),
+  reportedPending?: number,
 ): Promise<PushResult[]> {
   const receivedAt = now.toISOString();
   // Validation needs no database: every event is parsed before the transaction starts.
@@ -171,7 +172,14 @@ export async function pushBatch(
     for (const chunk of chunks(rows)) await trx.insertInto("events").values(chunk).execute();
     await projectEvents(trx, accepted);
 
-    await trx.updateTable("devices").set({ last_seen_at: receivedAt }).where("id", "=", auth.deviceId).execute();
+    await trx
+      .updateTable("devices")
+      .set({
+        last_seen_at: receivedAt,
+        ...(reportedPending === undefined ? {} : { reported_pending: Math.max(0, reportedPending - rawEvents.length) }),
+      })
+      .where("id", "=", auth.deviceId)
+      .execute();
     await trx
       .updateTable("devices")
       .set({ last_seq: highestSeq })

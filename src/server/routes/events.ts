@@ -26,7 +26,7 @@ export const eventRoutes =
           throw new ApiError(403, "device_mismatch", "This token belongs to another device.");
         }
         const now = new Date();
-        const results = await pushBatch(store, auth, request.body.events, now);
+        const results = await pushBatch(store, auth, request.body.events, now, request.body.pending);
         return { results, serverTime: now.toISOString() };
       },
     );

@@ -20,10 +20,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("detail", "text")
     .execute();
   await db.schema.createIndex("audit_log_site_at").on("audit_log").columns(["site_code", "at"]).execute();
+  // What the device said was still queued when it last pushed (for `cli list-devices`).
+  await db.schema.alterTable("devices").addColumn("reported_pending", "integer").execute();
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable("devices").dropColumn("reported_pending").execute();
   await db.schema.dropTable("audit_log").execute();
   await db.schema.dropTable("login_failures").execute();
 }

@@ -1,0 +1,181 @@
+/**
+ * Administration commands (`npm run cli -- <command>`), on the store the server uses (DATA_DIR, or DATABASE_URL).
+ * Each command returns the lines it prints, so tests run them in-process.
+ */
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { POOL_SIZES, type PoolSize } from "../../domain/events";
+import { ROLES, type Role } from "../../domain/protocol";
+import { audit } from "../audit/audit";
+import { hashPassword } from "../auth/passwords";
+import type { Store } from "../db";
+import { openSqliteStore } from "../db/sqlite";
+import { createSite, createStaff, findSite } from "../sites/sites";
+
+export class CliError extends Error {}
+
+export const USAGE = `usage: npm run cli -- <command> [options]
+
+  add-site <code> <name> [--pool 1|5|10|20] [--phone-required]
+  add-staff <username> <name> --site <code> --role collector|site_lead|admin|lab [--password <p>]
+  reset-password <username> [--password <p>]     (also signs the user out on every device)
+  revoke-device <device-id>                       (its tokens stop working: 401, the app asks for the password)
+  list-devices [--site <code>]                    (last sync, sequence mark, events the device still had queued)
+  backup <file>                                   (consistent online copy of the SQLite store)
+
+The store is the server's: DATABASE_URL (PostgreSQL) when set, otherwise DATA_DIR/samplepoint.sqlite.`;
+
+export interface CliContext {
+  store: Store;
+  /** SQLite data directory (for backup). */
+  dataDir: string;
+  /** Who runs the command, for the audit log. */
+  actor: string;
+}
+
+const newPassword = () => randomBytes(9).toString("base64url");
+
+function requireArg(value: string | undefined, what: string): string {
+  if (!value) throw new CliError(`missing ${what}\n\n${USAGE}`);
+  return value;
+}
+
+export async function runCommand(argv: string[], ctx: CliContext): Promise<string[]> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      pool: { type: "string" },
+      "phone-required": { type: "boolean" },
+      site: { type: "string" },
+      role: { type: "string" },
+      password: { type: "string" },
+    },
+  });
+  const db = ctx.store.db;
+  switch (command) {
+    case "add-site": {
+      const code = requireArg(positionals[0], "site code");
+      const name = requireArg(positionals[1], "site name");
+      if (!/^[A-Z0-9][A-Z0-9_-]{1,31}$/.test(code))
+        throw new CliError(`site code must be 2–32 of A–Z, 0–9, _ or -: ${code}`);
+      const pool = Number(values.pool ?? 10);
+      if (!POOL_SIZES.includes(pool as PoolSize))
+        throw new CliError(`pool size must be one of ${POOL_SIZES.join(", ")}`);
+      if (await findSite(db, code)) throw new CliError(`site ${code} exists already`);
+      await createSite(db, {
+        code,
+        name,
+        poolSize: pool as PoolSize,
+        phoneRequired: values["phone-required"] === true,
+      });
+      await audit(db, { action: "site_added", actor: ctx.actor, siteCode: code, subject: code });
+      return [`site ${code} "${name}" added (pool ${pool})`];
+    }
+    case "add-staff": {
+      const username = requireArg(positionals[0], "username");
+      const name = requireArg(positionals[1], "name");
+      const siteCode = requireArg(values.site, "--site");
+      const role = requireArg(values.role, "--role");
+      if (!ROLES.includes(role as Role)) throw new CliError(`role must be one of ${ROLES.join(", ")}`);
+      if (!(await findSite(db, siteCode))) throw new CliError(`no site ${siteCode}`);
+      const existing = await db.selectFrom("staff").select("id").where("username", "=", username).executeTakeFirst();
+      if (existing) throw new CliError(`username ${username} is taken`);
+      const password = values.password ?? newPassword();
+      if (password.length < 8) throw new CliError("a password needs at least 8 characters");
+      const id = await createStaff(db, { username, name, role: role as Role, siteCode, password });
+      await audit(db, { action: "staff_added", actor: ctx.actor, siteCode, subject: id, detail: { username, role } });
+      return [
+        `staff ${username} (${role}) added to ${siteCode}`,
+        ...(values.password ? [] : [`password: ${password}`]),
+      ];
+    }
+    case "reset-password": {
+      const username = requireArg(positionals[0], "username");
+      const staff = await db
+        .selectFrom("staff")
+        .select(["id", "site_code"])
+        .where("username", "=", username)
+        .executeTakeFirst();
+      if (!staff) throw new CliError(`no staff ${username}`);
+      const password = values.password ?? newPassword();
+      if (password.length < 8) throw new CliError("a password needs at least 8 characters");
+      const hash = await hashPassword(password);
+      const now = new Date().toISOString();
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable("staff").set({ password_hash: hash }).where("id", "=", staff.id).execute();
+        await trx
+          .updateTable("tokens")
+          .set({ revoked_at: now })
+          .where("staff_id", "=", staff.id)
+          .where("revoked_at", "is", null)
+          .execute();
+        await audit(trx, { action: "password_reset", actor: ctx.actor, siteCode: staff.site_code, subject: staff.id });
+      });
+      return [
+        `password of ${username} reset; signed out everywhere`,
+        ...(values.password ? [] : [`password: ${password}`]),
+      ];
+    }
+    case "revoke-device": {
+      const deviceId = requireArg(positionals[0], "device id");
+      const device = await db
+        .selectFrom("devices")
+        .select(["id", "site_code"])
+        .where("id", "=", deviceId)
+        .executeTakeFirst();
+      if (!device) throw new CliError(`no device ${deviceId}`);
+      const now = new Date().toISOString();
+      const revoked = await db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable("tokens")
+          .set({ revoked_at: now })
+          .where("device_id", "=", deviceId)
+          .where("revoked_at", "is", null)
+          .executeTakeFirst();
+        await audit(trx, { action: "token_revoked", actor: ctx.actor, siteCode: device.site_code, subject: deviceId });
+        return Number(result.numUpdatedRows);
+      });
+      return [`device ${deviceId}: ${revoked} token(s) revoked`];
+    }
+    case "list-devices": {
+      let query = db
+        .selectFrom("devices")
+        .innerJoin("staff", "staff.id", "devices.staff_id")
+        .select([
+          "devices.id",
+          "devices.site_code",
+          "staff.username",
+          "devices.last_seq",
+          "devices.last_seen_at",
+          "devices.reported_pending",
+        ])
+        .orderBy("devices.site_code")
+        .orderBy("devices.last_seen_at", "desc");
+      if (values.site) query = query.where("devices.site_code", "=", values.site);
+      const rows = await query.execute();
+      return [
+        ["device", "site", "staff", "last seq", "last sync", "queued"].join("\t"),
+        ...rows.map((r) =>
+          [r.id, r.site_code, r.username, r.last_seq, r.last_seen_at, r.reported_pending ?? "?"].join("\t"),
+        ),
+      ];
+    }
+    case "backup": {
+      const file = requireArg(positionals[0], "backup file");
+      if (ctx.store.dialect !== "sqlite")
+        throw new CliError("backup copies the SQLite store; for PostgreSQL use pg_dump");
+      // SQLite's online backup API: a consistent copy while the server keeps writing.
+      const source = openSqliteStore(ctx.dataDir);
+      try {
+        await source.raw.backup(file);
+      } finally {
+        await source.db.destroy();
+      }
+      return [`backup written to ${file}`];
+    }
+    default:
+      throw new CliError(command ? `unknown command: ${command}\n\n${USAGE}` : USAGE);
+  }
+}
