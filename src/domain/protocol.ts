@@ -76,6 +76,8 @@ export const PushRequestSchema = z
     events: z.array(z.unknown()).min(1).max(MAX_PUSH_EVENTS),
     /** Events queued on the device, this batch included: shown to administrators (list of devices). */
     pending: z.number().int().min(0).max(10_000_000).optional(),
+    /** The device's clock when it sent the batch, to tell a wrong clock from a late upload. */
+    deviceTime: z.iso.datetime({ offset: true }).optional(),
   })
   .meta({ id: "PushRequest" });
 export type PushRequest = z.infer<typeof PushRequestSchema>;
@@ -166,3 +168,26 @@ export const BoxViewSchema = z
   })
   .meta({ id: "BoxView" });
 export type BoxView = z.infer<typeof BoxViewSchema>;
+
+/** Conflicts between devices that only the server can see; recorded when events arrive, listed for the site. */
+export const CONFLICT_KINDS = [
+  "tube_over_capacity",
+  "resident_in_two_tubes",
+  "tube_in_two_boxes",
+  "clock_skew",
+] as const;
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+
+export const ConflictSchema = z
+  .object({
+    kind: z.enum(CONFLICT_KINDS),
+    subject: z.string().describe("the tube, resident (type:number:day), or device concerned"),
+    detail: z.record(z.string(), z.unknown()),
+    eventId: z.string().nullable(),
+    detectedAt: z.string(),
+  })
+  .meta({ id: "Conflict" });
+export type Conflict = z.infer<typeof ConflictSchema>;
+
+/** Device clocks further than this from the server's are a conflict (registration times would be wrong). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;

@@ -43,6 +43,14 @@ describe.each(TEST_STORES)("on %s", (kind) => {
     });
   }
 
+  function conflicts(token: string, site = "DEMO") {
+    return server.app.inject({
+      method: "GET",
+      url: `/api/v1/sites/${site}/conflicts`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+  }
+
   async function summary(token: string, site = "DEMO") {
     const res = await server.app.inject({
       method: "GET",
@@ -371,6 +379,71 @@ describe.each(TEST_STORES)("on %s", (kind) => {
         { action: "registration_voided", subject: b, actor: s.staff.id, site_code: "DEMO" },
         { action: "tube_transferred", subject: "TUBE0001", actor: s.staff.id, site_code: "DEMO" },
       ]);
+    });
+  });
+
+  describe("cross-device conflicts", () => {
+    it("records a tube over capacity, a resident in two tubes, a tube in two boxes and a wrong clock, and lists them", async () => {
+      const one = await session("device-conflict-1");
+      const two = await session("device-conflict-2");
+      const registration = (s: typeof one, tubeCode: string, name: string, doc: string, repeatReason?: string) =>
+        s.events.next("registration.added", {
+          registrationId: nextTestUuid(),
+          tubeCode,
+          resident: resident(name, doc),
+          ...(repeatReason ? { repeatReason } : {}),
+        });
+      const ok = (res: Awaited<ReturnType<typeof push>>) =>
+        expect(res.json<PushResponse>().results.map((r) => r.status)).not.toContain("rejected");
+      ok(
+        await push(
+          one.token,
+          [
+            one.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 5 }),
+            registration(one, "TUBE0001", "张三", "11010519491231002X"),
+            registration(one, "TUBE0001", "李四", "440524188001010014"),
+            registration(one, "TUBE0001", "王五", "110105194912310038"),
+            one.events.next("box.opened", { boxCode: "BOX-A" }),
+            one.events.next("box.tube_added", { boxCode: "BOX-A", tubeCode: "TUBE0001" }),
+          ],
+          "device-conflict-1",
+        ),
+      );
+      expect((await conflicts(one.token)).json()).toEqual([]);
+
+      // Device two never saw device one's events.
+      const res = await server.app.inject({
+        method: "POST",
+        url: "/api/v1/events/push",
+        headers: { authorization: `Bearer ${two.token}` },
+        payload: {
+          deviceId: "device-conflict-2",
+          deviceTime: new Date(Date.now() + 10 * 60_000).toISOString(),
+          events: [
+            registration(two, "TUBE0001", "赵六", "110105194912310046"),
+            registration(two, "TUBE0001", "钱七", "110105194912310054"),
+            registration(two, "TUBE0001", "孙八", "110105194912310062"),
+            two.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 5 }),
+            registration(two, "TUBE0002", "张三", "11010519491231002X"),
+            registration(two, "TUBE0002", "李四", "440524188001010014", "复采"),
+            two.events.next("box.opened", { boxCode: "BOX-B" }),
+            two.events.next("box.tube_added", { boxCode: "BOX-B", tubeCode: "TUBE0001" }),
+          ],
+        },
+      });
+      ok(res);
+      const listed = (await conflicts(two.token)).json<{ kind: string; subject: string; detail: unknown }[]>();
+      expect(listed.map((c) => [c.kind, c.subject]).sort()).toEqual([
+        ["clock_skew", "device-conflict-2"],
+        ["resident_in_two_tubes", "ID:11010519491231002X:2026-11-29"],
+        ["tube_in_two_boxes", "TUBE0001"],
+        ["tube_over_capacity", "TUBE0001"],
+      ]);
+      expect(listed.find((c) => c.kind === "tube_over_capacity")?.detail).toEqual({ capacity: 5, members: 6 });
+      expect(listed.find((c) => c.kind === "tube_in_two_boxes")?.detail).toMatchObject({ boxes: ["BOX-A", "BOX-B"] });
+
+      await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
+      expect((await conflicts(two.token, "OTHER")).statusCode).toBe(403);
     });
   });
 

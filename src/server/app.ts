@@ -30,6 +30,10 @@ export interface AppOptions {
   tokenTtlMs?: number;
   /** Failed-login limits per username and address (429 beyond them). */
   loginLimits?: LoginLimits;
+  /** Serve HTTPS with this certificate and key (PEM): browsers allow the camera only in a secure context. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (for the per-address login limit). */
+  trustProxy?: boolean;
 }
 
 export const DEFAULT_TOKEN_TTL_MS = 72 * 3600 * 1000;
@@ -42,7 +46,10 @@ export async function buildApp(options: AppOptions) {
     logger: options.logger ?? false,
     bodyLimit: MAX_BODY_BYTES,
     requestIdHeader: "x-request-id",
-  }).withTypeProvider<ZodTypeProvider>();
+    trustProxy: options.trustProxy ?? false,
+    // Typed as the plain HTTP server: nothing here depends on which one it is.
+    ...(options.tls ? { https: options.tls } : {}),
+  } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);

@@ -1,4 +1,5 @@
 /** Server configuration from the environment and command line, checked once at start. */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 export interface ServerConfig {
@@ -9,6 +10,9 @@ export interface ServerConfig {
   databaseUrl?: string;
   /** PostgreSQL schema to keep the tables in (default public). */
   databaseSchema?: string;
+  /** TLS_CERT / TLS_KEY: PEM files; both set → the server speaks HTTPS itself. */
+  tls?: { cert: Buffer; key: Buffer };
+  trustProxy: boolean;
   staticDir: string;
   demo: boolean;
   tokenTtlMs: number;
@@ -30,6 +34,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     dataDir: path.resolve(env.DATA_DIR ?? path.join(projectRoot, "data")),
     ...(env.DATABASE_URL ? { databaseUrl: checkedDatabaseUrl(env.DATABASE_URL) } : {}),
     ...(env.DATABASE_SCHEMA ? { databaseSchema: env.DATABASE_SCHEMA } : {}),
+    ...(env.TLS_CERT || env.TLS_KEY ? { tls: readTls(env.TLS_CERT, env.TLS_KEY) } : {}),
+    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
     staticDir: path.resolve(env.STATIC_DIR ?? path.join(projectRoot, "dist")),
     demo: !demoOff,
     tokenTtlMs: ttlHours * 3600 * 1000,
@@ -48,4 +54,16 @@ function checkedDatabaseUrl(url: string): string {
     throw new Error(`DATABASE_URL must be a postgres:// URL, not ${protocol}//…`);
   }
   return url;
+}
+
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } {
+  if (!certFile || !keyFile) throw new Error("set both TLS_CERT and TLS_KEY (PEM files), or neither");
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`cannot read ${what} ${file}: ${error instanceof Error ? error.message : error}`);
+    }
+  };
+  return { cert: read(certFile, "TLS_CERT"), key: read(keyFile, "TLS_KEY") };
 }

@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     store,
     staticDir: config.staticDir,
     tokenTtlMs: config.tokenTtlMs,
+    trustProxy: config.trustProxy,
+    ...(config.tls ? { tls: config.tls } : {}),
     logger: { level: config.logLevel },
   });
 
@@ -37,7 +39,9 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`SamplePoint ${store.dialect} store at ${store.location}; open http://localhost:${config.port}/`);
+  app.log.info(
+    `SamplePoint ${store.dialect} store at ${store.location}; open ${config.tls ? "https" : "http"}://localhost:${config.port}/`,
+  );
   if (config.demo) app.log.info(`demo login: ${DEMO_LOGIN.username} / ${DEMO_LOGIN.password}`);
 }
 

@@ -123,6 +123,7 @@ export class SyncLoop {
           deviceId,
           events: batch.map((stored) => stored.event),
           pending: this.status.pending,
+          deviceTime: new Date().toISOString(),
         });
         await this.apply(
           response.results,

@@ -3,12 +3,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from "k
 import * as initial from "./migrations/0001_initial";
 import * as boxesTransfers from "./migrations/0002_boxes_transfers";
 import * as loginLimitsAudit from "./migrations/0003_login_limits_audit";
+import * as conflicts from "./migrations/0004_conflicts";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_boxes_transfers": boxesTransfers,
   "0003_login_limits_audit": loginLimitsAudit,
+  "0004_conflicts": conflicts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

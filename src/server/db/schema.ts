@@ -114,6 +114,7 @@ export interface Database {
   boxes: BoxesTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
+  conflicts: ConflictsTable;
 }
 
 export type SiteRow = Selectable<SitesTable>;
@@ -138,4 +139,15 @@ export interface AuditLogTable {
   subject: string | null;
   /** JSON. */
   detail: string | null;
+}
+
+export interface ConflictsTable {
+  site_code: string;
+  /** CONFLICT_KINDS in the protocol. */
+  kind: string;
+  subject: string;
+  /** JSON. */
+  detail: string;
+  event_id: string | null;
+  detected_at: string;
 }

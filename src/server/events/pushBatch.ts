@@ -8,6 +8,7 @@ import { canonicalEventJson, type SampleEvent, SampleEventSchema } from "../../d
 import type { EventRejection, PushResult } from "../../domain/protocol";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
+import { recordConflicts } from "./conflicts";
 import { chunks, projectEvents } from "./projectEvent";
 
 const rejected = (index: number, id: string | null, code: EventRejection, message: string): PushResult => ({
@@ -44,6 +45,7 @@ export async function pushBatch(
   rawEvents: unknown[],
   now = new Date(),
   reportedPending?: number,
+  deviceTime?: string,
 ): Promise<PushResult[]> {
   const receivedAt = now.toISOString();
   // Validation needs no database: every event is parsed before the transaction starts.
@@ -171,6 +173,11 @@ export async function pushBatch(
     }));
     for (const chunk of chunks(rows)) await trx.insertInto("events").values(chunk).execute();
     await projectEvents(trx, accepted);
+    await recordConflicts(
+      trx,
+      { siteCode: auth.siteCode, deviceId: auth.deviceId, receivedAt, ...(deviceTime ? { deviceTime } : {}) },
+      accepted,
+    );
 
     await trx
       .updateTable("devices")

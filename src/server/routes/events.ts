@@ -26,7 +26,14 @@ export const eventRoutes =
           throw new ApiError(403, "device_mismatch", "This token belongs to another device.");
         }
         const now = new Date();
-        const results = await pushBatch(store, auth, request.body.events, now, request.body.pending);
+        const results = await pushBatch(
+          store,
+          auth,
+          request.body.events,
+          now,
+          request.body.pending,
+          request.body.deviceTime,
+        );
         return { results, serverTime: now.toISOString() };
       },
     );

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { SiteCodeSchema } from "../../domain/events";
 import {
   BoxViewSchema,
+  ConflictSchema,
   ErrorBodySchema,
   SiteConfigSchema,
   SiteSettingsSchema,
@@ -13,6 +14,7 @@ import {
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
+import { siteConflicts } from "../events/conflicts";
 import { findSite, siteBoxes, siteSummary, siteTubes, updateSiteSettings } from "../sites/sites";
 
 const SiteParams = z.object({ siteCode: SiteCodeSchema });
@@ -105,6 +107,22 @@ export const siteRoutes =
       async (request) => {
         checkScope(authOf(request), request.params.siteCode);
         return siteTubes(db, request.params.siteCode, request.query.code);
+      },
+    );
+
+    app.get(
+      "/sites/:siteCode/conflicts",
+      {
+        schema: {
+          tags: ["sites"],
+          security: [{ bearer: [] }],
+          params: SiteParams,
+          response: { 200: z.array(ConflictSchema), ...errors },
+        },
+      },
+      async (request) => {
+        checkScope(authOf(request), request.params.siteCode);
+        return siteConflicts(db, request.params.siteCode);
       },
     );
 
