@@ -16,17 +16,21 @@ export const SiteCodeSchema = z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, "sit
 /** Tube and box codes are checked against the site's pattern by the station; the schema bounds their shape. */
 export const LabelCodeSchema = z.string().regex(/^[0-9A-Z-]{1,40}$/, "label code: 1–40 of 0–9, A–Z, -");
 export const DeviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "device id: 8–64 of A–Z, a–z, 0–9, _, -");
-export const StaffIdSchema = z.string().min(1).max(64);
+/** Text a person typed: no control characters (PostgreSQL refuses NUL in text, and none belongs in a name or reason). */
+export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+const noControl = (schema: z.ZodString) => schema.regex(NO_CONTROL_CHARACTERS, "no control characters");
+
+export const StaffIdSchema = noControl(z.string().min(1).max(64));
 
 const RESIDENT_FIELDS = ["name", "docType", "docNumber", "phone", "community"] as const;
 
 export const ResidentSchema = z
   .strictObject({
-    name: z.string().min(1).max(256),
+    name: noControl(z.string().min(1).max(256)),
     docType: z.enum(DOC_TYPES),
-    docNumber: z.string().min(1).max(64),
-    phone: z.string().max(32).optional(),
-    community: z.string().max(400).optional(),
+    docNumber: noControl(z.string().min(1).max(64)),
+    phone: noControl(z.string().max(32)).optional(),
+    community: noControl(z.string().max(400)).optional(),
   })
   .superRefine((resident, ctx) => {
     // Accept only residents already in normal form, so the stored body is the one the device shows.
@@ -63,7 +67,7 @@ export const RegistrationAddedSchema = z.strictObject({
     tubeCode: LabelCodeSchema,
     resident: ResidentSchema,
     /** Why a resident already registered today at this site is sampled again (re-sampling). */
-    repeatReason: z.string().trim().min(1).max(200).optional(),
+    repeatReason: noControl(z.string().trim().min(1).max(200)).optional(),
   }),
 });
 
@@ -73,7 +77,7 @@ export const RegistrationVoidedSchema = z.strictObject({
   payload: z.strictObject({
     registrationId: z.uuid(),
     tubeCode: LabelCodeSchema,
-    reason: z.string().trim().min(1).max(200),
+    reason: noControl(z.string().trim().min(1).max(200)),
   }),
 });
 
@@ -95,7 +99,7 @@ export const TubeTransferredSchema = z.strictObject({
   payload: z.strictObject({
     fromTubeCode: LabelCodeSchema,
     toTubeCode: LabelCodeSchema,
-    reason: z.string().trim().min(1).max(200),
+    reason: noControl(z.string().trim().min(1).max(200)),
   }),
 });
 
@@ -122,9 +126,9 @@ export const BoxHandedOverSchema = z.strictObject({
   type: z.literal("box.handed_over"),
   payload: z.strictObject({
     boxCode: LabelCodeSchema,
-    courierName: z.string().trim().min(1).max(64),
+    courierName: noControl(z.string().trim().min(1).max(64)),
     courierPhone: z.string().regex(/^1[3-9]\d{9}$/, "mainland mobile number"),
-    vehiclePlate: z.string().trim().min(1).max(16).optional(),
+    vehiclePlate: noControl(z.string().trim().min(1).max(16)).optional(),
   }),
 });
 

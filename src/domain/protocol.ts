@@ -3,7 +3,7 @@
  * both sides (the server also turns them into its OpenAPI document).
  */
 import { z } from "zod";
-import { DeviceIdSchema, PoolSizeSchema, SiteCodeSchema } from "./events";
+import { DeviceIdSchema, NO_CONTROL_CHARACTERS, PoolSizeSchema, SiteCodeSchema } from "./events";
 
 export const API_PREFIX = "/api/v1";
 /** Most events one push may carry. */
@@ -49,7 +49,7 @@ export type SiteSettings = z.infer<typeof SiteSettingsSchema>;
 
 export const LoginRequestSchema = z
   .object({
-    username: z.string().trim().min(1).max(64),
+    username: z.string().trim().min(1).max(64).regex(NO_CONTROL_CHARACTERS, "no control characters"),
     password: z.string().min(1).max(256),
     deviceId: DeviceIdSchema,
   })

@@ -25,6 +25,11 @@ export function SyncBadge() {
       {status.rejected > 0 && <span className="sync-rejected">{t("syncRejected", { n: status.rejected })}</span>}
       {phaseText && <span className="sync-phase">{phaseText}</span>}
       <span className="sync-time">{t("lastSync", { time })}</span>
+      {status.retryAt && status.phase !== "syncing" && (
+        <span className="sync-retry" data-testid="sync-retry">
+          {t("nextRetry", { time: new Date(status.retryAt).toLocaleTimeString() })}
+        </span>
+      )}
       <button type="button" onClick={() => void syncLoop.syncNow()} disabled={status.phase === "syncing"}>
         {t("syncNow")}
       </button>

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import { SiteCodeSchema } from "../../domain/events";
+import { NO_CONTROL_CHARACTERS, SiteCodeSchema } from "../../domain/events";
 import {
   BoxViewSchema,
   ConflictSchema,
@@ -100,7 +100,9 @@ export const siteRoutes =
           tags: ["sites"],
           security: [{ bearer: [] }],
           params: SiteParams,
-          querystring: z.object({ code: z.string().max(40).optional() }),
+          querystring: z.object({
+            code: z.string().max(40).regex(NO_CONTROL_CHARACTERS, "no control characters").optional(),
+          }),
           response: { 200: z.array(TubeViewSchema), ...errors },
         },
       },

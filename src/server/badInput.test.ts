@@ -1,0 +1,159 @@
+// Every endpoint fed malformed JSON, wrong types, oversized bodies and injection strings: always a 4xx with a
+// machine-readable code, never a 5xx, and nothing stored.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LoginResponse } from "../domain/protocol";
+import { DEMO_LOGIN } from "./sites/demo";
+import { startTestServer, TEST_STORES, type TestServer } from "./testServer";
+
+const INJECTIONS = [
+  "'; DROP TABLE events; --",
+  '" OR 1=1 --',
+  "<script>alert(1)</script>",
+  "../../../../etc/passwd",
+  "%00%27",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell-style probe, meant literally
+  "${jndi:ldap://x}",
+  "𠮷".repeat(300),
+  "\u0000\u0001",
+];
+
+const BODIES: [string, string][] = [
+  ["malformed JSON", "{nope"],
+  ["JSON null", "null"],
+  ["JSON array", "[1,2,3]"],
+  ["JSON string", '"hello"'],
+  ["wrong types", JSON.stringify({ username: 5, password: [], deviceId: {}, events: "x", poolSize: "ten" })],
+  ["oversized", JSON.stringify({ padding: "x".repeat(1_100_000) })],
+  ...INJECTIONS.map((text): [string, string] => [
+    `injection ${JSON.stringify(text).slice(0, 20)}`,
+    JSON.stringify({ username: text, password: text, deviceId: text, events: [text], name: text, poolSize: text }),
+  ]),
+];
+
+describe.each(TEST_STORES)("bad input on %s", (kind) => {
+  let server: TestServer;
+  let token = "";
+  beforeAll(async () => {
+    server = await startTestServer({ kind });
+    const res = await server.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { ...DEMO_LOGIN, deviceId: "device-bad-input-01" },
+    });
+    token = res.json<LoginResponse>().token;
+  });
+  afterAll(async () => {
+    await server.dispose();
+  });
+
+  const counts = async () => {
+    const db = server.store.db;
+    const n = async (table: "events" | "registrations" | "sites" | "staff" | "tubes" | "conflicts") =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    return [
+      await n("events"),
+      await n("registrations"),
+      await n("sites"),
+      await n("staff"),
+      await n("tubes"),
+      await n("conflicts"),
+    ];
+  };
+
+  it("answers every endpoint's bad bodies and bad path parameters with 4xx and a code, storing nothing", async () => {
+    const before = await counts();
+    const endpoints: [string, string, boolean][] = [
+      ["POST", "/api/v1/auth/login", false],
+      ["POST", "/api/v1/events/push", true],
+      ["PATCH", "/api/v1/sites/DEMO", true],
+    ];
+    for (const [method, url, authed] of endpoints) {
+      for (const [label, payload] of BODIES) {
+        for (const contentType of ["application/json", "text/plain"]) {
+          const res = await server.app.inject({
+            method: method as "POST",
+            url,
+            payload,
+            headers: { "content-type": contentType, ...(authed ? { authorization: `Bearer ${token}` } : {}) },
+          });
+          const what = `${method} ${url} ${label} as ${contentType}`;
+          expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
+          expect(res.statusCode, what).toBeLessThan(500);
+          expect(typeof res.json().code, what).toBe("string");
+        }
+      }
+    }
+    const reads = ["", "/summary", "/tubes", "/boxes", "/conflicts"];
+    for (const text of [...INJECTIONS, "DEMO/../OTHER", "a".repeat(5000)]) {
+      for (const suffix of reads) {
+        const res = await server.app.inject({
+          method: "GET",
+          url: `/api/v1/sites/${encodeURIComponent(text)}${suffix}?code=${encodeURIComponent(text)}`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const what = `GET sites/${text.slice(0, 20)}${suffix}`;
+        expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, what).toBeLessThan(500);
+        expect(typeof res.json().code, what).toBe("string");
+      }
+      const tubes = await server.app.inject({
+        method: "GET",
+        url: `/api/v1/sites/DEMO/tubes?code=${encodeURIComponent(text)}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(tubes.statusCode, `tube search ${text.slice(0, 20)}`).toBeLessThan(500);
+    }
+    for (const header of ["Bearer", "Bearer ", `Bearer ${"x".repeat(10_000)}`, "Basic abc", INJECTIONS[0] as string]) {
+      const res = await server.app.inject({
+        method: "GET",
+        url: "/api/v1/sites/DEMO/summary",
+        headers: { authorization: header },
+      });
+      expect(res.statusCode, `authorization ${header.slice(0, 20)}`).toBe(401);
+    }
+    // Control characters inside otherwise valid requests (PostgreSQL refuses NUL in text): refused, not a 500.
+    const nul = await server.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { username: "de\u0000mo", password: "x", deviceId: "device-bad-input-01" },
+    });
+    expect(nul.statusCode).toBe(400);
+    const session = await server.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { ...DEMO_LOGIN, deviceId: "device-bad-input-02" },
+    });
+    const staffId = session.json<LoginResponse>().staff.id;
+    const push = await server.app.inject({
+      method: "POST",
+      url: "/api/v1/events/push",
+      headers: { authorization: `Bearer ${session.json<LoginResponse>().token}` },
+      payload: {
+        deviceId: "device-bad-input-02",
+        events: [
+          {
+            id: "00000000-0000-4000-8000-00000000bad0",
+            deviceId: "device-bad-input-02",
+            seq: 1,
+            staffId,
+            siteCode: "DEMO",
+            occurredAt: new Date().toISOString(),
+            type: "box.handed_over",
+            payload: { boxCode: "BOX-1", courierName: "刘\u0000师傅", courierPhone: "13900001111" },
+          },
+        ],
+      },
+    });
+    expect(push.statusCode).toBe(200);
+    expect(push.json().results[0]).toMatchObject({ status: "rejected", code: "invalid_event" });
+    expect(await counts()).toEqual(before);
+    expect((await server.app.inject({ method: "GET", url: "/api/health" })).statusCode).toBe(200);
+  }, 120_000);
+});
