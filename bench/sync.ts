@@ -8,8 +8,9 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
+import { INITIAL_PUSH_BATCH, nextBatchSize } from "../src/client/sync/batchSize";
 import type { SampleEvent } from "../src/domain/events";
-import { DEFAULT_PUSH_BATCH, type LoginResponse, MAX_PUSH_EVENTS, type PushResponse } from "../src/domain/protocol";
+import { type LoginResponse, MAX_PUSH_EVENTS, type PushResponse } from "../src/domain/protocol";
 import { eventStream } from "../src/domain/testEvents";
 import { openStore, type StoreKind } from "../src/server/db";
 import { type ServerProcess, startServerProcess } from "../src/server/serverProcess";
@@ -72,16 +73,20 @@ async function login(server: ServerProcess, deviceId: string): Promise<LoginResp
   return (await res.json()) as LoginResponse;
 }
 
-/** Pushes a device's queue in batches, as the app does; retries a batch on a network error or 5xx. */
+/**
+ * Pushes a device's queue in batches as the app does: the batch size adapts to how quickly pushes come back (the
+ * app's own rule, `nextBatchSize`); a batch is retried on a network error or 5xx. `fixedBatch` turns adaptation off.
+ */
 async function drain(
   server: ServerProcess,
   session: LoginResponse,
   deviceId: string,
   events: SampleEvent[],
-  batchSize: number,
+  fixedBatch: number | null,
   latencies: number[],
 ): Promise<{ accepted: number; duplicate: number; rejected: number }> {
   const counts = { accepted: 0, duplicate: 0, rejected: 0 };
+  let batchSize = fixedBatch ?? INITIAL_PUSH_BATCH;
   for (let i = 0; i < events.length; ) {
     const batch = events.slice(i, i + batchSize);
     const start = performance.now();
@@ -90,7 +95,10 @@ async function drain(
       headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
       body: JSON.stringify({ deviceId, events: batch }),
     }).catch(() => null);
-    latencies.push(performance.now() - start);
+    const ms = performance.now() - start;
+    latencies.push(ms);
+    if (fixedBatch === null)
+      batchSize = nextBatchSize(batchSize, res && res.status < 500 ? { ok: true, ms } : { ok: false });
     if (!res || res.status >= 500) continue;
     if (res.status !== 200) throw new Error(`push ${res.status}: ${await res.text()}`);
     for (const result of ((await res.json()) as PushResponse).results) counts[result.status]++;
@@ -118,9 +126,7 @@ async function runOn(kind: StoreKind, port: number) {
     const latencies: number[] = [];
     const start = performance.now();
     const outcomes = await Promise.all(
-      devices.map((d, i) =>
-        drain(server, sessions[i] as LoginResponse, d, queues[i] ?? [], DEFAULT_PUSH_BATCH, latencies),
-      ),
+      devices.map((d, i) => drain(server, sessions[i] as LoginResponse, d, queues[i] ?? [], null, latencies)),
     );
     const seconds = (performance.now() - start) / 1000;
     const sent = deviceCount * eventsPerDevice;
@@ -173,7 +179,7 @@ for (const [i, kind] of stores.entries()) rows.push(await runOn(kind, Number(arg
 if (args.json) console.log(JSON.stringify(rows));
 else {
   console.log(
-    `sync bench — ${deviceCount} devices × ${eventsPerDevice} events, batches of ${DEFAULT_PUSH_BATCH}, real server process over loopback`,
+    `sync bench — ${deviceCount} devices × ${eventsPerDevice} events, adaptive batches from ${INITIAL_PUSH_BATCH} (as the app), real server process over loopback`,
   );
   console.log("store      events/s   push p50   push p99   pushes   lost   duplicated   rejected   drain of N");
   for (const r of rows) {

@@ -5,12 +5,13 @@
  * error, timeout or 5xx it backs off (1 s doubling to 5 min, with jitter); interval ticks wait for the backoff, the
  * other triggers (connectivity back, page shown, staff asking) try at once. One tab syncs at a time (Web Locks).
  */
-import { DEFAULT_PUSH_BATCH, type EventRejection, type PushResult } from "../../domain/protocol";
+import type { EventRejection, PushResult } from "../../domain/protocol";
 import { countPending, countRejected, markSyncResults, pendingEvents } from "../data/eventLog";
 import { getDeviceId, getMeta, setMeta } from "../data/meta";
 import { forgetToken, loadSession, saveSession } from "../data/session";
 import { ApiError, api } from "./api";
 import { retryDelay } from "./backoff";
+import { INITIAL_PUSH_BATCH, nextBatchSize } from "./batchSize";
 
 export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "signed-out";
 
@@ -38,6 +39,8 @@ export class SyncLoop {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Failed passes in a row (network, timeout, 5xx); 0 after a good one. */
   private failures = 0;
+  /** Events per push, adapted to how quickly pushes come back. */
+  private batchSize = INITIAL_PUSH_BATCH;
   private readonly onOnline = () => void this.syncNow();
   private readonly onVisible = () => {
     if (document.visibilityState === "visible") void this.syncNow();
@@ -117,14 +120,25 @@ export class SyncLoop {
     const deviceId = await getDeviceId();
     try {
       for (;;) {
-        const batch = await pendingEvents(DEFAULT_PUSH_BATCH);
+        const batch = await pendingEvents(this.batchSize);
         if (batch.length === 0) break;
-        const response = await api.push(session.token, {
-          deviceId,
-          events: batch.map((stored) => stored.event),
-          pending: this.status.pending,
-          deviceTime: new Date().toISOString(),
-        });
+        const started = performance.now();
+        const response = await api
+          .push(session.token, {
+            deviceId,
+            events: batch.map((stored) => stored.event),
+            pending: this.status.pending,
+            deviceTime: new Date().toISOString(),
+          })
+          .catch((error: unknown) => {
+            const failure = error instanceof ApiError ? error.failure : null;
+            // A timeout, a 5xx or a body too large: try smaller batches next time.
+            if (!failure || failure.kind === "network" || failure.status >= 500 || failure.status === 413) {
+              this.batchSize = nextBatchSize(this.batchSize, { ok: false });
+            }
+            throw error;
+          });
+        this.batchSize = nextBatchSize(this.batchSize, { ok: true, ms: performance.now() - started });
         await this.apply(
           response.results,
           batch.map((s) => s.id),
