@@ -18,6 +18,31 @@ function Bilingual({ message }: { message: Message }) {
 }
 
 /** First login on this device: choose the PIN that unlocks the app from now on. */
+/** A labelled PIN field: hidden digits, numeric keypad on phones, never autofilled. */
+function PinField(props: {
+  label: string;
+  name: string;
+  value: string;
+  onChange(value: string): void;
+  autoFocus?: boolean;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        name={props.name}
+        type="password"
+        inputMode="numeric"
+        autoComplete="off"
+        // biome-ignore lint/a11y/noAutofocus: only the lock screen asks for it (its one field)
+        autoFocus={props.autoFocus ?? false}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
 export function SetPinScreen({ onDone }: { onDone(): void }) {
   const { t } = useI18n();
   const [pin, setPinValue] = useState("");
@@ -37,28 +62,8 @@ export function SetPinScreen({ onDone }: { onDone(): void }) {
       <h1>{t("setPinTitle")}</h1>
       <form className="card" onSubmit={submit}>
         <p>{t("setPinHint")}</p>
-        <label>
-          {t("pin")}
-          <input
-            name="pin"
-            type="password"
-            inputMode="numeric"
-            autoComplete="off"
-            value={pin}
-            onChange={(e) => setPinValue(e.target.value)}
-          />
-        </label>
-        <label>
-          {t("pinAgain")}
-          <input
-            name="pin-again"
-            type="password"
-            inputMode="numeric"
-            autoComplete="off"
-            value={again}
-            onChange={(e) => setAgain(e.target.value)}
-          />
-        </label>
+        <PinField label={t("pin")} name="pin" value={pin} onChange={setPinValue} />
+        <PinField label={t("pinAgain")} name="pin-again" value={again} onChange={setAgain} />
         <Bilingual message={message} />
         <button type="submit" className="primary">
           {t("savePin")}
@@ -94,19 +99,8 @@ export function LockScreen({ onUnlock, onPasswordRequired }: { onUnlock(): void;
     <main className="screen lock-screen" data-testid="lock-screen">
       <h1>🔒 {t("lockedTitle")}</h1>
       <form className="card" onSubmit={submit}>
-        <label>
-          {t("pin")}
-          <input
-            name="pin"
-            type="password"
-            inputMode="numeric"
-            autoComplete="off"
-            // biome-ignore lint/a11y/noAutofocus: the lock screen has one field and nothing else to do
-            autoFocus
-            value={pin}
-            onChange={(e) => setPinValue(e.target.value)}
-          />
-        </label>
+        {/* The lock screen has one field and nothing else to do: it takes the focus. */}
+        <PinField label={t("pin")} name="pin" value={pin} onChange={setPinValue} autoFocus />
         <Bilingual message={message} />
         <button type="submit" className="primary" disabled={busy}>
           {t("unlock")}
