@@ -1,14 +1,27 @@
 import { type APIRequestContext, expect, type Page } from "@playwright/test";
 
-export const DEMO = { username: "demo", password: "demo1234" };
+export interface Account {
+  username: string;
+  password: string;
+  siteCode: string;
+}
+
+export const DEMO_ACCOUNT: Account = { username: "demo", password: "demo1234", siteCode: "DEMO" };
+
+let current: Account = DEMO_ACCOUNT;
+/** The account (and site) the running test works with; e2e/fixtures.ts gives each test its own. */
+export const account = (): Account => current;
+export function useAccount(next: Account): void {
+  current = next;
+}
 
 export const PIN = "2468";
 
-/** Signs in as the demo collector and sets the app-lock PIN that first sign-in asks for. */
-export async function logIn(page: Page) {
+/** Signs in as the test's collector and sets the app-lock PIN that first sign-in asks for. */
+export async function logIn(page: Page, as: Account = account()) {
   await page.goto("/");
-  await page.getByLabel(/用户名|Username/).fill(DEMO.username);
-  await page.getByLabel(/密码|Password/).fill(DEMO.password);
+  await page.getByLabel(/用户名|Username/).fill(as.username);
+  await page.getByLabel(/密码|Password/).fill(as.password);
   await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
   await page.getByLabel(/^(PIN)$/).fill(PIN);
   await page.getByLabel(/再次输入 PIN|PIN again/).fill(PIN);
@@ -34,12 +47,22 @@ export async function scan(page: Page, text: string) {
   await input.press("Enter");
 }
 
-/** The site summary as the server sees it, through the API with a token of its own. */
-export async function serverSummary(request: APIRequestContext) {
-  const login = await request.post("/api/v1/auth/login", { data: { ...DEMO, deviceId: "e2e-checker-device" } });
+/** A token of the test's site for checking what the server holds (a device of its own). */
+export async function checkerToken(request: APIRequestContext, as: Account = account()): Promise<string> {
+  const { username, password } = as;
+  const login = await request.post("/api/v1/auth/login", {
+    data: { username, password, deviceId: "e2e-checker-device" },
+  });
   expect(login.ok()).toBe(true);
-  const { token } = await login.json();
-  const res = await request.get("/api/v1/sites/DEMO/summary", { headers: { authorization: `Bearer ${token}` } });
+  return (await login.json()).token;
+}
+
+/** The site summary as the server sees it, through the API with a token of its own. */
+export async function serverSummary(request: APIRequestContext, as: Account = account()) {
+  const token = await checkerToken(request, as);
+  const res = await request.get(`/api/v1/sites/${as.siteCode}/summary`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(res.ok()).toBe(true);
   return res.json() as Promise<{ tubes: number; registrations: number }>;
 }

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { DEMO, logIn, PIN, scan, unlock } from "./helpers";
+import { expect, test } from "./fixtures";
+import { account, logIn, PIN, scan, unlock } from "./helpers";
 
 test("locks after idle, unlocks with the PIN, and five wrong PINs need the password — keeping all data", async ({
   page,
@@ -28,7 +28,7 @@ test("locks after idle, unlocks with the PIN, and five wrong PINs need the passw
   await expect(page.getByRole("alert")).toContainText("请用密码重新登录");
 
   await page.evaluate(() => localStorage.removeItem("samplepoint.idleMs"));
-  await page.getByLabel(/密码|Password/).fill(DEMO.password);
+  await page.getByLabel(/密码|Password/).fill(account().password);
   await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
   await page.getByLabel(/^(PIN)$/).fill(PIN);
   await page.getByLabel(/再次输入 PIN|PIN again/).fill(PIN);

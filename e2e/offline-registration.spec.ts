@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { logIn, scan, serverSummary, unlock, waitForServiceWorker } from "./helpers";
 
 test("registers three residents with the network cut, survives a reload offline, and syncs exactly once", async ({

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { expect, test } from "@playwright/test";
-import { DEMO, logIn, scan, serverSummary } from "./helpers";
+import { expect, test } from "./fixtures";
+import { account, logIn, scan, serverSummary } from "./helpers";
 
 /** Runs the administration CLI on the e2e server's store (SQLite in WAL mode: safe beside the running server). */
 function cli(...args: string[]): string {
@@ -42,7 +42,7 @@ test("a revoked device keeps its unsynced registrations, asks for the password, 
   await expect(page.getByLabel(/密码|Password/)).toBeVisible();
   expect(await serverSummary(request)).toMatchObject({ registrations: before.registrations });
 
-  await page.getByLabel(/密码|Password/).fill(DEMO.password);
+  await page.getByLabel(/密码|Password/).fill(account().password);
   await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
   await expect(page.getByTestId("scan-input")).toBeVisible();
   await expect(page.getByTestId("tube-count")).toHaveText("2 / 10");

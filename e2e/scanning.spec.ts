@@ -1,7 +1,7 @@
-import { type Browser, expect, type Page, test } from "@playwright/test";
 import { randomResidentCode } from "../scripts/frames/corpus";
 import { mulberry32 } from "../scripts/frames/render";
 import { launchWithCamera, makeVideo, TRACK_RECORDER } from "./camera";
+import { type Browser, expect, type Page, test } from "./fixtures";
 import { logIn, scan } from "./helpers";
 
 let browser: Browser | undefined;

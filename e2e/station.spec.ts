@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { logIn, scan, unlock } from "./helpers";
 
 test("handles scans that arrive faster than they are saved, in order", async ({ page }) => {

@@ -1,7 +1,7 @@
-import { expect, type Page, test } from "@playwright/test";
 import { randomResidentCode } from "../scripts/frames/corpus";
 import { mulberry32 } from "../scripts/frames/render";
-import { DEMO, logIn, scan, unlock, waitForServiceWorker } from "./helpers";
+import { expect, type Page, test } from "./fixtures";
+import { account, checkerToken, logIn, scan, unlock, waitForServiceWorker } from "./helpers";
 
 /** Distinct residents (unique document numbers), seeded. */
 function residents(count: number): { code: string; docNumber: string }[] {
@@ -103,10 +103,9 @@ test("a whole offline work session — full, short, voided and transferred tubes
   await page.getByRole("button", { name: /立即同步|Sync now/ }).click();
   await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 30_000 });
 
-  const login = await request.post("/api/v1/auth/login", { data: { ...DEMO, deviceId: "e2e-workday-checker" } });
-  const { token } = await login.json();
+  const token = await checkerToken(request);
   const headers = { authorization: `Bearer ${token}` };
-  const tubes = (await (await request.get("/api/v1/sites/DEMO/tubes", { headers })).json()) as {
+  const tubes = (await (await request.get(`/api/v1/sites/${account().siteCode}/tubes`, { headers })).json()) as {
     code: string;
     status: string;
     short: boolean;
@@ -154,7 +153,9 @@ test("a whole offline work session — full, short, voided and transferred tubes
       members: d.map((p) => p.docNumber),
     },
   ]);
-  const boxes = (await (await request.get("/api/v1/sites/DEMO/boxes", { headers })).json()) as unknown[];
+  const boxes = (await (
+    await request.get(`/api/v1/sites/${account().siteCode}/boxes`, { headers })
+  ).json()) as unknown[];
   expect(boxes).toContainEqual({
     code: "BOX-000001",
     status: "handed_over",

@@ -2,6 +2,7 @@ import { registerSW } from "virtual:pwa-register";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { stationStore } from "./station/stationStore";
+import { syncLoop } from "./sync/outbox";
 import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
 import "./ui/styles.css";
@@ -11,6 +12,8 @@ registerSW({ immediate: true });
 
 // The day's state loads while the lock screen waits for the PIN; it is saved as a snapshot when the app is hidden.
 void stationStore.load();
+// Other devices' events, pulled by the sync loop, join the station's state (their tubes, duplicates, counters).
+syncLoop.onRemoteEvents(() => void stationStore.catchUpRemote());
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") void stationStore.flush();
 });

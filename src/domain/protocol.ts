@@ -89,6 +89,8 @@ export const EVENT_REJECTIONS = [
   "wrong_device",
   "unknown_staff",
   "duplicate_in_batch",
+  /** The device skipped sequence numbers: nothing after the server's mark is applied until the missing ones arrive. */
+  "sequence_gap",
 ] as const;
 export type EventRejection = (typeof EVENT_REJECTIONS)[number];
 
@@ -106,7 +108,15 @@ export const PushResultSchema = z.discriminatedUnion("status", [
 export type PushResult = z.infer<typeof PushResultSchema>;
 
 export const PushResponseSchema = z
-  .object({ results: z.array(PushResultSchema), serverTime: z.iso.datetime() })
+  .object({
+    results: z.array(PushResultSchema),
+    serverTime: z.iso.datetime(),
+    /**
+     * The device's high-water mark after this batch: every sequence number up to it has been applied (accepted, or
+     * rejected and set aside on the device). After a `sequence_gap` the device resends from mark + 1.
+     */
+    mark: z.number().int().min(0),
+  })
   .meta({ id: "PushResponse" });
 export type PushResponse = z.infer<typeof PushResponseSchema>;
 
@@ -191,3 +201,41 @@ export type Conflict = z.infer<typeof ConflictSchema>;
 
 /** Device clocks further than this from the server's are a conflict (registration times would be wrong). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Most events one pull returns. */
+export const MAX_PULL_EVENTS = 1000;
+
+export const PullQuerySchema = z.object({
+  /** The cursor of the last pull (0 at first): the site's event number after which to continue. */
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  /**
+   * The id of the event at the cursor (`cursorId` of the last pull). A server restored from an older backup numbers
+   * new events again from an earlier point: the id no longer matches, and the pull starts over from the beginning
+   * (the device keeps what it has by event id).
+   */
+  afterId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_EVENTS).default(500),
+});
+// No component id: OpenAPI wants a query's parameters inline, not a reference.
+export type PullQuery = z.infer<typeof PullQuerySchema>;
+
+export const PullResponseSchema = z
+  .object({
+    /** Events of the site's other devices, in the site's order (the device's own events it has already). */
+    events: z.array(z.unknown()),
+    /** Pass as `after` next time. */
+    cursor: z.number().int().min(0),
+    /** Pass as `afterId` next time (null at cursor 0). */
+    cursorId: z.string().nullable(),
+    /** The cursor did not match this server's events (restored from a backup): the page starts from the beginning. */
+    restarted: z.boolean(),
+    /** More events are waiting after the cursor. */
+    more: z.boolean(),
+    /**
+     * The calling device's high-water mark on the server: a device holding events it marked synced beyond it knows
+     * the server lost them (restored from an older backup) and sends them again.
+     */
+    mark: z.number().int().min(0),
+  })
+  .meta({ id: "PullResponse" });
+export type PullResponse = z.infer<typeof PullResponseSchema>;

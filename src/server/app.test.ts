@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SampleEvent } from "../domain/events";
-import type { LoginResponse, PushResponse, SiteSummary } from "../domain/protocol";
+import type { LoginResponse, PullResponse, PushResponse, SiteSummary } from "../domain/protocol";
 import { eventStream, nextTestUuid } from "../domain/testEvents";
 import { DEMO_LOGIN } from "./sites/demo";
 import { createSite, createStaff } from "./sites/sites";
@@ -59,6 +59,115 @@ describe.each(TEST_STORES)("on %s", (kind) => {
     });
     return res;
   }
+
+  function pull(token: string, query = "", site = "DEMO") {
+    return server.app.inject({
+      method: "GET",
+      url: `/api/v1/sites/${site}/events${query}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+  }
+
+  describe("pull", () => {
+    it("gives each device the site's other devices' events after its cursor, page by page", async () => {
+      const a = await session("device-pull-a");
+      const b = await session("device-pull-b");
+      const fromA = ["PULLA001", "PULLA002", "PULLA003"].map((tubeCode) =>
+        a.events.next("tube.opened", { tubeCode, capacity: 10 }),
+      );
+      const fromB = ["PULLB001", "PULLB002"].map((tubeCode) =>
+        b.events.next("tube.opened", { tubeCode, capacity: 10 }),
+      );
+      expect((await push(a.token, fromA.slice(0, 2), "device-pull-a")).statusCode).toBe(200);
+      expect((await push(b.token, fromB, "device-pull-b")).statusCode).toBe(200);
+      expect((await push(a.token, fromA.slice(2), "device-pull-a")).statusCode).toBe(200);
+
+      const forA = await pull(a.token);
+      expect(forA.statusCode).toBe(200);
+      expect(forA.headers["content-type"]).toMatch(/^application\/json/);
+      // A's own events are not sent back; the cursor passes them.
+      expect(forA.json<PullResponse>()).toEqual({
+        events: fromB,
+        cursor: 5,
+        cursorId: fromA[2]?.id,
+        restarted: false,
+        more: false,
+        mark: 3,
+      });
+
+      // Pages of two, resumed from each cursor: B gets A's three events in the order they were stored.
+      const first = (await pull(b.token, "?limit=2")).json<PullResponse>();
+      expect(first).toMatchObject({ events: fromA.slice(0, 2), cursor: 2, more: true, mark: 2 });
+      const second = (await pull(b.token, `?after=${first.cursor}&limit=2`)).json<PullResponse>();
+      expect(second).toMatchObject({ events: [], cursor: 4, more: true });
+      const third = (await pull(b.token, `?after=${second.cursor}&limit=2`)).json<PullResponse>();
+      expect(third).toMatchObject({ events: fromA.slice(2), cursor: 5, more: false });
+      // Nothing new: the same cursor back.
+      expect(
+        (await pull(b.token, `?after=${third.cursor}&afterId=${third.cursorId}`)).json<PullResponse>(),
+      ).toMatchObject({ events: [], cursor: 5, cursorId: third.cursorId, restarted: false, more: false });
+      // A cursor whose event is not this server's (it was restored from an older backup and numbered new events
+      // again): the pull starts over and the device keeps what it has by id.
+      const stale = (await pull(b.token, `?after=4&afterId=${crypto.randomUUID()}`)).json<PullResponse>();
+      expect(stale).toMatchObject({ events: fromA, cursor: 5, restarted: true, more: false });
+    });
+
+    it("numbers each site's events on its own (a per-site cursor, not one global counter)", async () => {
+      await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
+      await createStaff(server.store.db, {
+        username: "other",
+        name: "Other",
+        role: "collector",
+        siteCode: "OTHER",
+        password: "password1",
+      });
+      const demo = await session("device-site-demo");
+      const otherLogin = await login("other", "password1", "device-site-other");
+      const other = otherLogin.json<LoginResponse>();
+      const otherEvents = eventStream("device-site-other", "OTHER", other.staff.id);
+      await push(
+        demo.token,
+        [demo.events.next("tube.opened", { tubeCode: "SITEDEMO1", capacity: 10 })],
+        "device-site-demo",
+      );
+      await push(
+        other.token,
+        [otherEvents.next("tube.opened", { tubeCode: "SITEOTHR1", capacity: 5 })],
+        "device-site-other",
+      );
+      await push(
+        demo.token,
+        [demo.events.next("tube.opened", { tubeCode: "SITEDEMO2", capacity: 10 })],
+        "device-site-demo",
+      );
+      const numbers = await server.store.db
+        .selectFrom("events")
+        .select(["site_code", "site_seq"])
+        .orderBy("site_code")
+        .orderBy("site_seq")
+        .execute();
+      expect(numbers.map((n) => [n.site_code, Number(n.site_seq)])).toEqual([
+        ["DEMO", 1],
+        ["DEMO", 2],
+        ["OTHER", 1],
+      ]);
+      // And a token of one site may not pull another's.
+      const cross = await pull(other.token, "", "DEMO");
+      expect(cross.statusCode).toBe(403);
+      expect(cross.json<{ code: string }>().code).toBe("wrong_site");
+    });
+
+    it("refuses bad cursors and limits with 400, and unauthenticated pulls with 401", async () => {
+      const s = await session();
+      for (const query of ["?after=-1", "?after=abc", "?limit=0", "?limit=100000", "?after=1.5", "?afterId=x';--"]) {
+        const res = await pull(s.token, query);
+        expect(res.statusCode, query).toBe(400);
+        expect(res.json<{ code: string }>().code, query).toBeTypeOf("string");
+      }
+      const anonymous = await server.app.inject({ method: "GET", url: "/api/v1/sites/DEMO/events" });
+      expect(anonymous.statusCode).toBe(401);
+    });
+  });
 
   describe("login", () => {
     it("gives a token and the site configuration for the right password", async () => {
@@ -209,14 +318,52 @@ describe.each(TEST_STORES)("on %s", (kind) => {
       const s = await session();
       const res = await push(s.token, [
         s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }, { siteCode: "OTHER" }),
-        s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }, { deviceId: "device-someone-else" }),
         s.events.next("tube.opened", { tubeCode: "TUBE0003", capacity: 10 }, { staffId: otherStaff }),
+        s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }, { deviceId: "device-someone-else" }),
       ]);
       expect(res.json<PushResponse>().results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual([
         "wrong_site",
-        "wrong_device",
         "unknown_staff",
+        "wrong_device",
       ]);
+      // This device's two rejected events are dealt with: its mark moves past them (the other device's is not its).
+      expect(res.json<PushResponse>().mark).toBe(2);
+    });
+
+    it("refuses a gap in sequence numbers and applies the events once the missing ones are resent", async () => {
+      const s = await session();
+      const [first, second, third, fourth] = [1, 2, 3, 4].map((n) =>
+        s.events.next("tube.opened", { tubeCode: `TUBE000${n}`, capacity: 10 }),
+      );
+      const firstPush = await push(s.token, [first, second]);
+      expect(firstPush.json<PushResponse>().mark).toBe(2);
+      // 3 never arrives (the server was restored from a backup taken before it, say): 4 is refused, nothing stored.
+      const gap = await push(s.token, [fourth]);
+      expect(gap.statusCode).toBe(200);
+      const gapResult = gap.json<PushResponse>();
+      expect(gapResult.mark).toBe(2);
+      expect(gapResult.results).toEqual([
+        expect.objectContaining({ status: "rejected", code: "sequence_gap", message: expect.stringContaining("3") }),
+      ]);
+      expect((await summary(s.token)).json<SiteSummary>().tubes).toBe(2);
+      // The device resends from the mark: 3 and 4 are applied, and a resend of 2 is a duplicate.
+      const resend = await push(s.token, [second, third, fourth]);
+      expect(resend.json<PushResponse>().results.map((r) => r.status)).toEqual(["duplicate", "accepted", "accepted"]);
+      expect(resend.json<PushResponse>().mark).toBe(4);
+    });
+
+    it("moves the mark past an invalid event so it never blocks the events after it", async () => {
+      const s = await session();
+      const good = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });
+      const broken = { ...s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }), type: "tube.melted" };
+      const after = s.events.next("tube.opened", { tubeCode: "TUBE0003", capacity: 10 });
+      const res = await push(s.token, [good, broken, after]);
+      expect(res.json<PushResponse>().results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual([
+        "accepted",
+        "invalid_event",
+        "accepted",
+      ]);
+      expect(res.json<PushResponse>().mark).toBe(3);
     });
 
     it("advances the device's high-water mark", async () => {
@@ -518,6 +665,7 @@ describe.each(TEST_STORES)("on %s", (kind) => {
         expect.arrayContaining([
           "/api/v1/auth/login",
           "/api/v1/events/push",
+          "/api/v1/sites/{siteCode}/events",
           "/api/v1/sites/{siteCode}/summary",
           "/api/health",
         ]),

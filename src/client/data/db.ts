@@ -15,6 +15,16 @@ export interface StoredEvent {
   syncState: SyncState;
   syncedAt?: string;
   rejection?: { code: EventRejection; message: string; at: string };
+  /** Staff's decision on a quarantined (rejected) event; a decided event no longer counts in the station's state. */
+  resolution?: QuarantineResolution;
+}
+
+export interface QuarantineResolution {
+  decision: "discarded" | "resubmitted";
+  reason: string;
+  at: string;
+  /** The corrected event recorded in its place. */
+  replacementId?: string;
 }
 
 /** Small key-value records: device identity, the next sequence number, the signed-in session, last sync. */
@@ -23,10 +33,19 @@ export interface MetaRecord {
   value: unknown;
 }
 
+/** An event of another device at the site, pulled from the server; `order` is the order it arrived in here. */
+export interface RemoteEvent {
+  order?: number;
+  id: string;
+  event: SampleEvent;
+}
+
 /** A projected state (JSON in a Blob: far quicker to store and read back than many small records) and its last seq. */
 export interface StoredSnapshot {
   key: "station";
   lastSeq: number;
+  /** The last remote event (by `order`) in the state; absent in snapshots saved before pulls existed. */
+  remoteOrder?: number;
   savedAt: string;
   json: Blob;
 }
@@ -40,12 +59,15 @@ export const SCHEMA_VERSIONS: { version: number; stores: Record<string, string> 
   { version: 1, stores: { events: "&id, &seq, syncState, [syncState+seq]", meta: "&key" } },
   // The projected station state, saved now and then so a start re-projects only the events after it.
   { version: 2, stores: { snapshots: "&key" } },
+  // Other devices' events at the site, pulled from the server; kept apart so they never touch this device's queue.
+  { version: 3, stores: { remoteEvents: "++order, &id" } },
 ];
 
 export type SamplePointDb = Dexie & {
   events: EntityTable<StoredEvent, "id">;
   meta: EntityTable<MetaRecord, "key">;
   snapshots: EntityTable<StoredSnapshot, "key">;
+  remoteEvents: EntityTable<RemoteEvent, "order">;
 };
 
 export function openDatabase(name = DATABASE_NAME): SamplePointDb {

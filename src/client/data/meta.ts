@@ -1,6 +1,7 @@
 /** Typed access to the meta table. */
 import { db, type StoredSession } from "./db";
 import type { StoredPin } from "./pin";
+import type { PullCursor } from "./remoteEvents";
 
 export interface MetaValues {
   deviceId: string;
@@ -9,6 +10,7 @@ export interface MetaValues {
   session: StoredSession;
   lastSyncAt: string;
   pin: StoredPin;
+  pullCursor: PullCursor;
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

@@ -10,6 +10,7 @@ import { db } from "./db";
 export interface LoadedSnapshot {
   state: StationState;
   lastSeq: number;
+  remoteOrder: number;
 }
 
 export async function loadSnapshot(): Promise<LoadedSnapshot | null> {
@@ -26,17 +27,17 @@ export async function loadSnapshot(): Promise<LoadedSnapshot | null> {
     performance.measure("snapshot:read", { start, end: read });
     performance.measure("snapshot:parse", { start: read, end: parsedAt });
     performance.measure("snapshot:restore", { start: parsedAt, end: performance.now() });
-    return state ? { state, lastSeq: stored.lastSeq } : null;
+    return state ? { state, lastSeq: stored.lastSeq, remoteOrder: stored.remoteOrder ?? 0 } : null;
   } catch (error) {
     console.warn("station snapshot unreadable; re-projecting the events", error);
     return null;
   }
 }
 
-/** Saves the state as it is now (it must hold exactly the events up to `lastSeq`). */
-export async function saveSnapshot(state: StationState, lastSeq: number): Promise<void> {
+/** Saves the state as it is now (it must hold exactly the events up to `lastSeq` and remote ones up to `remoteOrder`). */
+export async function saveSnapshot(state: StationState, lastSeq: number, remoteOrder = 0): Promise<void> {
   const json = new Blob([asciiJson(snapshotOf(state))], { type: "application/json" });
-  await db.snapshots.put({ key: "station", lastSeq, savedAt: new Date().toISOString(), json });
+  await db.snapshots.put({ key: "station", lastSeq, remoteOrder, savedAt: new Date().toISOString(), json });
 }
 
 export async function dropSnapshot(): Promise<void> {

@@ -1,10 +1,13 @@
 // The station store over a real Dexie database (fake-indexeddb): start from a saved snapshot plus the events after it.
 import "fake-indexeddb/auto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { project } from "../../domain/projection";
+import type { SampleEvent } from "../../domain/events";
+import { project, registrationsOfDocument } from "../../domain/projection";
 import { snapshotOf } from "../../domain/stateSnapshot";
+import { eventStream } from "../../domain/testEvents";
 import { db } from "../data/db";
 import { allEvents, recordEvent } from "../data/eventLog";
+import { storePulledPage } from "../data/remoteEvents";
 import { loadSnapshot } from "../data/snapshot";
 import { StationStore } from "./stationStore";
 
@@ -72,5 +75,44 @@ describe("station store", () => {
     await db.snapshots.put({ key: "station", lastSeq: 3, savedAt: "", json: new Blob(["{not json"]) });
     const state = await new StationStore().load();
     expect(state.tubes.get("YT00000001")?.registrationIds).toHaveLength(3);
+  });
+
+  it("adds the other devices' pulled events to the state, keeps them in the snapshot, and never takes a local event's place", async () => {
+    // Saves after 6 events: the 5 of the local tube do not reach it, the 2 pulled ones do.
+    const store = new StationStore(6);
+    await store.load();
+    await recordTube(store, 1);
+    const other = eventStream("other-phone", "DEMO", "staff-2");
+    const theirs = [
+      other.next("tube.opened", { tubeCode: "OT00000001", capacity: 5 }),
+      other.next("registration.added", {
+        registrationId: crypto.randomUUID(),
+        tubeCode: "OT00000001",
+        resident: { name: "王五", docType: "PP", docNumber: "E77777777" },
+      }),
+    ];
+    const [ownFirst] = await allEvents();
+    // A page that (wrongly) carries this device's own first event as well: it is skipped, the local one stays.
+    const tampered = { ...(ownFirst as SampleEvent), payload: { tubeCode: "HIJACKED1", capacity: 1 } } as SampleEvent;
+    expect(await storePulledPage([...theirs, tampered], { siteCode: "DEMO", after: 7, afterId: null })).toBe(2);
+    expect((await db.events.get(ownFirst?.id as string))?.event).toEqual(ownFirst);
+    await store.catchUpRemote();
+    const state = store.getSnapshot().state;
+    expect(state.tubes.get("OT00000001")?.registrationIds).toHaveLength(1);
+    expect(state.tubes.has("HIJACKED1")).toBe(false);
+    // Their resident counts as registered today here too (the duplicate check sees them).
+    expect(registrationsOfDocument(state, { docType: "PP", docNumber: "E77777777" })).toHaveLength(1);
+
+    // The snapshot records how far the remote events go; a restart applies only later ones.
+    await waitFor(async () => ((await db.snapshots.get("station"))?.remoteOrder ?? 0) > 0);
+    await storePulledPage([other.next("tube.opened", { tubeCode: "OT00000002", capacity: 5 })], {
+      siteCode: "DEMO",
+      after: 9,
+      afterId: null,
+    });
+    const restarted = await new StationStore(10_000).load();
+    const everything = [...(await allEvents()), ...(await db.remoteEvents.toArray()).map((r) => r.event)];
+    expect(snapshotOf(restarted)).toEqual(snapshotOf(project(everything)));
+    expect(restarted.tubes.has("OT00000002")).toBe(true);
   });
 });

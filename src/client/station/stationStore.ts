@@ -7,6 +7,7 @@
 import type { SampleEvent } from "../../domain/events";
 import { applyEvent, emptyState, type StationState } from "../../domain/projection";
 import { eventsAfter } from "../data/eventLog";
+import { remoteEventsAfter } from "../data/remoteEvents";
 import { loadSnapshot, saveSnapshot } from "../data/snapshot";
 
 export interface StationSnapshot {
@@ -25,9 +26,12 @@ export class StationStore {
   private snapshot: StationSnapshot = { state: emptyState(), version: 0, loaded: false };
   private listeners = new Set<Listener>();
   private loading: Promise<StationState> | null = null;
-  /** The last sequence number applied; the state holds exactly the events 1..appliedSeq. */
+  /** The last sequence number applied; the state holds exactly this device's events 1..appliedSeq. */
   private appliedSeq = 0;
   private savedSeq = 0;
+  /** The last remote event (other devices', pulled) applied, by arrival order. */
+  private appliedRemote = 0;
+  private savedRemote = 0;
   private saveScheduled = false;
 
   constructor(private readonly snapshotAfter = SNAPSHOT_AFTER_EVENTS) {}
@@ -44,13 +48,14 @@ export class StationStore {
     this.loading ??= (async () => {
       const saved = await loadSnapshot();
       const state = saved?.state ?? emptyState();
-      let seq = saved?.lastSeq ?? 0;
-      for (const event of await eventsAfter(seq)) {
-        applyEvent(state, event);
-        seq = event.seq;
-      }
-      this.appliedSeq = seq;
+      const local = await eventsAfter(saved?.lastSeq ?? 0);
+      for (const event of local.events) applyEvent(state, event);
+      const remote = await remoteEventsAfter(saved?.remoteOrder ?? 0);
+      for (const event of remote.events) applyEvent(state, event);
+      this.appliedSeq = local.lastSeq;
       this.savedSeq = saved?.lastSeq ?? 0;
+      this.appliedRemote = remote.lastOrder;
+      this.savedRemote = saved?.remoteOrder ?? 0;
       this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
       this.emit();
       this.maybeSave();
@@ -74,6 +79,18 @@ export class StationStore {
     this.maybeSave();
   }
 
+  /** Applies the other devices' events that a pull stored since the last call. */
+  async catchUpRemote(): Promise<void> {
+    const state = await this.load();
+    const remote = await remoteEventsAfter(this.appliedRemote);
+    if (remote.events.length === 0) return;
+    for (const event of remote.events) applyEvent(state, event);
+    this.appliedRemote = remote.lastOrder;
+    this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
+    this.emit();
+    this.maybeSave();
+  }
+
   /** Drops the in-memory state (after sign-out, or when another tab changed the log) and loads again. */
   reload(): Promise<StationState> {
     this.loading = null;
@@ -82,11 +99,15 @@ export class StationStore {
 
   /** Saves a snapshot now if any event is not in the saved one (for page hide). */
   flush(): Promise<void> {
-    return this.appliedSeq > this.savedSeq ? this.save() : Promise.resolve();
+    return this.unsaved() > 0 ? this.save() : Promise.resolve();
+  }
+
+  private unsaved(): number {
+    return this.appliedSeq - this.savedSeq + (this.appliedRemote - this.savedRemote);
   }
 
   private maybeSave(): void {
-    if (this.saveScheduled || this.appliedSeq - this.savedSeq < this.snapshotAfter) return;
+    if (this.saveScheduled || this.unsaved() < this.snapshotAfter) return;
     this.saveScheduled = true;
     // Serialising a day's state takes a few hundred ms: do it when the station is idle, not during a scan.
     const { requestIdleCallback } = globalThis as { requestIdleCallback?: (run: () => void, o: object) => void };
@@ -100,9 +121,11 @@ export class StationStore {
     // Taken together, synchronously: the state holds exactly the events up to appliedSeq.
     const { state } = this.snapshot;
     const seq = this.appliedSeq;
+    const remoteOrder = this.appliedRemote;
     try {
-      await saveSnapshot(state, seq);
+      await saveSnapshot(state, seq, remoteOrder);
       this.savedSeq = seq;
+      this.savedRemote = remoteOrder;
     } catch (error) {
       // Only a shortcut for the next start: the events are safe. A full disk shows up on the next event write.
       console.warn("station snapshot not saved", error);

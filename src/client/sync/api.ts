@@ -4,6 +4,7 @@ import {
   type ErrorBody,
   type LoginRequest,
   type LoginResponse,
+  type PullResponse,
   type PushRequest,
   type PushResponse,
   type SiteConfig,
@@ -63,6 +64,13 @@ async function request<T>(method: string, path: string, body?: unknown, token?: 
 export const api = {
   login: (body: LoginRequest) => request<LoginResponse>("POST", `${API_PREFIX}/auth/login`, body),
   push: (token: string, body: PushRequest) => request<PushResponse>("POST", `${API_PREFIX}/events/push`, body, token),
+  pull: (token: string, siteCode: string, after: number, afterId: string | null, limit = 500) =>
+    request<PullResponse>(
+      "GET",
+      `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}/events?after=${after}&limit=${limit}${afterId ? `&afterId=${afterId}` : ""}`,
+      undefined,
+      token,
+    ),
   site: (token: string, siteCode: string) =>
     request<SiteConfig>("GET", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}`, undefined, token),
 };

@@ -1,11 +1,17 @@
 // The outbox loop against a real server on a port (in-process Fastify on a temporary SQLite file), over Dexie on
 // fake-indexeddb. The app's API paths are relative; here they are resolved against the test server.
 import "fake-indexeddb/auto";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { LoginResponse } from "../../domain/protocol";
+import { eventStream } from "../../domain/testEvents";
 import { DEMO_LOGIN } from "../../server/sites/demo";
 import { startTestServer, type TestServer } from "../../server/testServer";
 import { db } from "../data/db";
 import { countPending, recordEvent } from "../data/eventLog";
+import { getDeviceId } from "../data/meta";
 import { syncLoop } from "./outbox";
 import { signIn } from "./signIn";
 
@@ -62,6 +68,76 @@ describe("outbox loop", () => {
     await loop.syncNow();
     expect(await countPending()).toBe(0);
     expect(loop.getStatus()).toMatchObject({ phase: "idle", pending: 0, retryAt: undefined, lastError: undefined });
+    loop.stop();
+  });
+
+  it("pulls the other devices' events and sends again what a server restored from a backup lost", async () => {
+    const session = await signIn(DEMO_LOGIN.username, DEMO_LOGIN.password);
+    const author = { staffId: session.staff.id, siteCode: session.site.code };
+    const loop = syncLoop;
+    let remoteCalls = 0;
+    const unsubscribe = loop.onRemoteEvents(() => remoteCalls++);
+    await recordEvent(author, "tube.opened", { tubeCode: "YT10000001", capacity: 10 });
+    await loop.syncNow();
+    expect(await countPending()).toBe(0);
+
+    // Another phone at the site pushes three events; this one pulls them into its remote table.
+    const otherLogin = await server.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { ...DEMO_LOGIN, deviceId: "outbox-other-phone" },
+    });
+    const other = otherLogin.json<LoginResponse>();
+    const stream = eventStream("outbox-other-phone", "DEMO", other.staff.id);
+    const theirs = [1, 2, 3].map((n) => stream.next("tube.opened", { tubeCode: `YT2000000${n}`, capacity: 10 }));
+    const pushed = await server.app.inject({
+      method: "POST",
+      url: "/api/v1/events/push",
+      headers: { authorization: `Bearer ${other.token}` },
+      payload: { deviceId: "outbox-other-phone", events: theirs },
+    });
+    expect(pushed.statusCode).toBe(200);
+    const callsBefore = remoteCalls;
+    await loop.syncNow();
+    // (The first test's phone, an earlier install on this server, is another device too.)
+    const fromOther = async () =>
+      (await db.remoteEvents.toArray()).filter((r) => r.event.deviceId === "outbox-other-phone").map((r) => r.id);
+    expect(await fromOther()).toEqual(theirs.map((e) => e.id));
+    expect(remoteCalls).toBe(callsBefore + 1);
+    // Pulling again brings nothing twice.
+    const held = await db.remoteEvents.count();
+    await loop.syncNow();
+    expect(await db.remoteEvents.count()).toBe(held);
+    expect(remoteCalls).toBe(callsBefore + 1);
+
+    // A backup is taken now; two more events are synced; then the server is restored from the backup.
+    await server.stop();
+    const backup = await mkdtemp(join(tmpdir(), "outbox-backup-"));
+    await cp(server.dataDir, backup, { recursive: true });
+    await listen(server.dataDir);
+    await recordEvent(author, "tube.opened", { tubeCode: "YT10000002", capacity: 10 });
+    await recordEvent(author, "tube.opened", { tubeCode: "YT10000003", capacity: 10 });
+    await loop.syncNow();
+    expect(await countPending()).toBe(0);
+    await server.stop();
+    await rm(server.dataDir, { recursive: true });
+    await cp(backup, server.dataDir, { recursive: true });
+    await rm(backup, { recursive: true });
+    await listen(server.dataDir);
+
+    // The pull shows the server's mark below what this device had confirmed: the two are queued and sent again.
+    await loop.syncNow();
+    expect(await countPending()).toBe(0);
+    const deviceId = await getDeviceId();
+    const stored = await server.store.db
+      .selectFrom("events")
+      .select("seq")
+      .where("device_id", "=", deviceId)
+      .orderBy("seq")
+      .execute();
+    expect(stored.map((e) => Number(e.seq))).toEqual([1, 2, 3]);
+    expect(loop.getStatus()).toMatchObject({ phase: "idle", lastError: undefined });
+    unsubscribe();
     loop.stop();
   });
 });

@@ -5,13 +5,21 @@
  * error, timeout or 5xx it backs off (1 s doubling to 5 min, with jitter); interval ticks wait for the backoff, the
  * other triggers (connectivity back, page shown, staff asking) try at once. One tab syncs at a time (Web Locks).
  */
-import type { EventRejection, PushResult } from "../../domain/protocol";
-import { countPending, countRejected, markSyncResults, pendingEvents } from "../data/eventLog";
+import { outcomeOfPush, resendAfterMark } from "../../domain/pushOutcome";
+import {
+  countPending,
+  countRejected,
+  highestSettledSeq,
+  markSyncResults,
+  pendingEvents,
+  requeueAfter,
+} from "../data/eventLog";
 import { getDeviceId, getMeta, setMeta } from "../data/meta";
 import { forgetToken, loadSession, saveSession } from "../data/session";
 import { ApiError, api } from "./api";
 import { retryDelay } from "./backoff";
 import { INITIAL_PUSH_BATCH, nextBatchSize } from "./batchSize";
+import { pullSiteEvents } from "./pull";
 
 export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "signed-out";
 
@@ -28,11 +36,19 @@ export interface SyncStatus {
 
 const INTERVAL_MS = 30_000;
 
+/** The server needs an event this device no longer has: a state for an administrator, not for retries. */
+class SequenceGapError extends Error {
+  constructor(readonly mark: number) {
+    super(`the server expects event ${mark + 1} of this device, which is no longer on it`);
+  }
+}
+
 type Listener = (status: SyncStatus) => void;
 
 export class SyncLoop {
   private status: SyncStatus = { phase: "idle", pending: 0, rejected: 0 };
   private listeners = new Set<Listener>();
+  private remoteListeners = new Set<() => void>();
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -51,6 +67,12 @@ export class SyncLoop {
   subscribe = (listener: Listener): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  };
+
+  /** Called after a pull stored events of other devices (the station applies them). */
+  onRemoteEvents = (listener: () => void): (() => void) => {
+    this.remoteListeners.add(listener);
+    return () => this.remoteListeners.delete(listener);
   };
 
   start(): void {
@@ -139,11 +161,25 @@ export class SyncLoop {
             throw error;
           });
         this.batchSize = nextBatchSize(this.batchSize, { ok: true, ms: performance.now() - started });
-        await this.apply(
-          response.results,
-          batch.map((s) => s.id),
-        );
+        if (response.results.length === 0) throw new Error("the server answered the push without results");
+        const outcome = outcomeOfPush(batch, response);
+        await markSyncResults(outcome.synced, outcome.quarantined);
+        if (outcome.resendAfter !== null) {
+          // The server is missing events before these: send again from its mark. If this device no longer has the
+          // next one either, pushing on would only repeat the refusal.
+          const first = await requeueAfter(outcome.resendAfter);
+          if (first !== outcome.resendAfter + 1) throw new SequenceGapError(outcome.resendAfter);
+        }
         await this.refreshCounts();
+      }
+      // Then the other devices' events; the answer also says whether the server still has all of this device's.
+      const pulled = await pullSiteEvents(session.token, session.site.code);
+      if (pulled.fresh > 0) for (const listener of this.remoteListeners) listener();
+      const resendAfter = pulled.mark === null ? null : resendAfterMark(pulled.mark, await highestSettledSeq());
+      if (resendAfter !== null) {
+        // The server lost events it had confirmed (restored from an older backup): queue them again, next pass.
+        await requeueAfter(resendAfter);
+        this.again = true;
       }
       // Site configuration (pool size, patterns, phone rule) is refreshed on every sync; open tubes keep their size.
       const site = await api.site(session.token, session.site.code);
@@ -159,19 +195,6 @@ export class SyncLoop {
     }
   }
 
-  private async apply(results: PushResult[], sentIds: string[]): Promise<void> {
-    const synced: string[] = [];
-    const rejected: { id: string; code: EventRejection; message: string }[] = [];
-    for (const result of results) {
-      const id = sentIds[result.index];
-      if (!id) continue;
-      if (result.status === "rejected") rejected.push({ id, code: result.code, message: result.message });
-      else synced.push(id);
-    }
-    if (synced.length + rejected.length === 0) throw new Error("the server answered the push without results");
-    await markSyncResults(synced, rejected);
-  }
-
   private async fail(error: unknown): Promise<void> {
     if (error instanceof ApiError && error.failure.kind === "http" && error.failure.status === 401) {
       // The token is no longer good: keep every event, ask for the password again.
@@ -181,7 +204,12 @@ export class SyncLoop {
     }
     const network = error instanceof ApiError && error.failure.kind === "network";
     const serverFault = error instanceof ApiError && error.failure.kind === "http" && error.failure.status >= 500;
-    const code = error instanceof ApiError && error.failure.kind === "http" ? error.failure.code : "unexpected";
+    const code =
+      error instanceof ApiError && error.failure.kind === "http"
+        ? error.failure.code
+        : error instanceof SequenceGapError
+          ? "sequence_gap"
+          : "unexpected";
     if (network || serverFault) this.scheduleRetry();
     this.update({ phase: network ? "offline" : "error", lastError: network ? "network" : code });
   }

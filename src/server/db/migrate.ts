@@ -4,6 +4,7 @@ import * as initial from "./migrations/0001_initial";
 import * as boxesTransfers from "./migrations/0002_boxes_transfers";
 import * as loginLimitsAudit from "./migrations/0003_login_limits_audit";
 import * as conflicts from "./migrations/0004_conflicts";
+import * as siteCursor from "./migrations/0005_site_cursor";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   "0002_boxes_transfers": boxesTransfers,
   "0003_login_limits_audit": loginLimitsAudit,
   "0004_conflicts": conflicts,
+  "0005_site_cursor": siteCursor,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,6 +9,8 @@ export interface SitesTable {
   box_pattern: string;
   phone_required: number;
   created_at: string;
+  /** The last per-site event number given out (the pull cursor's counter). */
+  last_event_seq: Generated<number>;
 }
 
 export interface StaffTable {
@@ -54,6 +56,8 @@ export interface EventsTable {
   received_at: string;
   /** Canonical JSON of the whole event, compared on resend to tell a duplicate from a conflict. */
   body: string;
+  /** The event's number within its site, in commit order: what devices pull after. */
+  site_seq: number;
 }
 
 export interface TubesTable {

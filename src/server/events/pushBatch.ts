@@ -37,6 +37,20 @@ interface Checked {
   event?: SampleEvent;
   body?: string;
   problem?: string;
+  /** This device's sequence number, read even from an invalid event so that its rejection still advances the mark. */
+  seq: number | null;
+}
+
+const seqOf = (raw: unknown, deviceId: string): number | null => {
+  if (!raw || typeof raw !== "object") return null;
+  const { seq, deviceId: device } = raw as { seq?: unknown; deviceId?: unknown };
+  return device === deviceId && typeof seq === "number" && Number.isSafeInteger(seq) && seq > 0 ? seq : null;
+};
+
+export interface PushOutcome {
+  results: PushResult[];
+  /** The device's high-water mark after the batch. */
+  mark: number;
 }
 
 export async function pushBatch(
@@ -46,13 +60,14 @@ export async function pushBatch(
   now = new Date(),
   reportedPending?: number,
   deviceTime?: string,
-): Promise<PushResult[]> {
+): Promise<PushOutcome> {
   const receivedAt = now.toISOString();
   // Validation needs no database: every event is parsed before the transaction starts.
   const checked: Checked[] = rawEvents.map((raw, index) => {
     const parsed = SampleEventSchema.safeParse(raw);
-    if (!parsed.success) return { index, id: idOf(raw), problem: describeIssues(parsed.error) };
-    return { index, id: parsed.data.id, event: parsed.data, body: canonicalEventJson(parsed.data) };
+    const seq = seqOf(raw, auth.deviceId);
+    if (!parsed.success) return { index, id: idOf(raw), problem: describeIssues(parsed.error), seq };
+    return { index, id: parsed.data.id, event: parsed.data, body: canonicalEventJson(parsed.data), seq };
   });
   const valid = checked.flatMap((c) => (c.event ? [c.event] : []));
 
@@ -60,9 +75,9 @@ export async function pushBatch(
     // Several server processes share one PostgreSQL: a device's batches (a retry sent to another process while the
     // first is still working, say) take turns on the device's row, so each sees what the other committed.
     // SQLite has one writer at a time already.
-    if (dialect === "postgres") {
-      await trx.selectFrom("devices").select("id").where("id", "=", auth.deviceId).forUpdate().execute();
-    }
+    const markQuery = trx.selectFrom("devices").select("last_seq").where("id", "=", auth.deviceId);
+    const device = await (dialect === "postgres" ? markQuery.forUpdate() : markQuery).executeTakeFirst();
+    let mark = Number(device?.last_seq ?? 0);
     // What the store already knows about this batch, in three queries rather than three per event.
     const storedBodies = new Map<string, string>();
     const seqOwners = new Map<number, string>();
@@ -105,8 +120,17 @@ export async function pushBatch(
     const inBatch = new Map<string, string>();
     const accepted: SampleEvent[] = [];
     const acceptedBodies: string[] = [];
-    let highestSeq = 0;
-    for (const { index, id, event, body, problem } of checked) {
+    for (const { index, id, event, body, problem, seq } of checked) {
+      // The device's events are applied in sequence: one past the mark is next, at or below it is a resend, beyond
+      // it means events are missing (a server restored from an older backup, say) and the device must resend them.
+      if (seq !== null && seq > mark + 1) {
+        results.push(
+          rejected(index, id, "sequence_gap", `Expected sequence number ${mark + 1} of this device before ${seq}.`),
+        );
+        continue;
+      }
+      // Rejected or not, an event one past the mark is dealt with: the mark moves on, so a rejection never blocks.
+      if (seq === mark + 1) mark = seq;
       if (!event || body === undefined) {
         results.push(rejected(index, id, "invalid_event", problem ?? "invalid event"));
         continue;
@@ -156,44 +180,50 @@ export async function pushBatch(
       seqOwners.set(event.seq, event.id);
       accepted.push(event);
       acceptedBodies.push(body);
-      highestSeq = Math.max(highestSeq, event.seq);
       results.push({ index, id: event.id, status: "accepted" });
     }
 
-    const rows = accepted.map((event, i) => ({
-      id: event.id,
-      site_code: event.siteCode,
-      device_id: event.deviceId,
-      seq: event.seq,
-      staff_id: event.staffId,
-      type: event.type,
-      occurred_at: event.occurredAt,
-      received_at: receivedAt,
-      body: acceptedBodies[i] as string,
-    }));
-    for (const chunk of chunks(rows)) await trx.insertInto("events").values(chunk).execute();
     await projectEvents(trx, accepted);
     await recordConflicts(
       trx,
       { siteCode: auth.siteCode, deviceId: auth.deviceId, receivedAt, ...(deviceTime ? { deviceTime } : {}) },
       accepted,
     );
+    if (accepted.length > 0) {
+      // Numbers in the site's pull order, taken last: on PostgreSQL this locks the site's row until commit, so the
+      // site's events become visible in number order and a device pulling after a cursor never skips one.
+      const counter = await trx
+        .updateTable("sites")
+        .set((eb) => ({ last_event_seq: eb("last_event_seq", "+", accepted.length) }))
+        .where("code", "=", auth.siteCode)
+        .returning("last_event_seq")
+        .executeTakeFirstOrThrow();
+      const firstSiteSeq = Number(counter.last_event_seq) - accepted.length + 1;
+      const rows = accepted.map((event, i) => ({
+        id: event.id,
+        site_code: event.siteCode,
+        device_id: event.deviceId,
+        seq: event.seq,
+        staff_id: event.staffId,
+        type: event.type,
+        occurred_at: event.occurredAt,
+        received_at: receivedAt,
+        body: acceptedBodies[i] as string,
+        site_seq: firstSiteSeq + i,
+      }));
+      for (const chunk of chunks(rows)) await trx.insertInto("events").values(chunk).execute();
+    }
 
     await trx
       .updateTable("devices")
       .set({
         last_seen_at: receivedAt,
+        last_seq: mark,
         ...(reportedPending === undefined ? {} : { reported_pending: Math.max(0, reportedPending - rawEvents.length) }),
       })
       .where("id", "=", auth.deviceId)
       .execute();
-    await trx
-      .updateTable("devices")
-      .set({ last_seq: highestSeq })
-      .where("id", "=", auth.deviceId)
-      .where("last_seq", "<", highestSeq)
-      .execute();
-    return results;
+    return { results, mark };
   });
 }
 

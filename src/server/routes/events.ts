@@ -1,11 +1,24 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { ErrorBodySchema, PushRequestSchema, PushResponseSchema } from "../../domain/protocol";
+import { z } from "zod";
+import { SiteCodeSchema } from "../../domain/events";
+import {
+  ErrorBodySchema,
+  PullQuerySchema,
+  type PullResponse,
+  PullResponseSchema,
+  PushRequestSchema,
+  PushResponseSchema,
+} from "../../domain/protocol";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
+import { pullEvents } from "../events/pullEvents";
 import { pushBatch } from "../events/pushBatch";
 
-/** POST /api/v1/events/push: a batch of a device's events, one result per event. */
+/**
+ * POST /api/v1/events/push: a batch of a device's events, one result per event.
+ * GET /api/v1/sites/{code}/events?after=: the site's other devices' events after a cursor.
+ */
 export const eventRoutes =
   (store: Store): FastifyPluginAsyncZod =>
   async (app) => {
@@ -26,7 +39,7 @@ export const eventRoutes =
           throw new ApiError(403, "device_mismatch", "This token belongs to another device.");
         }
         const now = new Date();
-        const results = await pushBatch(
+        const { results, mark } = await pushBatch(
           store,
           auth,
           request.body.events,
@@ -34,7 +47,32 @@ export const eventRoutes =
           request.body.pending,
           request.body.deviceTime,
         );
-        return { results, serverTime: now.toISOString() };
+        return { results, serverTime: now.toISOString(), mark };
+      },
+    );
+
+    app.get(
+      "/sites/:siteCode/events",
+      {
+        onRequest: authenticate(store.db),
+        schema: {
+          tags: ["sync"],
+          security: [{ bearer: [] }],
+          params: z.object({ siteCode: SiteCodeSchema }),
+          querystring: PullQuerySchema,
+          response: { 200: PullResponseSchema, 401: ErrorBodySchema, 403: ErrorBodySchema },
+        },
+      },
+      async (request, reply) => {
+        const auth = authOf(request);
+        // A device pulls its own site only: no role reads another site's raw events through this endpoint.
+        if (request.params.siteCode !== auth.siteCode) {
+          throw new ApiError(403, "wrong_site", `This token may only pull events of site ${auth.siteCode}.`);
+        }
+        const page = await pullEvents(store, auth, request.query.after, request.query.afterId, request.query.limit);
+        // Sent as built (a Buffer is never re-serialised): the bodies are the stored canonical JSON of events that
+        // were validated when they were pushed.
+        return reply.type("application/json; charset=utf-8").send(Buffer.from(page.json) as unknown as PullResponse);
       },
     );
   };

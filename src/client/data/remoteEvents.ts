@@ -1,0 +1,41 @@
+/**
+ * Events of the site's other devices, pulled from the server, with the pull cursor. They live in their own table so
+ * that a pull can never overwrite or re-queue this device's events: an event already here (or this device's own) is
+ * skipped by id, and each page is stored together with the cursor that follows it.
+ */
+import type { SampleEvent } from "../../domain/events";
+import { db } from "./db";
+import { getMeta, setMeta } from "./meta";
+
+export interface PullCursor {
+  siteCode: string;
+  after: number;
+  afterId: string | null;
+}
+
+export async function pullCursor(siteCode: string): Promise<PullCursor> {
+  const saved = (await getMeta("pullCursor")) as PullCursor | undefined;
+  // Signed in at another site: start that site's events from the beginning.
+  return saved?.siteCode === siteCode ? saved : { siteCode, after: 0, afterId: null };
+}
+
+/** Stores one pulled page and the cursor after it, in one transaction. Returns how many events were new here. */
+export async function storePulledPage(events: SampleEvent[], cursor: PullCursor): Promise<number> {
+  return db.transaction("rw", db.remoteEvents, db.events, db.meta, async () => {
+    const ids = events.map((e) => e.id);
+    const known = new Set([
+      ...(await db.remoteEvents.where("id").anyOf(ids).toArray()).map((r) => r.id),
+      ...(await db.events.where("id").anyOf(ids).primaryKeys()),
+    ]);
+    const fresh = events.filter((event) => !known.has(event.id));
+    if (fresh.length > 0) await db.remoteEvents.bulkAdd(fresh.map((event) => ({ id: event.id, event })));
+    await setMeta("pullCursor", cursor);
+    return fresh.length;
+  });
+}
+
+/** Remote events that arrived after `order`, in arrival order, with the order of the last. */
+export async function remoteEventsAfter(order: number): Promise<{ events: SampleEvent[]; lastOrder: number }> {
+  const rows = await db.remoteEvents.where("order").above(order).toArray();
+  return { events: rows.map((r) => r.event), lastOrder: rows.at(-1)?.order ?? order };
+}
