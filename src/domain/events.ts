@@ -132,6 +132,24 @@ export const BoxHandedOverSchema = z.strictObject({
   }),
 });
 
+/**
+ * Staff's decision on one of this device's events that the server rejected (quarantined on the device): discarded,
+ * or replaced by a corrected event. Recorded as an event so the decision reaches the server's audit log.
+ */
+export const QuarantineResolvedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("quarantine.resolved"),
+  payload: z.strictObject({
+    eventId: z.uuid(),
+    decision: z.enum(["discarded", "resubmitted"]),
+    reason: noControl(z.string().trim().min(1).max(200)),
+    /** The rejection the server gave, as the device recorded it. */
+    rejectionCode: noControl(z.string().min(1).max(64)),
+    /** The corrected event recorded in its place (resubmitted only). */
+    replacementId: z.uuid().optional(),
+  }),
+});
+
 export const SampleEventSchema = z.discriminatedUnion("type", [
   TubeOpenedSchema,
   RegistrationAddedSchema,
@@ -142,6 +160,7 @@ export const SampleEventSchema = z.discriminatedUnion("type", [
   BoxTubeAddedSchema,
   BoxClosedSchema,
   BoxHandedOverSchema,
+  QuarantineResolvedSchema,
 ]);
 
 export type SampleEvent = z.infer<typeof SampleEventSchema>;

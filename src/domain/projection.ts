@@ -315,6 +315,10 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       box.handover = { at: event.occurredAt, courierName, courierPhone, ...(vehiclePlate ? { vehiclePlate } : {}) };
       return;
     }
+    case "quarantine.resolved":
+      // A decision about an event the server rejected: the device leaves that event out of its state (it re-projects);
+      // nothing to apply here.
+      return;
   }
 }
 

@@ -352,6 +352,27 @@ describe.each(TEST_STORES)("on %s", (kind) => {
       expect(resend.json<PushResponse>().mark).toBe(4);
     });
 
+    it("records quarantine decisions pushed by a device in the audit log", async () => {
+      const s = await session();
+      const rejectedId = crypto.randomUUID();
+      const decision = s.events.next("quarantine.resolved", {
+        eventId: rejectedId,
+        decision: "discarded",
+        reason: "登记重复",
+        rejectionCode: "invalid_event",
+      });
+      const res = await push(s.token, [decision]);
+      expect(res.json<PushResponse>().results[0]?.status).toBe("accepted");
+      const rows = await server.store.db
+        .selectFrom("audit_log")
+        .selectAll()
+        .where("action", "=", "quarantine_discarded")
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ site_code: "DEMO", subject: rejectedId, actor: s.staff.id });
+      expect(JSON.parse(rows[0]?.detail ?? "{}")).toMatchObject({ reason: "登记重复", rejectionCode: "invalid_event" });
+    });
+
     it("moves the mark past an invalid event so it never blocks the events after it", async () => {
       const s = await session();
       const good = s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 });

@@ -17,8 +17,9 @@ export async function recordEvent<T extends EventType>(
   author: EventAuthor,
   type: T,
   payload: PayloadOf<T>,
+  knownDeviceId?: string,
 ): Promise<SampleEvent> {
-  const deviceId = await getDeviceId();
+  const deviceId = knownDeviceId ?? (await getDeviceId());
   return db.transaction("rw", db.events, db.meta, async () => {
     const seq = (await getMeta("nextSeq")) ?? 1;
     const event = {
@@ -112,5 +113,59 @@ export async function markSyncResults(
     for (const r of rejected) {
       await db.events.update(r.id, { syncState: "rejected", rejection: { code: r.code, message: r.message, at } });
     }
+  });
+}
+
+/** Events the server rejected that still wait for staff's decision, oldest first. */
+export async function quarantinedEvents(): Promise<StoredEvent[]> {
+  return db.events
+    .where("[syncState+seq]")
+    .between(["rejected", 0], ["rejected", Infinity])
+    .filter((stored) => !stored.resolution)
+    .toArray();
+}
+
+export class NotQuarantinedError extends Error {}
+
+/**
+ * Records staff's decision on a quarantined event, in one transaction: the corrected replacement (if any), the
+ * `quarantine.resolved` event that carries the decision to the server's audit log, and the mark on the stored event
+ * (which takes it out of the station's state).
+ */
+export async function resolveQuarantined<T extends EventType>(
+  author: EventAuthor,
+  id: string,
+  decision:
+    | { decision: "discarded"; reason: string }
+    | { decision: "resubmitted"; reason: string; payload: PayloadOf<T> },
+): Promise<{ resolved: StoredEvent; replacement?: SampleEvent }> {
+  const deviceId = await getDeviceId();
+  return db.transaction("rw", db.events, db.meta, async () => {
+    const stored = await db.events.get(id);
+    if (stored?.syncState !== "rejected" || stored.resolution) throw new NotQuarantinedError(id);
+    const replacement =
+      decision.decision === "resubmitted"
+        ? await recordEvent(author, stored.event.type as T, decision.payload, deviceId)
+        : undefined;
+    await recordEvent(
+      author,
+      "quarantine.resolved",
+      {
+        eventId: id,
+        decision: decision.decision,
+        reason: decision.reason,
+        rejectionCode: stored.rejection?.code ?? "unknown",
+        ...(replacement ? { replacementId: replacement.id } : {}),
+      },
+      deviceId,
+    );
+    const resolution = {
+      decision: decision.decision,
+      reason: decision.reason,
+      at: new Date().toISOString(),
+      ...(replacement ? { replacementId: replacement.id } : {}),
+    };
+    await db.events.update(id, { resolution });
+    return { resolved: { ...stored, resolution }, ...(replacement ? { replacement } : {}) };
   });
 }

@@ -8,7 +8,7 @@ import type { SampleEvent } from "../../domain/events";
 import { applyEvent, emptyState, type StationState } from "../../domain/projection";
 import { eventsAfter } from "../data/eventLog";
 import { remoteEventsAfter } from "../data/remoteEvents";
-import { loadSnapshot, saveSnapshot } from "../data/snapshot";
+import { dropSnapshot, loadSnapshot, saveSnapshot } from "../data/snapshot";
 
 export interface StationSnapshot {
   state: StationState;
@@ -89,6 +89,21 @@ export class StationStore {
     this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
     this.emit();
     this.maybeSave();
+  }
+
+  /**
+   * An event of this device no longer counts (a quarantined event staff discarded or replaced): the state is built
+   * again without it — from the saved snapshot when that was taken before the event, else from all events.
+   */
+  async forgetEvent(seq: number): Promise<void> {
+    await this.load();
+    const saved = await loadSnapshot();
+    if (saved && saved.lastSeq >= seq) {
+      await dropSnapshot();
+      this.savedSeq = 0;
+      this.savedRemote = 0;
+    }
+    await this.reload();
   }
 
   /** Drops the in-memory state (after sign-out, or when another tab changed the log) and loads again. */

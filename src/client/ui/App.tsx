@@ -11,8 +11,10 @@ import { HistoryScreen } from "./HistoryScreen";
 import { useI18n } from "./i18n";
 import { LockScreen, SetPinScreen } from "./LockScreens";
 import { LoginScreen } from "./LoginScreen";
+import { QuarantineScreen } from "./QuarantineScreen";
 import { StationScreen } from "./StationScreen";
 import { SyncBadge } from "./SyncBadge";
+import { useSyncStatus } from "./useSyncStatus";
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -33,7 +35,8 @@ export function App() {
   const [logoutRefused, setLogoutRefused] = useState<number | null>(null);
   const lock = useCallback(() => setLocked(true), []);
   useIdleLock(lock);
-  const [tab, setTab] = useState<"station" | "boxes" | "history">("station");
+  const [tab, setTab] = useState<"station" | "boxes" | "history" | "quarantine">("station");
+  const sync = useSyncStatus();
   const site = signedIn?.site;
   const staffId = signedIn?.staff.id;
   // One station per signed-in staff and site configuration: every screen's input goes through it, in order.
@@ -103,10 +106,25 @@ export function App() {
                 {t(name === "station" ? "tabStation" : name === "boxes" ? "tabBoxes" : "tabHistory")}
               </button>
             ))}
+            {(sync.rejected > 0 || tab === "quarantine") && (
+              <button
+                type="button"
+                role="tab"
+                className="tab-warn"
+                aria-selected={tab === "quarantine"}
+                data-testid="tab-quarantine"
+                onClick={() => setTab("quarantine")}
+              >
+                {t("tabQuarantine", { n: sync.rejected })}
+              </button>
+            )}
           </div>
           {tab === "station" && <StationScreen station={station} site={signedIn.site} deviceId={deviceId} />}
           {tab === "boxes" && <BoxScreen station={station} deviceId={deviceId} />}
           {tab === "history" && <HistoryScreen deviceId={deviceId} />}
+          {tab === "quarantine" && (
+            <QuarantineScreen author={{ staffId: signedIn.staff.id, siteCode: signedIn.site.code }} />
+          )}
         </>
       ) : (
         <LoginScreen lastUsername={session?.staff.username} passwordRequired={passwordRequired} />

@@ -1,10 +1,11 @@
 import { type FormEvent, useRef, useState } from "react";
-import { DOC_TYPES, type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
+import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import type { SiteConfig } from "../../domain/protocol";
 import type { Resident } from "../../domain/residentCode";
 import { useStationView } from "../data/hooks";
 import { playTone, speak } from "../scan/feedback";
 import type { Station, StationOutcome, StationProblem } from "../station/station";
+import { DocTypeSelect } from "./DocTypeSelect";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
 import { Scanner } from "./Scanner";
@@ -305,20 +306,11 @@ export function StationScreen({ station, site, deviceId }: Props) {
 
         {form && openTube && (
           <form onSubmit={submitForm} className="resident-form" data-testid="resident-form">
-            <label>
-              {t("docType")}
-              <select
-                value={form.docType}
-                disabled={form.fixedDocument}
-                onChange={(e) => setForm({ ...form, docType: e.target.value as DocType })}
-              >
-                {DOC_TYPES.map((d) => (
-                  <option key={d} value={d}>
-                    {docTypeName(d)}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <DocTypeSelect
+              value={form.docType}
+              disabled={form.fixedDocument}
+              onChange={(docType) => setForm({ ...form, docType })}
+            />
             <label>
               {t("docNumber")}
               <input

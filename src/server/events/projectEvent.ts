@@ -238,5 +238,17 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
         .where("code", "=", event.payload.boxCode)
         .execute();
       return;
+    case "quarantine.resolved": {
+      const { eventId, decision, reason, rejectionCode, replacementId } = event.payload;
+      await audit(trx, {
+        action: `quarantine_${decision}`,
+        actor: event.staffId,
+        siteCode: event.siteCode,
+        subject: eventId,
+        detail: { reason, rejectionCode, deviceId: event.deviceId, ...(replacementId ? { replacementId } : {}) },
+        at: event.occurredAt,
+      });
+      return;
+    }
   }
 }
