@@ -3,9 +3,14 @@
  * SQLite and (when DATABASE_URL is set) PostgreSQL. Prints events/s sustained, push latency p50/p99, lost and
  * duplicated events (counted in the store afterwards), and one device's drain time for 10,000 queued events.
  *
- *   npm run bench:sync -- [--devices 200] [--events 500] [--drain 10000] [--store sqlite|postgres|both] [--json]
+ * Devices are spread over sites as in a city (default 4 phones per site: 200 devices at 50 sites); each site has its
+ * own pull cursor and counter, so sites do not queue behind one another.
+ *
+ *   npm run bench:sync -- [--devices 200] [--events 500] [--sites 50] [--drain 10000] [--store sqlite|postgres|both]
+ *                         [--json]
  */
 import { randomBytes } from "node:crypto";
+import { Agent, request as httpRequest } from "node:http";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { INITIAL_PUSH_BATCH, nextBatchSize } from "../src/client/sync/batchSize";
@@ -15,10 +20,14 @@ import { eventStream } from "../src/domain/testEvents";
 import { openStore, type StoreKind } from "../src/server/db";
 import { type ServerProcess, startServerProcess } from "../src/server/serverProcess";
 import { DEMO_LOGIN } from "../src/server/sites/demo";
+import { createSite, createStaff } from "../src/server/sites/sites";
 
 const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "200" },
+    sites: { type: "string" },
+    rate: { type: "string", default: "10000" },
+    seconds: { type: "string", default: "10" },
     events: { type: "string", default: "500" },
     drain: { type: "string", default: "10000" },
     store: { type: "string", default: "both" },
@@ -29,6 +38,11 @@ const { values: args } = parseArgs({
 const deviceCount = Number(args.devices);
 const eventsPerDevice = Number(args.events);
 const drainEvents = Number(args.drain);
+const targetRate = Number(args.rate);
+const rateSeconds = Number(args.seconds);
+const siteCount = Math.max(1, Number(args.sites ?? Math.ceil(deviceCount / 4)));
+const BENCH_PASSWORD = "bench-password-1";
+const siteCodeOf = (i: number) => `BENCH-${String(i % siteCount).padStart(4, "0")}`;
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const stores: StoreKind[] =
   args.store === "both" ? (databaseUrl ? ["sqlite", "postgres"] : ["sqlite"]) : [args.store as StoreKind];
@@ -38,9 +52,40 @@ if (args.store === "both" && !databaseUrl) console.error("DATABASE_URL is not se
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
 
+/**
+ * The load generator's HTTP client: node:http with kept-alive connections, which costs the shared 2 cores less than
+ * fetch per request (the generator runs beside the server it measures). Resolves null on a network error.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+function post(url: string, token: string, payload: unknown): Promise<{ status: number; body: string } | null> {
+  const body = JSON.stringify(payload);
+  return new Promise((resolve) => {
+    const req = httpRequest(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on("error", () => resolve(null));
+      },
+    );
+    req.on("error", () => resolve(null));
+    req.end(body);
+  });
+}
+
 /** A device's day: tubes of 10 (opened, 10 registrations, sealed) until `count` events. */
-function deviceEvents(deviceId: string, staffId: string, count: number, tag: string): SampleEvent[] {
-  const stream = eventStream(deviceId, "DEMO", staffId);
+function deviceEvents(deviceId: string, siteCode: string, staffId: string, count: number, tag: string): SampleEvent[] {
+  const stream = eventStream(deviceId, siteCode, staffId);
   const events: SampleEvent[] = [];
   for (let tube = 0; events.length < count; tube++) {
     const tubeCode = `${tag}${String(tube).padStart(6, "0")}`;
@@ -63,11 +108,15 @@ function deviceEvents(deviceId: string, staffId: string, count: number, tag: str
   return events.slice(0, count);
 }
 
-async function login(server: ServerProcess, deviceId: string): Promise<LoginResponse> {
+async function login(
+  server: ServerProcess,
+  deviceId: string,
+  credentials: { username: string; password: string } = DEMO_LOGIN,
+): Promise<LoginResponse> {
   const res = await fetch(`${server.base}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ...DEMO_LOGIN, deviceId }),
+    body: JSON.stringify({ ...credentials, deviceId }),
   });
   if (res.status !== 200) throw new Error(`login ${res.status}: ${await res.text()}`);
   return (await res.json()) as LoginResponse;
@@ -90,21 +139,59 @@ async function drain(
   for (let i = 0; i < events.length; ) {
     const batch = events.slice(i, i + batchSize);
     const start = performance.now();
-    const res = await fetch(`${server.base}/api/v1/events/push`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${session.token}` },
-      body: JSON.stringify({ deviceId, events: batch }),
-    }).catch(() => null);
+    const res = await post(`${server.base}/api/v1/events/push`, session.token, { deviceId, events: batch });
     const ms = performance.now() - start;
     latencies.push(ms);
     if (fixedBatch === null)
       batchSize = nextBatchSize(batchSize, res && res.status < 500 ? { ok: true, ms } : { ok: false });
     if (!res || res.status >= 500) continue;
-    if (res.status !== 200) throw new Error(`push ${res.status}: ${await res.text()}`);
-    for (const result of ((await res.json()) as PushResponse).results) counts[result.status]++;
+    if (res.status !== 200) throw new Error(`push ${res.status}: ${res.body}`);
+    for (const result of (JSON.parse(res.body) as PushResponse).results) counts[result.status]++;
     i += batch.length;
   }
   return counts;
+}
+
+/**
+ * The latency phase: events arrive on each device at a steady rate (together `targetRate` per second), and each device
+ * pushes as the app does — whatever has arrived, as soon as its previous push is answered (the app's sync loop runs
+ * again when events were recorded during a pass). Push latency is measured at this offered load, not at saturation.
+ */
+async function atRate(
+  server: ServerProcess,
+  sessions: LoginResponse[],
+  devices: string[],
+  queues: SampleEvent[][],
+  perDeviceRate: number,
+  latencies: number[],
+): Promise<void> {
+  const start = performance.now();
+  await Promise.all(
+    devices.map(async (deviceId, d) => {
+      const queue = queues[d] ?? [];
+      const session = sessions[d] as LoginResponse;
+      // Devices start spread over the first second, as phones would.
+      const offset = (d / devices.length) * 1000;
+      let sent = 0;
+      while (sent < queue.length) {
+        const arrived = Math.min(
+          queue.length,
+          Math.floor(((performance.now() - start - offset) / 1000) * perDeviceRate),
+        );
+        if (arrived <= sent) {
+          await new Promise((r) => setTimeout(r, Math.max(1, 1000 / perDeviceRate)));
+          continue;
+        }
+        const batch = queue.slice(sent, Math.min(arrived, sent + MAX_PUSH_EVENTS));
+        const pushStart = performance.now();
+        const res = await post(`${server.base}/api/v1/events/push`, session.token, { deviceId, events: batch });
+        latencies.push(performance.now() - pushStart);
+        if (!res || res.status >= 500) continue;
+        if (res.status !== 200) throw new Error(`push ${res.status}: ${res.body}`);
+        sent += batch.length;
+      }
+    }),
+  );
 }
 
 async function runOn(kind: StoreKind, port: number) {
@@ -112,15 +199,42 @@ async function runOn(kind: StoreKind, port: number) {
   const server = await startServerProcess(port, `bench-sync-${kind}`, {
     ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
   });
+  const store = await openStore({
+    dataDir: server.dataDir,
+    ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
+  });
   try {
-    console.error(`[${kind}] signing in ${deviceCount} devices`);
+    console.error(`[${kind}] ${siteCount} sites; signing in ${deviceCount} devices`);
+    for (let i = 0; i < siteCount; i++) {
+      const code = siteCodeOf(i);
+      await createSite(store.db, { code, name: `Bench ${i}`, poolSize: 10 });
+      await createStaff(store.db, {
+        username: code.toLowerCase(),
+        name: "Bench",
+        role: "collector",
+        siteCode: code,
+        password: BENCH_PASSWORD,
+      });
+    }
     const devices = Array.from({ length: deviceCount }, (_, i) => `bench-device-${String(i).padStart(4, "0")}`);
     const sessions: LoginResponse[] = [];
     for (let i = 0; i < devices.length; i += 8) {
-      sessions.push(...(await Promise.all(devices.slice(i, i + 8).map((d) => login(server, d)))));
+      sessions.push(
+        ...(await Promise.all(
+          devices
+            .slice(i, i + 8)
+            .map((d, j) => login(server, d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD })),
+        )),
+      );
     }
     const queues = devices.map((d, i) =>
-      deviceEvents(d, sessions[i]?.staff.id as string, eventsPerDevice, `B${String(i).padStart(4, "0")}`),
+      deviceEvents(
+        d,
+        siteCodeOf(i),
+        sessions[i]?.staff.id as string,
+        eventsPerDevice,
+        `B${String(i).padStart(4, "0")}`,
+      ),
     );
     console.error(`[${kind}] ${deviceCount} devices push ${eventsPerDevice} events each`);
     const latencies: number[] = [];
@@ -133,26 +247,47 @@ async function runOn(kind: StoreKind, port: number) {
     const accepted = outcomes.reduce((n, o) => n + o.accepted, 0);
     const rejected = outcomes.reduce((n, o) => n + o.rejected, 0);
 
+    const perDeviceRate = targetRate / deviceCount;
+    console.error(`[${kind}] latency at ${targetRate} events/s offered for ${rateSeconds} s`);
+    const rateDevices = devices.map((d) => d.replace("bench-device-", "bench-rate-"));
+    const rateSessions: LoginResponse[] = [];
+    for (let i = 0; i < rateDevices.length; i += 8) {
+      rateSessions.push(
+        ...(await Promise.all(
+          rateDevices
+            .slice(i, i + 8)
+            .map((d, j) => login(server, d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD })),
+        )),
+      );
+    }
+    const rateQueues = rateDevices.map((d, i) =>
+      deviceEvents(
+        d,
+        siteCodeOf(i),
+        rateSessions[i]?.staff.id as string,
+        Math.round(perDeviceRate * rateSeconds),
+        `R${String(i).padStart(4, "0")}`,
+      ),
+    );
+    const rateLatencies: number[] = [];
+    const rateStart = performance.now();
+    await atRate(server, rateSessions, rateDevices, rateQueues, perDeviceRate, rateLatencies);
+    const rateAchieved = (rateQueues.flat().length / (performance.now() - rateStart)) * 1000;
+
     console.error(`[${kind}] one device drains ${drainEvents} queued events`);
     const drainDevice = "bench-drain-device";
     const drainSession = await login(server, drainDevice);
-    const drainQueue = deviceEvents(drainDevice, drainSession.staff.id, drainEvents, "DRAIN");
+    const drainQueue = deviceEvents(drainDevice, "DEMO", drainSession.staff.id, drainEvents, "DRAIN");
     const drainStart = performance.now();
     await drain(server, drainSession, drainDevice, drainQueue, MAX_PUSH_EVENTS, []);
     const drainMs = performance.now() - drainStart;
 
     // What the store holds, counted directly: every sent event once, none lost, none twice.
-    const store = await openStore({
-      dataDir: server.dataDir,
-      ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
-    });
     const row = await store.db
       .selectFrom("events")
       .select([(eb) => eb.fn.countAll<number>().as("n"), (eb) => eb.fn.count<number>("id").distinct().as("distinct")])
       .where("device_id", "like", "bench-device-%")
       .executeTakeFirstOrThrow();
-    if (schema) await sql`drop schema ${sql.id(schema)} cascade`.execute(store.db);
-    await store.db.destroy();
     const stored = Number(row.n);
     return {
       store: kind,
@@ -168,8 +303,17 @@ async function runOn(kind: StoreKind, port: number) {
       duplicated: stored - Number(row.distinct) + Math.max(0, stored - sent),
       drainEvents,
       drainMs: Math.round(drainMs),
+      atRate: {
+        offered: targetRate,
+        achieved: Math.round(rateAchieved),
+        pushP50Ms: Math.round(percentile(rateLatencies, 0.5)),
+        pushP99Ms: Math.round(percentile(rateLatencies, 0.99)),
+        pushes: rateLatencies.length,
+      },
     };
   } finally {
+    if (schema) await sql`drop schema ${sql.id(schema)} cascade`.execute(store.db);
+    await store.db.destroy();
     await server.stop();
   }
 }
@@ -179,12 +323,21 @@ for (const [i, kind] of stores.entries()) rows.push(await runOn(kind, Number(arg
 if (args.json) console.log(JSON.stringify(rows));
 else {
   console.log(
-    `sync bench — ${deviceCount} devices × ${eventsPerDevice} events, adaptive batches from ${INITIAL_PUSH_BATCH} (as the app), real server process over loopback`,
+    `sync bench — ${deviceCount} devices at ${siteCount} sites × ${eventsPerDevice} events, adaptive batches from ${INITIAL_PUSH_BATCH} (as the app), real server process over loopback`,
   );
   console.log("store      events/s   push p50   push p99   pushes   lost   duplicated   rejected   drain of N");
   for (const r of rows) {
     console.log(
       `${r.store.padEnd(9)} ${String(r.eventsPerSecond).padStart(9)} ${`${r.pushP50Ms} ms`.padStart(10)} ${`${r.pushP99Ms} ms`.padStart(10)} ${String(r.pushes).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.duplicated).padStart(12)} ${String(r.rejected).padStart(10)}   ${r.drainMs} ms for ${r.drainEvents}`,
+    );
+  }
+  console.log(
+    `\nat a steady ${targetRate} events/s offered for ${rateSeconds} s (events arriving on each device, pushed as the app does)`,
+  );
+  console.log("store      achieved/s   push p50   push p99   pushes");
+  for (const r of rows) {
+    console.log(
+      `${r.store.padEnd(9)} ${String(r.atRate.achieved).padStart(11)} ${`${r.atRate.pushP50Ms} ms`.padStart(10)} ${`${r.atRate.pushP99Ms} ms`.padStart(10)} ${String(r.atRate.pushes).padStart(8)}`,
     );
   }
   console.log("targets: ≥ 10,000 events/s per store, push p99 ≤ 500 ms, lost = duplicated = 0, drain of 10,000 ≤ 5 s");

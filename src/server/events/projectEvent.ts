@@ -74,12 +74,15 @@ async function insertRows(
   registrations: RegistrationRow[],
   boxes: BoxRow[],
 ) {
+  const insertedTubes = new Set<string>();
   for (const chunk of chunks(tubes)) {
-    await trx
+    const rows = await trx
       .insertInto("tubes")
       .values(chunk)
       .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
+      .returning("code")
       .execute();
+    for (const row of rows) insertedTubes.add(row.code);
   }
   for (const chunk of chunks(registrations)) {
     await trx
@@ -95,6 +98,7 @@ async function insertRows(
       .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
       .execute();
   }
+  return insertedTubes;
 }
 
 /** Slices of at most INSERT_CHUNK rows, for multi-row inserts. */
@@ -105,30 +109,50 @@ export function* chunks<T>(rows: T[]): Generator<T[]> {
 /**
  * Projects a batch's accepted events in order. Runs of inserts (opened tubes and boxes, added registrations) go to the
  * store together; they are flushed before any event that reads or updates rows, so the order of effects is the
- * events' order.
+ * events' order. A tube sealed in the batch that opened it is sealed in the row about to be inserted (no flush, no
+ * UPDATE): a batch of whole tubes is then two multi-row inserts. If that tube existed already (opened twice: the
+ * first wins), the seal is applied to the stored tube, as it would have been.
  */
 export async function projectEvents(trx: Transaction<Database>, events: SampleEvent[]): Promise<void> {
-  let tubes: TubeRow[] = [];
+  let tubes = new Map<string, TubeRow>();
+  let sealedInBuffer: SampleEvent[] = [];
   let registrations: RegistrationRow[] = [];
   let boxes: BoxRow[] = [];
   const flush = async () => {
-    if (tubes.length + registrations.length + boxes.length === 0) return;
-    await insertRows(trx, tubes, registrations, boxes);
-    tubes = [];
+    if (tubes.size + registrations.length + boxes.length === 0) return;
+    const inserted = await insertRows(trx, [...tubes.values()], registrations, boxes);
+    for (const seal of sealedInBuffer) {
+      if (seal.type === "tube.sealed" && !inserted.has(seal.payload.tubeCode)) await projectEvent(trx, seal);
+    }
+    tubes = new Map();
+    sealedInBuffer = [];
     registrations = [];
     boxes = [];
   };
   for (const event of events) {
-    if (event.type === "tube.opened") tubes.push(tubeRow(event, event.payload.tubeCode, event.payload.capacity));
-    else if (event.type === "registration.added") registrations.push(registrationRow(event));
+    if (event.type === "tube.opened") {
+      if (!tubes.has(event.payload.tubeCode)) {
+        tubes.set(event.payload.tubeCode, tubeRow(event, event.payload.tubeCode, event.payload.capacity));
+      }
+    } else if (event.type === "registration.added") registrations.push(registrationRow(event));
     else if (event.type === "box.opened") boxes.push(boxRow(event));
-    else {
+    else if (event.type === "tube.sealed" && tubes.has(event.payload.tubeCode)) {
+      Object.assign(tubes.get(event.payload.tubeCode) as TubeRow, sealedColumns(event));
+      sealedInBuffer.push(event);
+    } else {
       await flush();
       await projectEvent(trx, event);
     }
   }
   await flush();
 }
+
+const sealedColumns = (event: SampleEvent & { type: "tube.sealed" }) => ({
+  status: "sealed",
+  sealed_at: event.occurredAt,
+  sealed_count: event.payload.count,
+  short: event.payload.short ? 1 : 0,
+});
 
 /** Projects one event. */
 export async function projectEvent(trx: Transaction<Database>, event: SampleEvent): Promise<void> {
@@ -159,12 +183,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
     case "tube.sealed":
       await trx
         .updateTable("tubes")
-        .set({
-          status: "sealed",
-          sealed_at: event.occurredAt,
-          sealed_count: event.payload.count,
-          short: event.payload.short ? 1 : 0,
-        })
+        .set(sealedColumns(event))
         .where("site_code", "=", event.siteCode)
         .where("code", "=", event.payload.tubeCode)
         .execute();

@@ -12,6 +12,7 @@ import {
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
+import { GroupCommitter } from "../events/groupCommit";
 import { pullEvents } from "../events/pullEvents";
 import { pushBatch } from "../events/pushBatch";
 
@@ -22,6 +23,8 @@ import { pushBatch } from "../events/pushBatch";
 export const eventRoutes =
   (store: Store): FastifyPluginAsyncZod =>
   async (app) => {
+    // SQLite's single writer: concurrent pushes share transactions. PostgreSQL runs them in parallel on its pool.
+    const committer = store.dialect === "sqlite" ? new GroupCommitter(store) : null;
     app.post(
       "/events/push",
       {
@@ -39,14 +42,16 @@ export const eventRoutes =
           throw new ApiError(403, "device_mismatch", "This token belongs to another device.");
         }
         const now = new Date();
-        const { results, mark } = await pushBatch(
-          store,
-          auth,
-          request.body.events,
-          now,
-          request.body.pending,
-          request.body.deviceTime,
-        );
+        const { events, pending, deviceTime } = request.body;
+        const { results, mark } = committer
+          ? await committer.push({
+              auth,
+              rawEvents: events,
+              now,
+              ...(pending === undefined ? {} : { reportedPending: pending }),
+              ...(deviceTime ? { deviceTime } : {}),
+            })
+          : await pushBatch(store, auth, events, now, pending, deviceTime);
         return { results, serverTime: now.toISOString(), mark };
       },
     );

@@ -20,10 +20,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     UPDATE sites SET last_event_seq = COALESCE(
       (SELECT MAX(site_seq) FROM events WHERE events.site_code = sites.code), 0)`.execute(db);
   await db.schema.createIndex("events_site_seq").unique().on("events").columns(["site_code", "site_seq"]).execute();
+  // It supersedes the (site, received_at) index: nothing reads events by arrival time any more.
+  await db.schema.dropIndex("events_site").execute();
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.createIndex("events_site").on("events").columns(["site_code", "received_at"]).execute();
   await db.schema.dropIndex("events_site_seq").execute();
   await db.schema.alterTable("events").dropColumn("site_seq").execute();
   await db.schema.alterTable("sites").dropColumn("last_event_seq").execute();
