@@ -11,6 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { INITIAL_PUSH_BATCH, nextBatchSize } from "../src/client/sync/batchSize";
@@ -270,9 +271,18 @@ async function runOn(kind: StoreKind, port: number) {
       ),
     );
     const rateLatencies: number[] = [];
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const cpu0 = process.cpuUsage();
     const rateStart = performance.now();
     await atRate(server, rateSessions, rateDevices, rateQueues, perDeviceRate, rateLatencies);
     const rateAchieved = (rateQueues.flat().length / (performance.now() - rateStart)) * 1000;
+    lag.disable();
+    const cpu = process.cpuUsage(cpu0);
+    // The generator shares the cores with the server: show that it is not what limits the rate.
+    console.error(
+      `[${kind}] load generator: event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, CPU ${(((cpu.user + cpu.system) / 1000 / (performance.now() - rateStart)) * 100).toFixed(0)}% of one core`,
+    );
 
     console.error(`[${kind}] one device drains ${drainEvents} queued events`);
     const drainDevice = "bench-drain-device";

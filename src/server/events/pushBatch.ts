@@ -98,169 +98,216 @@ export async function pushBatch(
 export async function applyPush(
   trx: Transaction<Database>,
   dialect: Store["dialect"],
-  { auth, rawEvents, now, reportedPending, deviceTime }: PushJob,
+  job: PushJob,
   checked: Checked[],
 ): Promise<PushOutcome> {
-  const receivedAt = now.toISOString();
-  const valid = checked.flatMap((c) => (c.event ? [c.event] : []));
+  const [outcome] = await applyPushes(trx, dialect, [{ job, checked }]);
+  return outcome as PushOutcome;
+}
+
+/** Rows per lookup query (bound parameters stay well inside both stores' limits). */
+const LOOKUP_CHUNK = 500;
+
+function* slices<T>(items: T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += LOOKUP_CHUNK) yield items.slice(i, i + LOOKUP_CHUNK);
+}
+
+/**
+ * Applies several checked pushes (of one device or many) inside `trx`, in order, each with its own results and its
+ * device's mark — exactly as one after another, but with what the store knows read once for all of them and their
+ * rows written together: a group costs a handful of queries plus one mark update per push.
+ */
+export async function applyPushes(
+  trx: Transaction<Database>,
+  dialect: Store["dialect"],
+  pushes: { job: PushJob; checked: Checked[] }[],
+): Promise<PushOutcome[]> {
+  const deviceIds = [...new Set(pushes.map((p) => p.job.auth.deviceId))].sort();
+  const valid = pushes.flatMap((p) => p.checked.flatMap((c) => (c.event ? [c.event] : [])));
   // Several server processes share one PostgreSQL: a device's batches (a retry sent to another process while the
-  // first is still working, say) take turns on the device's row, so each sees what the other committed.
-  // SQLite has one writer at a time already.
-  const markQuery = trx.selectFrom("devices").select("last_seq").where("id", "=", auth.deviceId);
-  const device = await (dialect === "postgres" ? markQuery.forUpdate() : markQuery).executeTakeFirst();
-  let mark = Number(device?.last_seq ?? 0);
-  // What the store already knows about this batch, in three queries rather than three per event.
+  // first is still working, say) take turns on the device's row, so each sees what the other committed. Rows are
+  // locked in id order, so two groups never wait for each other in a circle. SQLite has one writer already.
+  const markQuery = trx.selectFrom("devices").select(["id", "last_seq"]).where("id", "in", deviceIds).orderBy("id");
+  const marks = new Map<string, number>();
+  for (const row of await (dialect === "postgres" ? markQuery.forUpdate() : markQuery).execute()) {
+    marks.set(row.id, Number(row.last_seq));
+  }
+  // What the store already knows about these events, in three queries rather than three per event.
   const storedBodies = new Map<string, string>();
-  const seqOwners = new Map<number, string>();
+  const seqOwners = new Map<string, string>();
   const knownStaff = new Set<string>();
-  if (valid.length > 0) {
-    for (const row of await trx
-      .selectFrom("events")
-      .select(["id", "body"])
-      .where(
-        "id",
-        "in",
-        valid.map((e) => e.id),
-      )
-      .execute()) {
+  const seqKey = (deviceId: string, seq: number) => `${deviceId}\u0000${seq}`;
+  const staffKey = (siteCode: string, staffId: string) => `${siteCode}\u0000${staffId}`;
+  for (const ids of slices(valid.map((e) => e.id))) {
+    for (const row of await trx.selectFrom("events").select(["id", "body"]).where("id", "in", ids).execute()) {
       storedBodies.set(row.id, row.body);
     }
+  }
+  for (const seqs of slices([...new Set(valid.map((e) => e.seq))])) {
     for (const row of await trx
       .selectFrom("events")
-      .select(["id", "seq"])
-      .where("device_id", "=", auth.deviceId)
-      .where(
-        "seq",
-        "in",
-        valid.map((e) => e.seq),
-      )
+      .select(["id", "device_id", "seq"])
+      .where("device_id", "in", deviceIds)
+      .where("seq", "in", seqs)
       .execute()) {
-      seqOwners.set(Number(row.seq), row.id);
+      seqOwners.set(seqKey(row.device_id, Number(row.seq)), row.id);
     }
-    for (const row of await trx
-      .selectFrom("staff")
-      .select("id")
-      .where("site_code", "=", auth.siteCode)
-      .where("id", "in", [...new Set(valid.map((e) => e.staffId))])
-      .execute()) {
-      knownStaff.add(row.id);
+  }
+  const staffIds = [...new Set(valid.map((e) => e.staffId))];
+  if (staffIds.length > 0) {
+    for (const row of await trx.selectFrom("staff").select(["id", "site_code"]).where("id", "in", staffIds).execute()) {
+      knownStaff.add(staffKey(row.site_code, row.id));
     }
   }
 
-  const results: PushResult[] = [];
-  const inBatch = new Map<string, string>();
-  const accepted: SampleEvent[] = [];
-  const acceptedBodies: string[] = [];
-  for (const { index, id, event, body, problem, seq } of checked) {
-    // The device's events are applied in sequence: one past the mark is next, at or below it is a resend, beyond
-    // it means events are missing (a server restored from an older backup, say) and the device must resend them.
-    if (seq !== null && seq > mark + 1) {
-      results.push(
-        rejected(index, id, "sequence_gap", `Expected sequence number ${mark + 1} of this device before ${seq}.`),
-      );
-      continue;
-    }
-    // Rejected or not, an event one past the mark is dealt with: the mark moves on, so a rejection never blocks.
-    if (seq === mark + 1) mark = seq;
-    if (!event || body === undefined) {
-      results.push(rejected(index, id, "invalid_event", problem ?? "invalid event"));
-      continue;
-    }
-    const earlier = inBatch.get(event.id);
-    if (earlier !== undefined) {
-      results.push(
-        earlier === body
-          ? { index, id: event.id, status: "duplicate" }
-          : rejected(index, event.id, "event_conflict", "Another event with this id is in the same batch."),
-      );
-      continue;
-    }
-    inBatch.set(event.id, body);
+  const outcomes: PushOutcome[] = [];
+  const acceptedByPush: SampleEvent[][] = [];
+  const rows: { event: SampleEvent; body: string; receivedAt: string }[] = [];
+  for (const { job, checked } of pushes) {
+    const { auth } = job;
+    const receivedAt = job.now.toISOString();
+    let mark = marks.get(auth.deviceId) ?? 0;
+    const results: PushResult[] = [];
+    const inBatch = new Map<string, string>();
+    const accepted: SampleEvent[] = [];
+    for (const { index, id, event, body, problem, seq } of checked) {
+      // The device's events are applied in sequence: one past the mark is next, at or below it is a resend, beyond
+      // it means events are missing (a server restored from an older backup, say) and the device must resend them.
+      if (seq !== null && seq > mark + 1) {
+        results.push(
+          rejected(index, id, "sequence_gap", `Expected sequence number ${mark + 1} of this device before ${seq}.`),
+        );
+        continue;
+      }
+      // Rejected or not, an event one past the mark is dealt with: the mark moves on, so a rejection never blocks.
+      if (seq === mark + 1) mark = seq;
+      if (!event || body === undefined) {
+        results.push(rejected(index, id, "invalid_event", problem ?? "invalid event"));
+        continue;
+      }
+      const earlier = inBatch.get(event.id);
+      if (earlier !== undefined) {
+        results.push(
+          earlier === body
+            ? { index, id: event.id, status: "duplicate" }
+            : rejected(index, event.id, "event_conflict", "Another event with this id is in the same batch."),
+        );
+        continue;
+      }
+      inBatch.set(event.id, body);
 
-    const scope = scopeProblem(auth, event, knownStaff);
-    if (scope) {
-      results.push(rejected(index, event.id, scope.code, scope.message));
-      continue;
+      const scope = scopeProblem(auth, event, knownStaff.has(staffKey(auth.siteCode, event.staffId)));
+      if (scope) {
+        results.push(rejected(index, event.id, scope.code, scope.message));
+        continue;
+      }
+      const stored = storedBodies.get(event.id);
+      if (stored !== undefined) {
+        results.push(
+          stored === body
+            ? { index, id: event.id, status: "duplicate" }
+            : rejected(
+                index,
+                event.id,
+                "event_conflict",
+                "An event with this id was already stored with a different body.",
+              ),
+        );
+        continue;
+      }
+      const owner = seqOwners.get(seqKey(auth.deviceId, event.seq));
+      if (owner !== undefined && owner !== event.id) {
+        results.push(
+          rejected(
+            index,
+            event.id,
+            "event_conflict",
+            `Sequence number ${event.seq} of this device belongs to another event.`,
+          ),
+        );
+        continue;
+      }
+      // Known from here on, to later events of this push and to later pushes of the group.
+      seqOwners.set(seqKey(auth.deviceId, event.seq), event.id);
+      storedBodies.set(event.id, body);
+      accepted.push(event);
+      rows.push({ event, body, receivedAt });
+      results.push({ index, id: event.id, status: "accepted" });
     }
-    const stored = storedBodies.get(event.id);
-    if (stored !== undefined) {
-      results.push(
-        stored === body
-          ? { index, id: event.id, status: "duplicate" }
-          : rejected(
-              index,
-              event.id,
-              "event_conflict",
-              "An event with this id was already stored with a different body.",
-            ),
-      );
-      continue;
-    }
-    const owner = seqOwners.get(event.seq);
-    if (owner !== undefined && owner !== event.id) {
-      results.push(
-        rejected(
-          index,
-          event.id,
-          "event_conflict",
-          `Sequence number ${event.seq} of this device belongs to another event.`,
-        ),
-      );
-      continue;
-    }
-    seqOwners.set(event.seq, event.id);
-    accepted.push(event);
-    acceptedBodies.push(body);
-    results.push({ index, id: event.id, status: "accepted" });
+    marks.set(auth.deviceId, mark);
+    acceptedByPush.push(accepted);
+    outcomes.push({ results, mark });
   }
 
-  await projectEvents(trx, accepted);
-  await recordConflicts(
-    trx,
-    { siteCode: auth.siteCode, deviceId: auth.deviceId, receivedAt, ...(deviceTime ? { deviceTime } : {}) },
-    accepted,
-  );
-  if (accepted.length > 0) {
-    // Numbers in the site's pull order, taken last: on PostgreSQL this locks the site's row until commit, so the
-    // site's events become visible in number order and a device pulling after a cursor never skips one.
-    const counter = await trx
-      .updateTable("sites")
-      .set((eb) => ({ last_event_seq: eb("last_event_seq", "+", accepted.length) }))
-      .where("code", "=", auth.siteCode)
-      .returning("last_event_seq")
-      .executeTakeFirstOrThrow();
-    const firstSiteSeq = Number(counter.last_event_seq) - accepted.length + 1;
-    const rows = accepted.map((event, i) => ({
-      id: event.id,
-      site_code: event.siteCode,
-      device_id: event.deviceId,
-      seq: event.seq,
-      staff_id: event.staffId,
-      type: event.type,
-      occurred_at: event.occurredAt,
-      received_at: receivedAt,
-      body: acceptedBodies[i] as string,
-      site_seq: firstSiteSeq + i,
-    }));
-    for (const chunk of chunks(rows)) await trx.insertInto("events").values(chunk).execute();
+  await projectEvents(trx, acceptedByPush.flat());
+  for (const [i, { job }] of pushes.entries()) {
+    const { auth, now, deviceTime } = job;
+    await recordConflicts(
+      trx,
+      {
+        siteCode: auth.siteCode,
+        deviceId: auth.deviceId,
+        receivedAt: now.toISOString(),
+        ...(deviceTime ? { deviceTime } : {}),
+      },
+      acceptedByPush[i] ?? [],
+    );
+  }
+  if (rows.length > 0) {
+    // Numbers in each site's pull order, taken last: on PostgreSQL this locks the site's row until commit, so the
+    // site's events become visible in number order and a device pulling after a cursor never skips one. Sites are
+    // locked in code order (no circular waits between groups).
+    const bySite = new Map<string, number>();
+    for (const { event } of rows) bySite.set(event.siteCode, (bySite.get(event.siteCode) ?? 0) + 1);
+    const nextNumber = new Map<string, number>();
+    for (const siteCode of [...bySite.keys()].sort()) {
+      const count = bySite.get(siteCode) as number;
+      const counter = await trx
+        .updateTable("sites")
+        .set((eb) => ({ last_event_seq: eb("last_event_seq", "+", count) }))
+        .where("code", "=", siteCode)
+        .returning("last_event_seq")
+        .executeTakeFirstOrThrow();
+      nextNumber.set(siteCode, Number(counter.last_event_seq) - count + 1);
+    }
+    const eventRows = rows.map(({ event, body, receivedAt }) => {
+      const siteSeq = nextNumber.get(event.siteCode) as number;
+      nextNumber.set(event.siteCode, siteSeq + 1);
+      return {
+        id: event.id,
+        site_code: event.siteCode,
+        device_id: event.deviceId,
+        seq: event.seq,
+        staff_id: event.staffId,
+        type: event.type,
+        occurred_at: event.occurredAt,
+        received_at: receivedAt,
+        body,
+        site_seq: siteSeq,
+      };
+    });
+    for (const chunk of chunks(eventRows)) await trx.insertInto("events").values(chunk).execute();
   }
 
-  await trx
-    .updateTable("devices")
-    .set({
-      last_seen_at: receivedAt,
-      last_seq: mark,
-      ...(reportedPending === undefined ? {} : { reported_pending: Math.max(0, reportedPending - rawEvents.length) }),
-    })
-    .where("id", "=", auth.deviceId)
-    .execute();
-  return { results, mark };
+  for (const [i, { job }] of pushes.entries()) {
+    const { auth, now, reportedPending, rawEvents } = job;
+    await trx
+      .updateTable("devices")
+      .set({
+        last_seen_at: now.toISOString(),
+        last_seq: outcomes[i]?.mark ?? 0,
+        ...(reportedPending === undefined ? {} : { reported_pending: Math.max(0, reportedPending - rawEvents.length) }),
+      })
+      .where("id", "=", auth.deviceId)
+      .execute();
+  }
+  return outcomes;
 }
 
 function scopeProblem(
   auth: Authenticated,
   event: SampleEvent,
-  knownStaff: Set<string>,
+  staffKnown: boolean,
 ): { code: EventRejection; message: string } | null {
   if (event.siteCode !== auth.siteCode) {
     return { code: "wrong_site", message: `This token may only push events of site ${auth.siteCode}.` };
@@ -268,7 +315,7 @@ function scopeProblem(
   if (event.deviceId !== auth.deviceId) {
     return { code: "wrong_device", message: "The event was made on another device than this token's." };
   }
-  if (!knownStaff.has(event.staffId)) {
+  if (!staffKnown) {
     return { code: "unknown_staff", message: "The event names a staff member this site does not have." };
   }
   return null;

@@ -14,7 +14,6 @@ import type { Store } from "../db";
 import { ApiError } from "../errors";
 import { GroupCommitter } from "../events/groupCommit";
 import { pullEvents } from "../events/pullEvents";
-import { pushBatch } from "../events/pushBatch";
 
 /**
  * POST /api/v1/events/push: a batch of a device's events, one result per event.
@@ -23,8 +22,8 @@ import { pushBatch } from "../events/pushBatch";
 export const eventRoutes =
   (store: Store): FastifyPluginAsyncZod =>
   async (app) => {
-    // SQLite's single writer: concurrent pushes share transactions. PostgreSQL runs them in parallel on its pool.
-    const committer = store.dialect === "sqlite" ? new GroupCommitter(store) : null;
+    // Concurrent pushes share transactions (group commit).
+    const committer = new GroupCommitter(store);
     app.post(
       "/events/push",
       {
@@ -43,15 +42,13 @@ export const eventRoutes =
         }
         const now = new Date();
         const { events, pending, deviceTime } = request.body;
-        const { results, mark } = committer
-          ? await committer.push({
-              auth,
-              rawEvents: events,
-              now,
-              ...(pending === undefined ? {} : { reportedPending: pending }),
-              ...(deviceTime ? { deviceTime } : {}),
-            })
-          : await pushBatch(store, auth, events, now, pending, deviceTime);
+        const { results, mark } = await committer.push({
+          auth,
+          rawEvents: events,
+          now,
+          ...(pending === undefined ? {} : { reportedPending: pending }),
+          ...(deviceTime ? { deviceTime } : {}),
+        });
         return { results, serverTime: now.toISOString(), mark };
       },
     );
