@@ -23,14 +23,15 @@ export default defineConfig({
         background_color: "#f4f6f8",
         icons: [{ src: "icon.svg", sizes: "any", type: "image/svg+xml", purpose: "any" }],
       },
-      workbox: {
+      // Our own service worker (src/client/sw.ts: precache, navigation fallback, Background Sync upload), built by
+      // Vite with the precache list injected.
+      strategies: "injectManifest",
+      srcDir: "src/client",
+      filename: "sw.ts",
+      injectManifest: {
         globPatterns: ["**/*.{js,css,html,svg,png,ico,webmanifest,wasm}"],
-        navigateFallback: "/index.html",
-        // API calls always go to the network: sync must see the real server, never a cached answer.
-        navigateFallbackDenylist: [/^\/api\//],
-        // The first install takes control of the open page at once, so it works offline after one visit.
-        clientsClaim: true,
-        cleanupOutdatedCaches: true,
+        // A classic script: every browser that registers service workers can run it.
+        rollupFormat: "iife",
       },
     }),
   ],

@@ -7,7 +7,8 @@
  * own pull cursor and counter, so sites do not queue behind one another.
  *
  *   npm run bench:sync -- [--devices 200] [--events 500] [--sites 50] [--drain 10000] [--store sqlite|postgres|both]
- *                         [--json]
+ *                         [--rate 10000] [--seconds 10] [--processes 1] [--json]
+ * --processes N runs N server processes on the one PostgreSQL, devices spread over them as a load balancer would.
  */
 import { randomBytes } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
   options: {
     devices: { type: "string", default: "200" },
     sites: { type: "string" },
+    processes: { type: "string", default: "1" },
     rate: { type: "string", default: "10000" },
     seconds: { type: "string", default: "10" },
     events: { type: "string", default: "500" },
@@ -40,6 +42,8 @@ const deviceCount = Number(args.devices);
 const eventsPerDevice = Number(args.events);
 const drainEvents = Number(args.drain);
 const targetRate = Number(args.rate);
+/** Server processes on PostgreSQL (devices spread over them, as by a load balancer); SQLite has one. */
+const processCount = Math.max(1, Number(args.processes));
 const rateSeconds = Number(args.seconds);
 const siteCount = Math.max(1, Number(args.sites ?? Math.ceil(deviceCount / 4)));
 const BENCH_PASSWORD = "bench-password-1";
@@ -159,7 +163,7 @@ async function drain(
  * again when events were recorded during a pass). Push latency is measured at this offered load, not at saturation.
  */
 async function atRate(
-  server: ServerProcess,
+  serverOf: (device: number) => ServerProcess,
   sessions: LoginResponse[],
   devices: string[],
   queues: SampleEvent[][],
@@ -171,6 +175,7 @@ async function atRate(
     devices.map(async (deviceId, d) => {
       const queue = queues[d] ?? [];
       const session = sessions[d] as LoginResponse;
+      const server = serverOf(d);
       // Devices start spread over the first second, as phones would.
       const offset = (d / devices.length) * 1000;
       let sent = 0;
@@ -197,9 +202,17 @@ async function atRate(
 
 async function runOn(kind: StoreKind, port: number) {
   const schema = kind === "postgres" ? `sp_bench_${randomBytes(5).toString("hex")}` : undefined;
-  const server = await startServerProcess(port, `bench-sync-${kind}`, {
-    ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
-  });
+  const servers: ServerProcess[] = [];
+  // One after another: the first migrates the schema, the others find it done.
+  for (let k = 0; k < (kind === "postgres" ? processCount : 1); k++) {
+    servers.push(
+      await startServerProcess(port + k * 10, `bench-sync-${kind}-${k}`, {
+        ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
+      }),
+    );
+  }
+  const server = servers[0] as ServerProcess;
+  const serverOf = (device: number) => servers[device % servers.length] as ServerProcess;
   const store = await openStore({
     dataDir: server.dataDir,
     ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
@@ -224,7 +237,9 @@ async function runOn(kind: StoreKind, port: number) {
         ...(await Promise.all(
           devices
             .slice(i, i + 8)
-            .map((d, j) => login(server, d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD })),
+            .map((d, j) =>
+              login(serverOf(i + j), d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD }),
+            ),
         )),
       );
     }
@@ -241,7 +256,7 @@ async function runOn(kind: StoreKind, port: number) {
     const latencies: number[] = [];
     const start = performance.now();
     const outcomes = await Promise.all(
-      devices.map((d, i) => drain(server, sessions[i] as LoginResponse, d, queues[i] ?? [], null, latencies)),
+      devices.map((d, i) => drain(serverOf(i), sessions[i] as LoginResponse, d, queues[i] ?? [], null, latencies)),
     );
     const seconds = (performance.now() - start) / 1000;
     const sent = deviceCount * eventsPerDevice;
@@ -257,7 +272,9 @@ async function runOn(kind: StoreKind, port: number) {
         ...(await Promise.all(
           rateDevices
             .slice(i, i + 8)
-            .map((d, j) => login(server, d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD })),
+            .map((d, j) =>
+              login(serverOf(i + j), d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD }),
+            ),
         )),
       );
     }
@@ -275,7 +292,7 @@ async function runOn(kind: StoreKind, port: number) {
     lag.enable();
     const cpu0 = process.cpuUsage();
     const rateStart = performance.now();
-    await atRate(server, rateSessions, rateDevices, rateQueues, perDeviceRate, rateLatencies);
+    await atRate(serverOf, rateSessions, rateDevices, rateQueues, perDeviceRate, rateLatencies);
     const rateAchieved = (rateQueues.flat().length / (performance.now() - rateStart)) * 1000;
     lag.disable();
     const cpu = process.cpuUsage(cpu0);
@@ -301,6 +318,7 @@ async function runOn(kind: StoreKind, port: number) {
     const stored = Number(row.n);
     return {
       store: kind,
+      processes: servers.length,
       devices: deviceCount,
       eventsPerDevice,
       eventsPerSecond: Math.round(sent / seconds),
@@ -324,30 +342,30 @@ async function runOn(kind: StoreKind, port: number) {
   } finally {
     if (schema) await sql`drop schema ${sql.id(schema)} cascade`.execute(store.db);
     await store.db.destroy();
-    await server.stop();
+    for (const each of servers) await each.stop();
   }
 }
 
 const rows = [];
-for (const [i, kind] of stores.entries()) rows.push(await runOn(kind, Number(args.port) + i));
+for (const [i, kind] of stores.entries()) rows.push(await runOn(kind, Number(args.port) + i * 100));
 if (args.json) console.log(JSON.stringify(rows));
 else {
   console.log(
     `sync bench — ${deviceCount} devices at ${siteCount} sites × ${eventsPerDevice} events, adaptive batches from ${INITIAL_PUSH_BATCH} (as the app), real server process over loopback`,
   );
-  console.log("store      events/s   push p50   push p99   pushes   lost   duplicated   rejected   drain of N");
+  console.log("store         events/s   push p50   push p99   pushes   lost   duplicated   rejected   drain of N");
   for (const r of rows) {
     console.log(
-      `${r.store.padEnd(9)} ${String(r.eventsPerSecond).padStart(9)} ${`${r.pushP50Ms} ms`.padStart(10)} ${`${r.pushP99Ms} ms`.padStart(10)} ${String(r.pushes).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.duplicated).padStart(12)} ${String(r.rejected).padStart(10)}   ${r.drainMs} ms for ${r.drainEvents}`,
+      `${`${r.store}${r.processes > 1 ? ` ×${r.processes}` : ""}`.padEnd(12)} ${String(r.eventsPerSecond).padStart(9)} ${`${r.pushP50Ms} ms`.padStart(10)} ${`${r.pushP99Ms} ms`.padStart(10)} ${String(r.pushes).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.duplicated).padStart(12)} ${String(r.rejected).padStart(10)}   ${r.drainMs} ms for ${r.drainEvents}`,
     );
   }
   console.log(
     `\nat a steady ${targetRate} events/s offered for ${rateSeconds} s (events arriving on each device, pushed as the app does)`,
   );
-  console.log("store      achieved/s   push p50   push p99   pushes");
+  console.log("store         achieved/s   push p50   push p99   pushes");
   for (const r of rows) {
     console.log(
-      `${r.store.padEnd(9)} ${String(r.atRate.achieved).padStart(11)} ${`${r.atRate.pushP50Ms} ms`.padStart(10)} ${`${r.atRate.pushP99Ms} ms`.padStart(10)} ${String(r.atRate.pushes).padStart(8)}`,
+      `${`${r.store}${r.processes > 1 ? ` ×${r.processes}` : ""}`.padEnd(12)} ${String(r.atRate.achieved).padStart(11)} ${`${r.atRate.pushP50Ms} ms`.padStart(10)} ${`${r.atRate.pushP99Ms} ms`.padStart(10)} ${String(r.atRate.pushes).padStart(8)}`,
     );
   }
   console.log("targets: ≥ 10,000 events/s per store, push p99 ≤ 500 ms, lost = duplicated = 0, drain of 10,000 ≤ 5 s");

@@ -2,6 +2,7 @@ import { registerSW } from "virtual:pwa-register";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { stationStore } from "./station/stationStore";
+import { onBackgroundSynced } from "./sync/backgroundSync";
 import { syncLoop } from "./sync/outbox";
 import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
@@ -14,6 +15,11 @@ registerSW({ immediate: true });
 void stationStore.load();
 // Other devices' events, pulled by the sync loop, join the station's state (their tubes, duplicates, counters).
 syncLoop.onRemoteEvents(() => void stationStore.catchUpRemote());
+// The service worker uploaded in the background: recount the queue and apply what it pulled.
+onBackgroundSynced(() => {
+  void syncLoop.refreshCounts();
+  void stationStore.catchUpRemote();
+});
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") void stationStore.flush();
 });

@@ -17,6 +17,7 @@ import {
 import { getDeviceId, getMeta, setMeta } from "../data/meta";
 import { forgetToken, loadSession, saveSession } from "../data/session";
 import { ApiError, api } from "./api";
+import { requestBackgroundSync } from "./backgroundSync";
 import { retryDelay } from "./backoff";
 import { INITIAL_PUSH_BATCH, nextBatchSize } from "./batchSize";
 import { pullSiteEvents } from "./pull";
@@ -211,6 +212,8 @@ export class SyncLoop {
           ? "sequence_gap"
           : "unexpected";
     if (network || serverFault) this.scheduleRetry();
+    // No network: where the browser has Background Sync, the service worker uploads once it is back, app open or not.
+    if (network) void requestBackgroundSync();
     this.update({ phase: network ? "offline" : "error", lastError: network ? "network" : code });
   }
 

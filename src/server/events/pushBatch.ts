@@ -253,6 +253,19 @@ export async function applyPushes(
       acceptedByPush[i] ?? [],
     );
   }
+  // Marks before the site counters: a site's row stays locked (PostgreSQL) only for numbering and inserting.
+  for (const [i, { job }] of pushes.entries()) {
+    const { auth, now, reportedPending, rawEvents } = job;
+    await trx
+      .updateTable("devices")
+      .set({
+        last_seen_at: now.toISOString(),
+        last_seq: outcomes[i]?.mark ?? 0,
+        ...(reportedPending === undefined ? {} : { reported_pending: Math.max(0, reportedPending - rawEvents.length) }),
+      })
+      .where("id", "=", auth.deviceId)
+      .execute();
+  }
   if (rows.length > 0) {
     // Numbers in each site's pull order, taken last: on PostgreSQL this locks the site's row until commit, so the
     // site's events become visible in number order and a device pulling after a cursor never skips one. Sites are
@@ -289,18 +302,6 @@ export async function applyPushes(
     for (const chunk of chunks(eventRows)) await trx.insertInto("events").values(chunk).execute();
   }
 
-  for (const [i, { job }] of pushes.entries()) {
-    const { auth, now, reportedPending, rawEvents } = job;
-    await trx
-      .updateTable("devices")
-      .set({
-        last_seen_at: now.toISOString(),
-        last_seq: outcomes[i]?.mark ?? 0,
-        ...(reportedPending === undefined ? {} : { reported_pending: Math.max(0, reportedPending - rawEvents.length) }),
-      })
-      .where("id", "=", auth.deviceId)
-      .execute();
-  }
   return outcomes;
 }
 
