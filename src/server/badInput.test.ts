@@ -90,7 +90,7 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
         }
       }
     }
-    const reads = ["", "/summary", "/tubes", "/boxes", "/conflicts"];
+    const reads = ["", "/summary", "/tubes", "/boxes", "/conflicts", "/events"];
     for (const text of [...INJECTIONS, "DEMO/../OTHER", "a".repeat(5000)]) {
       for (const suffix of reads) {
         const res = await server.app.inject({
@@ -109,6 +109,16 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(tubes.statusCode, `tube search ${text.slice(0, 20)}`).toBeLessThan(500);
+      // The pull cursor and its event id, injected: refused with 400 and a code.
+      for (const query of [`after=${encodeURIComponent(text)}`, `afterId=${encodeURIComponent(text)}`]) {
+        const pull = await server.app.inject({
+          method: "GET",
+          url: `/api/v1/sites/DEMO/events?${query}`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(pull.statusCode, `pull ${query.slice(0, 30)}`).toBe(400);
+        expect(typeof pull.json().code, `pull ${query.slice(0, 30)}`).toBe("string");
+      }
     }
     for (const header of ["Bearer", "Bearer ", `Bearer ${"x".repeat(10_000)}`, "Basic abc", INJECTIONS[0] as string]) {
       const res = await server.app.inject({

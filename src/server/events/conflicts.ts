@@ -9,6 +9,7 @@ import { siteDay } from "../../domain/siteDay";
 import type { Database } from "../db/schema";
 
 interface Found {
+  siteCode: string;
   kind: ConflictKind;
   subject: string;
   detail: Record<string, unknown>;
@@ -23,41 +24,63 @@ export interface BatchContext {
   deviceTime?: string;
 }
 
+/**
+ * Checks the accepted events of one or more pushes (a group commit) against what the store now holds, and records
+ * what they break. Two queries for the whole group (capacity, residents), whatever its sites and devices.
+ */
 export async function recordConflicts(
   trx: Transaction<Database>,
-  batch: BatchContext,
-  accepted: SampleEvent[],
+  pushes: { context: BatchContext; accepted: SampleEvent[] }[],
 ): Promise<void> {
   const found: Found[] = [];
-  if (batch.deviceTime) {
-    const skewMs = Date.parse(batch.deviceTime) - Date.parse(batch.receivedAt);
-    if (Math.abs(skewMs) > MAX_CLOCK_SKEW_MS) {
-      found.push({
-        kind: "clock_skew",
-        subject: batch.deviceId,
-        detail: { deviceTime: batch.deviceTime, serverTime: batch.receivedAt, skewSeconds: Math.round(skewMs / 1000) },
-        eventId: null,
-      });
+  const tubesFilled = new Map<string, { siteCode: string; tubeCode: string }>();
+  const added: (SampleEvent & { type: "registration.added" })[] = [];
+  for (const { context, accepted } of pushes) {
+    if (context.deviceTime) {
+      const skewMs = Date.parse(context.deviceTime) - Date.parse(context.receivedAt);
+      if (Math.abs(skewMs) > MAX_CLOCK_SKEW_MS) {
+        found.push({
+          siteCode: context.siteCode,
+          kind: "clock_skew",
+          subject: context.deviceId,
+          detail: {
+            deviceTime: context.deviceTime,
+            serverTime: context.receivedAt,
+            skewSeconds: Math.round(skewMs / 1000),
+          },
+          eventId: null,
+        });
+      }
+    }
+    for (const e of accepted) {
+      if (e.type === "registration.added") {
+        added.push(e);
+        tubesFilled.set(`${e.siteCode}\u0000${e.payload.tubeCode}`, {
+          siteCode: e.siteCode,
+          tubeCode: e.payload.tubeCode,
+        });
+      }
+      if (e.type === "tube.transferred") {
+        tubesFilled.set(`${e.siteCode}\u0000${e.payload.toTubeCode}`, {
+          siteCode: e.siteCode,
+          tubeCode: e.payload.toTubeCode,
+        });
+      }
     }
   }
-  const added = accepted.filter((e) => e.type === "registration.added");
-  const tubesFilled = new Set<string>();
-  for (const e of accepted) {
-    if (e.type === "registration.added") tubesFilled.add(e.payload.tubeCode);
-    if (e.type === "tube.transferred") tubesFilled.add(e.payload.toTubeCode);
-  }
-  if (tubesFilled.size > 0) found.push(...(await overCapacity(trx, batch.siteCode, [...tubesFilled])));
-  if (added.length > 0) found.push(...(await residentsInTwoTubes(trx, batch.siteCode, added)));
-  for (const e of accepted) {
+  if (tubesFilled.size > 0) found.push(...(await overCapacity(trx, [...tubesFilled.values()])));
+  if (added.length > 0) found.push(...(await residentsInTwoTubes(trx, added)));
+  for (const e of pushes.flatMap((p) => p.accepted)) {
     if (e.type !== "box.tube_added") continue;
     const tube = await trx
       .selectFrom("tubes")
       .select(["box_code"])
-      .where("site_code", "=", batch.siteCode)
+      .where("site_code", "=", e.siteCode)
       .where("code", "=", e.payload.tubeCode)
       .executeTakeFirst();
     if (tube?.box_code && tube.box_code !== e.payload.boxCode) {
       found.push({
+        siteCode: e.siteCode,
         kind: "tube_in_two_boxes",
         subject: e.payload.tubeCode,
         detail: { boxes: [tube.box_code, e.payload.boxCode], deviceId: e.deviceId },
@@ -66,37 +89,44 @@ export async function recordConflicts(
     }
   }
   if (found.length === 0) return;
+  const detectedAt = pushes[0]?.context.receivedAt ?? new Date().toISOString();
   await trx
     .insertInto("conflicts")
     .values(
       found.map((f) => ({
-        site_code: batch.siteCode,
+        site_code: f.siteCode,
         kind: f.kind,
         subject: f.subject,
         detail: JSON.stringify(f.detail),
         event_id: f.eventId,
-        detected_at: batch.receivedAt,
+        detected_at: detectedAt,
       })),
     )
     .onConflict((oc) => oc.columns(["site_code", "kind", "subject"]).doNothing())
     .execute();
 }
 
-async function overCapacity(trx: Transaction<Database>, siteCode: string, tubeCodes: string[]): Promise<Found[]> {
+/** Tubes holding more active registrations than their capacity (one query; pairs filtered in memory). */
+async function overCapacity(
+  trx: Transaction<Database>,
+  tubes: { siteCode: string; tubeCode: string }[],
+): Promise<Found[]> {
+  const wanted = new Set(tubes.map((t) => `${t.siteCode}\u0000${t.tubeCode}`));
   const rows = await trx
     .selectFrom("registrations as r")
     .innerJoin("tubes as t", (join) =>
       join.onRef("t.site_code", "=", "r.site_code").onRef("t.code", "=", "r.tube_code"),
     )
-    .select(["r.tube_code", "t.capacity", (eb) => eb.fn.countAll<number>().as("members")])
-    .where("r.site_code", "=", siteCode)
-    .where("r.tube_code", "in", tubeCodes)
+    .select(["r.site_code", "r.tube_code", "t.capacity", (eb) => eb.fn.countAll<number>().as("members")])
+    .where("r.site_code", "in", [...new Set(tubes.map((t) => t.siteCode))])
+    .where("r.tube_code", "in", [...new Set(tubes.map((t) => t.tubeCode))])
     .where("r.voided_at", "is", null)
-    .groupBy(["r.tube_code", "t.capacity"])
+    .groupBy(["r.site_code", "r.tube_code", "t.capacity"])
     .execute();
   return rows
-    .filter((r) => Number(r.members) > r.capacity)
+    .filter((r) => wanted.has(`${r.site_code}\u0000${r.tube_code}`) && Number(r.members) > r.capacity)
     .map((r) => ({
+      siteCode: r.site_code,
       kind: "tube_over_capacity" as const,
       subject: r.tube_code,
       detail: { capacity: r.capacity, members: Number(r.members) },
@@ -107,30 +137,33 @@ async function overCapacity(trx: Transaction<Database>, siteCode: string, tubeCo
 /** The same document in two tubes on one site day, where the later registration gave no re-sampling reason. */
 async function residentsInTwoTubes(
   trx: Transaction<Database>,
-  siteCode: string,
   added: (SampleEvent & { type: "registration.added" })[],
 ): Promise<Found[]> {
   const rows = await trx
     .selectFrom("registrations")
-    .select(["id", "doc_type", "doc_number", "tube_code", "registered_at", "repeat_reason", "event_id"])
-    .where("site_code", "=", siteCode)
+    .select(["id", "site_code", "doc_type", "doc_number", "tube_code", "registered_at", "repeat_reason", "event_id"])
+    .where("site_code", "in", [...new Set(added.map((e) => e.siteCode))])
     .where("doc_number", "in", [...new Set(added.map((e) => e.payload.resident.docNumber))])
     .where("voided_at", "is", null)
     .execute();
-  const groups = new Map<string, typeof rows>();
+  const groups = new Map<string, { siteCode: string; subject: string; rows: typeof rows }>();
   for (const row of rows) {
-    const key = `${row.doc_type}:${row.doc_number}:${siteDay(row.registered_at)}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const subject = `${row.doc_type}:${row.doc_number}:${siteDay(row.registered_at)}`;
+    const key = `${row.site_code}\u0000${subject}`;
+    const group = groups.get(key) ?? { siteCode: row.site_code, subject, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
   }
   const fromBatch = new Set(added.map((e) => e.id));
   const found: Found[] = [];
-  for (const [key, group] of groups) {
+  for (const { siteCode, subject, rows: group } of groups.values()) {
     const tubes = [...new Set(group.map((r) => r.tube_code))];
     const unexplained = group.find((r) => fromBatch.has(r.event_id) && !r.repeat_reason);
     if (tubes.length > 1 && unexplained) {
       found.push({
+        siteCode,
         kind: "resident_in_two_tubes",
-        subject: key,
+        subject,
         detail: { tubes, registrationIds: group.map((r) => r.id) },
         eventId: unexplained.event_id,
       });

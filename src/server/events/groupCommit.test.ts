@@ -74,4 +74,20 @@ describe("group commit", () => {
       ["group-c-device", 1],
     ]);
   });
+
+  it("records cross-device conflicts found among the pushes of one group", async () => {
+    const [a, b] = await Promise.all(["group-conflict-a", "group-conflict-b"].map(device));
+    if (!a || !b) throw new Error("devices");
+    const resident = { name: "郑一", docType: "PP" as const, docNumber: "E12121212" };
+    const batch = (d: typeof a, tubeCode: string) => [
+      d.stream.next("tube.opened", { tubeCode, capacity: 10 }),
+      d.stream.next("registration.added", { registrationId: crypto.randomUUID(), tubeCode, resident }),
+    ];
+    const answers = await Promise.all([a.push(batch(a, "CONFA001")), b.push(batch(b, "CONFB001"))]);
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200]);
+    const rows = await server.store.db.selectFrom("conflicts").select(["site_code", "kind", "detail"]).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ site_code: "DEMO", kind: "resident_in_two_tubes" });
+    expect(JSON.parse(rows[0]?.detail ?? "{}").tubes.sort()).toEqual(["CONFA001", "CONFB001"]);
+  });
 });

@@ -240,19 +240,18 @@ export async function applyPushes(
   }
 
   await projectEvents(trx, acceptedByPush.flat());
-  for (const [i, { job }] of pushes.entries()) {
-    const { auth, now, deviceTime } = job;
-    await recordConflicts(
-      trx,
-      {
-        siteCode: auth.siteCode,
-        deviceId: auth.deviceId,
-        receivedAt: now.toISOString(),
-        ...(deviceTime ? { deviceTime } : {}),
+  await recordConflicts(
+    trx,
+    pushes.map(({ job }, i) => ({
+      context: {
+        siteCode: job.auth.siteCode,
+        deviceId: job.auth.deviceId,
+        receivedAt: job.now.toISOString(),
+        ...(job.deviceTime ? { deviceTime: job.deviceTime } : {}),
       },
-      acceptedByPush[i] ?? [],
-    );
-  }
+      accepted: acceptedByPush[i] ?? [],
+    })),
+  );
   // Marks before the site counters: a site's row stays locked (PostgreSQL) only for numbering and inserting.
   for (const [i, { job }] of pushes.entries()) {
     const { auth, now, reportedPending, rawEvents } = job;
