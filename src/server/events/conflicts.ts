@@ -26,7 +26,7 @@ export interface BatchContext {
 
 /**
  * Checks the accepted events of one or more pushes (a group commit) against what the store now holds, and records
- * what they break. Two queries for the whole group (capacity, residents), whatever its sites and devices.
+ * what they break: two queries per site of the group (capacity, residents), whatever the number of pushes.
  */
 export async function recordConflicts(
   trx: Transaction<Database>,
@@ -68,8 +68,23 @@ export async function recordConflicts(
       }
     }
   }
-  if (tubesFilled.size > 0) found.push(...(await overCapacity(trx, [...tubesFilled.values()])));
-  if (added.length > 0) found.push(...(await residentsInTwoTubes(trx, added)));
+  // One query per site of the group for each check: an IN over sites and another over codes would make the index
+  // look up every site × code pair.
+  const bySite = new Map<string, { tubes: { siteCode: string; tubeCode: string }[]; added: typeof added }>();
+  const siteEntry = (siteCode: string) => {
+    let entry = bySite.get(siteCode);
+    if (!entry) {
+      entry = { tubes: [], added: [] };
+      bySite.set(siteCode, entry);
+    }
+    return entry;
+  };
+  for (const tube of tubesFilled.values()) siteEntry(tube.siteCode).tubes.push(tube);
+  for (const e of added) siteEntry(e.siteCode).added.push(e);
+  for (const entry of bySite.values()) {
+    if (entry.tubes.length > 0) found.push(...(await overCapacity(trx, entry.tubes)));
+    if (entry.added.length > 0) found.push(...(await residentsInTwoTubes(trx, entry.added)));
+  }
   for (const e of pushes.flatMap((p) => p.accepted)) {
     if (e.type !== "box.tube_added") continue;
     const tube = await trx
@@ -106,7 +121,7 @@ export async function recordConflicts(
     .execute();
 }
 
-/** Tubes holding more active registrations than their capacity (one query; pairs filtered in memory). */
+/** Tubes of one site holding more active registrations than their capacity. */
 async function overCapacity(
   trx: Transaction<Database>,
   tubes: { siteCode: string; tubeCode: string }[],
@@ -118,7 +133,7 @@ async function overCapacity(
       join.onRef("t.site_code", "=", "r.site_code").onRef("t.code", "=", "r.tube_code"),
     )
     .select(["r.site_code", "r.tube_code", "t.capacity", (eb) => eb.fn.countAll<number>().as("members")])
-    .where("r.site_code", "in", [...new Set(tubes.map((t) => t.siteCode))])
+    .where("r.site_code", "=", tubes[0]?.siteCode ?? "")
     .where("r.tube_code", "in", [...new Set(tubes.map((t) => t.tubeCode))])
     .where("r.voided_at", "is", null)
     .groupBy(["r.site_code", "r.tube_code", "t.capacity"])
@@ -142,7 +157,7 @@ async function residentsInTwoTubes(
   const rows = await trx
     .selectFrom("registrations")
     .select(["id", "site_code", "doc_type", "doc_number", "tube_code", "registered_at", "repeat_reason", "event_id"])
-    .where("site_code", "in", [...new Set(added.map((e) => e.siteCode))])
+    .where("site_code", "=", added[0]?.siteCode ?? "")
     .where("doc_number", "in", [...new Set(added.map((e) => e.payload.resident.docNumber))])
     .where("voided_at", "is", null)
     .execute();
