@@ -4,7 +4,7 @@
  * a different body under a known id is a conflict.
  */
 
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { z } from "zod";
 import { canonicalEventJson, type SampleEvent, SampleEventSchema } from "../../domain/events";
 import type { EventRejection, PushResult } from "../../domain/protocol";
@@ -253,18 +253,7 @@ export async function applyPushes(
     })),
   );
   // Marks before the site counters: a site's row stays locked (PostgreSQL) only for numbering and inserting.
-  for (const [i, { job }] of pushes.entries()) {
-    const { auth, now, reportedPending, rawEvents } = job;
-    await trx
-      .updateTable("devices")
-      .set({
-        last_seen_at: now.toISOString(),
-        last_seq: outcomes[i]?.mark ?? 0,
-        ...(reportedPending === undefined ? {} : { reported_pending: Math.max(0, reportedPending - rawEvents.length) }),
-      })
-      .where("id", "=", auth.deviceId)
-      .execute();
-  }
+  await updateMarks(trx, pushes, outcomes);
   if (rows.length > 0) {
     // Numbers in each site's pull order, taken last: on PostgreSQL this locks the site's row until commit, so the
     // site's events become visible in number order and a device pulling after a cursor never skips one. Sites are
@@ -302,6 +291,31 @@ export async function applyPushes(
   }
 
   return outcomes;
+}
+
+/** Each device's mark, last sight and reported queue after its last push in the group: one statement. */
+async function updateMarks(
+  trx: Transaction<Database>,
+  pushes: { job: PushJob }[],
+  outcomes: PushOutcome[],
+): Promise<void> {
+  const last = new Map<string, { mark: number; seenAt: string; pending: number | null }>();
+  for (const [i, { job }] of pushes.entries()) {
+    last.set(job.auth.deviceId, {
+      mark: outcomes[i]?.mark ?? 0,
+      seenAt: job.now.toISOString(),
+      pending: job.reportedPending === undefined ? null : Math.max(0, job.reportedPending - job.rawEvents.length),
+    });
+  }
+  const values = sql.join([...last].map(([id, v]) => sql`(${id}, ${v.mark}, ${v.seenAt}, ${v.pending})`));
+  // UPDATE … FROM (VALUES …): SQLite and PostgreSQL both name the columns column1, column2, …
+  await sql`
+    UPDATE devices SET
+      last_seq = CAST(v.column2 AS bigint),
+      last_seen_at = v.column3,
+      reported_pending = COALESCE(CAST(v.column4 AS bigint), devices.reported_pending)
+    FROM (VALUES ${values}) AS v
+    WHERE devices.id = v.column1`.execute(trx);
 }
 
 function scopeProblem(
