@@ -213,6 +213,21 @@ async function runOn(kind: StoreKind, port: number) {
   }
   const server = servers[0] as ServerProcess;
   const serverOf = (device: number) => servers[device % servers.length] as ServerProcess;
+  /** Signs in device i as its site's collector on its server, eight at a time. */
+  const signInAll = async (ids: string[]): Promise<LoginResponse[]> => {
+    const sessions: LoginResponse[] = [];
+    for (let i = 0; i < ids.length; i += 8) {
+      const slice = ids.slice(i, i + 8);
+      sessions.push(
+        ...(await Promise.all(
+          slice.map((d, j) =>
+            login(serverOf(i + j), d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD }),
+          ),
+        )),
+      );
+    }
+    return sessions;
+  };
   const store = await openStore({
     dataDir: server.dataDir,
     ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
@@ -231,18 +246,7 @@ async function runOn(kind: StoreKind, port: number) {
       });
     }
     const devices = Array.from({ length: deviceCount }, (_, i) => `bench-device-${String(i).padStart(4, "0")}`);
-    const sessions: LoginResponse[] = [];
-    for (let i = 0; i < devices.length; i += 8) {
-      sessions.push(
-        ...(await Promise.all(
-          devices
-            .slice(i, i + 8)
-            .map((d, j) =>
-              login(serverOf(i + j), d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD }),
-            ),
-        )),
-      );
-    }
+    const sessions = await signInAll(devices);
     const queues = devices.map((d, i) =>
       deviceEvents(
         d,
@@ -266,18 +270,7 @@ async function runOn(kind: StoreKind, port: number) {
     const perDeviceRate = targetRate / deviceCount;
     console.error(`[${kind}] latency at ${targetRate} events/s offered for ${rateSeconds} s`);
     const rateDevices = devices.map((d) => d.replace("bench-device-", "bench-rate-"));
-    const rateSessions: LoginResponse[] = [];
-    for (let i = 0; i < rateDevices.length; i += 8) {
-      rateSessions.push(
-        ...(await Promise.all(
-          rateDevices
-            .slice(i, i + 8)
-            .map((d, j) =>
-              login(serverOf(i + j), d, { username: siteCodeOf(i + j).toLowerCase(), password: BENCH_PASSWORD }),
-            ),
-        )),
-      );
-    }
+    const rateSessions = await signInAll(rateDevices);
     const rateQueues = rateDevices.map((d, i) =>
       deviceEvents(
         d,

@@ -56,12 +56,11 @@ export async function eventsAfter(seq: number): Promise<{ events: SampleEvent[];
 
 /** The highest sequence number the server has confirmed or rejected (0 when none). */
 export async function highestSettledSeq(): Promise<number> {
-  const settled = await db.events
-    .orderBy("seq")
-    .reverse()
-    .filter((stored) => stored.syncState !== "pending")
-    .first();
-  return settled?.seq ?? 0;
+  // The last synced and the last rejected event, each one index lookup (not a walk down past the pending ones).
+  const last = (state: "synced" | "rejected") =>
+    db.events.where("[syncState+seq]").between([state, 0], [state, Infinity]).last();
+  const [synced, rejected] = await Promise.all([last("synced"), last("rejected")]);
+  return Math.max(synced?.seq ?? 0, rejected?.seq ?? 0);
 }
 
 export async function pendingEvents(limit: number): Promise<StoredEvent[]> {

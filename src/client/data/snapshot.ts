@@ -40,6 +40,11 @@ export async function saveSnapshot(state: StationState, lastSeq: number, remoteO
   await db.snapshots.put({ key: "station", lastSeq, remoteOrder, savedAt: new Date().toISOString(), json });
 }
 
+/** The sequence number the saved snapshot holds events up to, without reading its state (null when none). */
+export async function savedSnapshotSeq(): Promise<number | null> {
+  return (await db.snapshots.get("station"))?.lastSeq ?? null;
+}
+
 export async function dropSnapshot(): Promise<void> {
   await db.snapshots.delete("station");
 }

@@ -8,7 +8,7 @@ import type { SampleEvent } from "../../domain/events";
 import { applyEvent, emptyState, type StationState } from "../../domain/projection";
 import { eventsAfter } from "../data/eventLog";
 import { remoteEventsAfter } from "../data/remoteEvents";
-import { dropSnapshot, loadSnapshot, saveSnapshot } from "../data/snapshot";
+import { dropSnapshot, loadSnapshot, savedSnapshotSeq, saveSnapshot } from "../data/snapshot";
 
 export interface StationSnapshot {
   state: StationState;
@@ -97,8 +97,8 @@ export class StationStore {
    */
   async forgetEvent(seq: number): Promise<void> {
     await this.load();
-    const saved = await loadSnapshot();
-    if (saved && saved.lastSeq >= seq) {
+    const savedSeq = await savedSnapshotSeq();
+    if (savedSeq !== null && savedSeq >= seq) {
       await dropSnapshot();
       this.savedSeq = 0;
       this.savedRemote = 0;

@@ -1,6 +1,6 @@
 /**
- * Applies one pushed batch: every event validated on its own, all accepted events stored and projected in one
- * transaction together with the device's high-water mark. Idempotent by event id: the same event again is a duplicate,
+ * Applies pushed batches: every event validated on its own, all accepted events stored and projected in the
+ * transaction (group commit, see groupCommit.ts) that also moves each device's high-water mark. Idempotent by event id: the same event again is a duplicate,
  * a different body under a known id is a conflict.
  */
 
@@ -73,25 +73,6 @@ export function checkPush(job: PushJob): Checked[] {
     if (!parsed.success) return { index, id: idOf(raw), problem: describeIssues(parsed.error), seq };
     return { index, id: parsed.data.id, event: parsed.data, body: canonicalEventJson(parsed.data), seq };
   });
-}
-
-export async function pushBatch(
-  { db, dialect }: Pick<Store, "db" | "dialect">,
-  auth: Authenticated,
-  rawEvents: unknown[],
-  now = new Date(),
-  reportedPending?: number,
-  deviceTime?: string,
-): Promise<PushOutcome> {
-  const job: PushJob = {
-    auth,
-    rawEvents,
-    now,
-    ...(reportedPending === undefined ? {} : { reportedPending }),
-    ...(deviceTime ? { deviceTime } : {}),
-  };
-  const checked = checkPush(job);
-  return db.transaction().execute((trx) => applyPush(trx, dialect, job, checked));
 }
 
 /** Applies one checked push inside `trx`, together with the device's mark. */
