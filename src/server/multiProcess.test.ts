@@ -132,4 +132,38 @@ describe.skipIf(!TEST_DATABASE_URL)("two server processes on one PostgreSQL", ()
       await store.db.destroy();
     }
   }, 120_000);
+
+  it("records a resident put in two tubes by two phones of one site pushing to the two processes at once", async () => {
+    const devices = ["device-conflict-a", "device-conflict-b"];
+    const sessions = await Promise.all(devices.map((d, i) => login(servers[i] as ServerProcess, d)));
+    const streams = devices.map((d, i) => eventStream(d, "DEMO", sessions[i]?.staff.id));
+    const rounds = 12;
+    for (let round = 0; round < rounds; round++) {
+      const resident = { name: "居民", docType: "PP" as const, docNumber: `T${String(round).padStart(8, "0")}` };
+      // Each phone registers the same resident in its own tube; the two pushes reach different processes together.
+      await Promise.all(
+        devices.map((deviceId, d) => {
+          const stream = streams[d] as ReturnType<typeof eventStream>;
+          const tubeCode = `CF${d}${String(round).padStart(7, "0")}`;
+          return push(servers[d] as ServerProcess, sessions[d]?.token as string, deviceId, [
+            stream.next("tube.opened", { tubeCode, capacity: 10 }),
+            stream.next("registration.added", { registrationId: nextTestUuid(), tubeCode, resident }),
+          ]);
+        }),
+      );
+    }
+    const store = await openPostgresStore({ url: TEST_DATABASE_URL as string, schema });
+    try {
+      const conflicts = await store.db
+        .selectFrom("conflicts")
+        .select("subject")
+        .where("kind", "=", "resident_in_two_tubes")
+        .where("subject", "like", "PP:T%")
+        .execute();
+      // Every round is one conflict: neither transaction may miss the other's registration.
+      expect(conflicts).toHaveLength(rounds);
+    } finally {
+      await store.db.destroy();
+    }
+  }, 60_000);
 });

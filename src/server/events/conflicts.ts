@@ -2,11 +2,12 @@
  * Cross-device conflicts, found when a batch is applied (in its transaction): each device followed the rules with
  * what it knew, but together they broke one. Recorded once per subject and listed for the site; never dropped.
  */
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { SampleEvent } from "../../domain/events";
 import { type ConflictKind, MAX_CLOCK_SKEW_MS } from "../../domain/protocol";
 import { siteDay } from "../../domain/siteDay";
 import type { Database } from "../db/schema";
+import { chunks, LOOKUP_CHUNK } from "./chunks";
 
 interface Found {
   siteCode: string;
@@ -26,7 +27,7 @@ export interface BatchContext {
 
 /**
  * Checks the accepted events of one or more pushes (a group commit) against what the store now holds, and records
- * what they break: two queries per site of the group (capacity, residents), whatever the number of pushes.
+ * what they break: one query for each check (capacity, residents), whatever the number of pushes and sites.
  */
 export async function recordConflicts(
   trx: Transaction<Database>,
@@ -68,23 +69,10 @@ export async function recordConflicts(
       }
     }
   }
-  // One query per site of the group for each check: an IN over sites and another over codes would make the index
-  // look up every site × code pair.
-  const bySite = new Map<string, { tubes: { siteCode: string; tubeCode: string }[]; added: typeof added }>();
-  const siteEntry = (siteCode: string) => {
-    let entry = bySite.get(siteCode);
-    if (!entry) {
-      entry = { tubes: [], added: [] };
-      bySite.set(siteCode, entry);
-    }
-    return entry;
-  };
-  for (const tube of tubesFilled.values()) siteEntry(tube.siteCode).tubes.push(tube);
-  for (const e of added) siteEntry(e.siteCode).added.push(e);
-  for (const entry of bySite.values()) {
-    if (entry.tubes.length > 0) found.push(...(await overCapacity(trx, entry.tubes)));
-    if (entry.added.length > 0) found.push(...(await residentsInTwoTubes(trx, entry.added)));
-  }
+  // One query for each check over the whole group: (site, code) pairs in a VALUES list meet the (site, …) indexes
+  // pair by pair.
+  if (tubesFilled.size > 0) found.push(...(await overCapacity(trx, [...tubesFilled.values()])));
+  if (added.length > 0) found.push(...(await residentsInTwoTubes(trx, added)));
   for (const e of pushes.flatMap((p) => p.accepted)) {
     if (e.type !== "box.tube_added") continue;
     const tube = await trx
@@ -121,25 +109,40 @@ export async function recordConflicts(
     .execute();
 }
 
-/** Tubes of one site holding more active registrations than their capacity. */
+interface RegistrationMatch {
+  id: string;
+  site_code: string;
+  doc_type: string;
+  doc_number: string;
+  tube_code: string;
+  registered_at: string;
+  repeat_reason: string | null;
+  event_id: string;
+}
+
+/** Tubes (of any sites of the group) holding more active registrations than their capacity. */
 async function overCapacity(
   trx: Transaction<Database>,
   tubes: { siteCode: string; tubeCode: string }[],
 ): Promise<Found[]> {
-  const wanted = new Set(tubes.map((t) => `${t.siteCode}\u0000${t.tubeCode}`));
-  const rows = await trx
-    .selectFrom("registrations as r")
-    .innerJoin("tubes as t", (join) =>
-      join.onRef("t.site_code", "=", "r.site_code").onRef("t.code", "=", "r.tube_code"),
-    )
-    .select(["r.site_code", "r.tube_code", "t.capacity", (eb) => eb.fn.countAll<number>().as("members")])
-    .where("r.site_code", "=", tubes[0]?.siteCode ?? "")
-    .where("r.tube_code", "in", [...new Set(tubes.map((t) => t.tubeCode))])
-    .where("r.voided_at", "is", null)
-    .groupBy(["r.site_code", "r.tube_code", "t.capacity"])
-    .execute();
+  const rows: { site_code: string; tube_code: string; capacity: number; members: number | string }[] = [];
+  for (const slice of chunks(tubes, LOOKUP_CHUNK)) {
+    const pairs = sql.join(slice.map((t) => sql`(${t.siteCode}, ${t.tubeCode})`));
+    rows.push(
+      ...(await trx
+        .selectFrom("registrations as r")
+        .innerJoin("tubes as t", (join) =>
+          join.onRef("t.site_code", "=", "r.site_code").onRef("t.code", "=", "r.tube_code"),
+        )
+        .select(["r.site_code", "r.tube_code", "t.capacity", (eb) => eb.fn.countAll<number>().as("members")])
+        .where(sql<boolean>`(r.site_code, r.tube_code) IN (VALUES ${pairs})`)
+        .where("r.voided_at", "is", null)
+        .groupBy(["r.site_code", "r.tube_code", "t.capacity"])
+        .execute()),
+    );
+  }
   return rows
-    .filter((r) => wanted.has(`${r.site_code}\u0000${r.tube_code}`) && Number(r.members) > r.capacity)
+    .filter((r) => Number(r.members) > r.capacity)
     .map((r) => ({
       siteCode: r.site_code,
       kind: "tube_over_capacity" as const,
@@ -154,13 +157,28 @@ async function residentsInTwoTubes(
   trx: Transaction<Database>,
   added: (SampleEvent & { type: "registration.added" })[],
 ): Promise<Found[]> {
-  const rows = await trx
-    .selectFrom("registrations")
-    .select(["id", "site_code", "doc_type", "doc_number", "tube_code", "registered_at", "repeat_reason", "event_id"])
-    .where("site_code", "=", added[0]?.siteCode ?? "")
-    .where("doc_number", "in", [...new Set(added.map((e) => e.payload.resident.docNumber))])
-    .where("voided_at", "is", null)
-    .execute();
+  const rows: RegistrationMatch[] = [];
+  const wanted = new Map(added.map((e) => [`${e.siteCode}\u0000${e.payload.resident.docNumber}`, e] as const));
+  for (const slice of chunks([...wanted.values()], LOOKUP_CHUNK)) {
+    const pairs = sql.join(slice.map((e) => sql`(${e.siteCode}, ${e.payload.resident.docNumber})`));
+    rows.push(
+      ...(await trx
+        .selectFrom("registrations")
+        .select([
+          "id",
+          "site_code",
+          "doc_type",
+          "doc_number",
+          "tube_code",
+          "registered_at",
+          "repeat_reason",
+          "event_id",
+        ])
+        .where(sql<boolean>`(site_code, doc_number) IN (VALUES ${pairs})`)
+        .where("voided_at", "is", null)
+        .execute()),
+    );
+  }
   const groups = new Map<string, { siteCode: string; subject: string; rows: typeof rows }>();
   for (const row of rows) {
     const subject = `${row.doc_type}:${row.doc_number}:${siteDay(row.registered_at)}`;

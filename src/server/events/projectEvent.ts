@@ -2,10 +2,13 @@
  * The server's projection of events into the tubes and registrations tables, run inside the push transaction.
  * Mirrors the domain projection (src/domain/projection.ts): events are facts, so nothing here refuses one.
  */
-import type { Insertable, Transaction } from "kysely";
+import { type Insertable, sql, type Transaction } from "kysely";
 import type { SampleEvent } from "../../domain/events";
 import { audit } from "../audit/audit";
+import type { StoreKind } from "../db";
+import { insertRows } from "../db/insertRows";
 import type { Database } from "../db/schema";
+import { chunks } from "./chunks";
 
 type TubeRow = Insertable<Database["tubes"]>;
 type RegistrationRow = Insertable<Database["registrations"]>;
@@ -61,90 +64,108 @@ const boxRow = (event: SampleEvent & { type: "box.opened" }): BoxRow => ({
   vehicle_plate: null,
 });
 
-/** Rows per multi-row insert: well inside SQLite's and PostgreSQL's bound-parameter limits. */
-const INSERT_CHUNK = 200;
-
 /**
  * New tubes, registrations and boxes (a first tube.opened wins; a repeat is a conflict for the conflict views, not an
- * error), inserted many rows per statement.
+ * error), inserted many rows per statement. Returns the tubes actually inserted.
  */
-async function insertRows(
+async function insertProjection(
   trx: Transaction<Database>,
+  dialect: StoreKind,
   tubes: TubeRow[],
   registrations: RegistrationRow[],
   boxes: BoxRow[],
-) {
-  const insertedTubes = new Set<string>();
-  for (const chunk of chunks(tubes)) {
-    const rows = await trx
-      .insertInto("tubes")
-      .values(chunk)
-      .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
-      .returning("code")
-      .execute();
-    for (const row of rows) insertedTubes.add(row.code);
-  }
-  for (const chunk of chunks(registrations)) {
-    await trx
-      .insertInto("registrations")
-      .values(chunk)
-      .onConflict((oc) => oc.column("id").doNothing())
-      .execute();
-  }
-  for (const chunk of chunks(boxes)) {
-    await trx
-      .insertInto("boxes")
-      .values(chunk)
-      .onConflict((oc) => oc.columns(["site_code", "code"]).doNothing())
-      .execute();
-  }
-  return insertedTubes;
-}
-
-/** Slices of at most INSERT_CHUNK rows, for multi-row inserts. */
-export function* chunks<T>(rows: T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) yield rows.slice(i, i + INSERT_CHUNK);
+): Promise<Set<string>> {
+  const inserted = await insertRows(trx, dialect, "tubes", tubes, {
+    onConflictDoNothing: ["site_code", "code"],
+    returning: ["site_code", "code"],
+  });
+  await insertRows(trx, dialect, "registrations", registrations, { onConflictDoNothing: ["id"] });
+  await insertRows(trx, dialect, "boxes", boxes, { onConflictDoNothing: ["site_code", "code"] });
+  return new Set(inserted.map((row) => tubeKey(row.site_code as string, row.code as string)));
 }
 
 /**
  * Projects a batch's accepted events in order. Runs of inserts (opened tubes and boxes, added registrations) go to the
  * store together; they are flushed before any event that reads or updates rows, so the order of effects is the
- * events' order. A tube sealed in the batch that opened it is sealed in the row about to be inserted (no flush, no
- * UPDATE): a batch of whole tubes is then two multi-row inserts. If that tube existed already (opened twice: the
- * first wins), the seal is applied to the stored tube, as it would have been.
+ * events' order. A tube sealed in the batch that opened it is sealed in the row about to be inserted (no UPDATE); seals
+ * of tubes opened earlier are gathered and written by one UPDATE at the flush (a seal touches only its tube's row,
+ * which no insert of the run reads). If a sealed tube existed already (opened twice: the first wins), the seal is
+ * applied to the stored tube, as it would have been.
  */
-export async function projectEvents(trx: Transaction<Database>, events: SampleEvent[]): Promise<void> {
+export async function projectEvents(
+  trx: Transaction<Database>,
+  dialect: StoreKind,
+  events: SampleEvent[],
+): Promise<void> {
   let tubes = new Map<string, TubeRow>();
-  let sealedInBuffer: SampleEvent[] = [];
+  let sealedInBuffer: SealEvent[] = [];
+  let storedSeals = new Map<string, SealEvent>();
   let registrations: RegistrationRow[] = [];
   let boxes: BoxRow[] = [];
   const flush = async () => {
-    if (tubes.size + registrations.length + boxes.length === 0) return;
-    const inserted = await insertRows(trx, [...tubes.values()], registrations, boxes);
+    if (tubes.size + registrations.length + boxes.length + storedSeals.size === 0) return;
+    const inserted = await insertProjection(trx, dialect, [...tubes.values()], registrations, boxes);
+    // The seal of a tube opened twice (the first, stored one wins) belongs to the stored tube.
     for (const seal of sealedInBuffer) {
-      if (seal.type === "tube.sealed" && !inserted.has(seal.payload.tubeCode)) await projectEvent(trx, seal);
+      if (!inserted.has(sealKey(seal))) storedSeals.set(sealKey(seal), seal);
     }
+    await sealStoredTubes(trx, [...storedSeals.values()]);
     tubes = new Map();
     sealedInBuffer = [];
+    storedSeals = new Map();
     registrations = [];
     boxes = [];
   };
   for (const event of events) {
     if (event.type === "tube.opened") {
-      if (!tubes.has(event.payload.tubeCode)) {
-        tubes.set(event.payload.tubeCode, tubeRow(event, event.payload.tubeCode, event.payload.capacity));
-      }
+      // A tube opened after a gathered seal of its code (out of order): keep the order of effects.
+      const key = tubeKey(event.siteCode, event.payload.tubeCode);
+      if (storedSeals.has(key)) await flush();
+      if (!tubes.has(key)) tubes.set(key, tubeRow(event, event.payload.tubeCode, event.payload.capacity));
     } else if (event.type === "registration.added") registrations.push(registrationRow(event));
     else if (event.type === "box.opened") boxes.push(boxRow(event));
-    else if (event.type === "tube.sealed" && tubes.has(event.payload.tubeCode)) {
-      Object.assign(tubes.get(event.payload.tubeCode) as TubeRow, sealedColumns(event));
-      sealedInBuffer.push(event);
+    else if (event.type === "tube.sealed") {
+      const buffered = tubes.get(sealKey(event));
+      if (buffered) {
+        Object.assign(buffered, sealedColumns(event));
+        sealedInBuffer.push(event);
+      } else {
+        // The later of two seals of one tube wins, as one UPDATE after another would.
+        storedSeals.delete(sealKey(event));
+        storedSeals.set(sealKey(event), event);
+      }
     } else {
       await flush();
-      await projectEvent(trx, event);
+      await projectEvent(trx, dialect, event);
     }
   }
   await flush();
+}
+
+type SealEvent = SampleEvent & { type: "tube.sealed" };
+/** Tube codes are unique within a site; a group commit projects several sites' events together. */
+const tubeKey = (siteCode: string, tubeCode: string) => `${siteCode}\u0000${tubeCode}`;
+const sealKey = (seal: SealEvent) => tubeKey(seal.siteCode, seal.payload.tubeCode);
+
+/** Seals stored tubes, many per statement: UPDATE … FROM (VALUES …), the same on SQLite and PostgreSQL. */
+async function sealStoredTubes(trx: Transaction<Database>, seals: SealEvent[]): Promise<void> {
+  for (const chunk of chunks(seals)) {
+    const values = sql.join(
+      chunk.map((seal) => {
+        const { status, sealed_at, sealed_count, short } = sealedColumns(seal);
+        return sql`(${seal.siteCode}, ${seal.payload.tubeCode}, ${status}, ${sealed_at}, ${sealed_count}, ${short})`;
+      }),
+    );
+    // VALUES columns are named column1, column2, … on both stores; parameters arrive untyped, hence the casts.
+    await sql`
+      UPDATE tubes SET
+        status = v.column3,
+        sealed_at = v.column4,
+        sealed_count = CAST(v.column5 AS integer),
+        short = CAST(v.column6 AS integer)
+      FROM (VALUES ${values}) AS v
+      WHERE tubes.site_code = v.column1 AND tubes.code = v.column2`.execute(trx);
+  }
 }
 
 const sealedColumns = (event: SampleEvent & { type: "tube.sealed" }) => ({
@@ -155,13 +176,13 @@ const sealedColumns = (event: SampleEvent & { type: "tube.sealed" }) => ({
 });
 
 /** Projects one event. */
-export async function projectEvent(trx: Transaction<Database>, event: SampleEvent): Promise<void> {
+async function projectEvent(trx: Transaction<Database>, dialect: StoreKind, event: SampleEvent): Promise<void> {
   switch (event.type) {
     case "tube.opened":
-      await insertRows(trx, [tubeRow(event, event.payload.tubeCode, event.payload.capacity)], [], []);
+      await insertProjection(trx, dialect, [tubeRow(event, event.payload.tubeCode, event.payload.capacity)], [], []);
       return;
     case "registration.added":
-      await insertRows(trx, [], [registrationRow(event)], []);
+      await insertProjection(trx, dialect, [], [registrationRow(event)], []);
       return;
     case "registration.voided":
       await audit(trx, {
@@ -181,12 +202,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
         .execute();
       return;
     case "tube.sealed":
-      await trx
-        .updateTable("tubes")
-        .set(sealedColumns(event))
-        .where("site_code", "=", event.siteCode)
-        .where("code", "=", event.payload.tubeCode)
-        .execute();
+      await sealStoredTubes(trx, [event]);
       return;
     case "tube.transferred": {
       const { fromTubeCode, toTubeCode, reason } = event.payload;
@@ -205,7 +221,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
         .where("code", "=", fromTubeCode)
         .executeTakeFirst();
       if (!from) return;
-      await insertRows(trx, [tubeRow(event, toTubeCode, from.capacity)], [], []);
+      await insertProjection(trx, dialect, [tubeRow(event, toTubeCode, from.capacity)], [], []);
       await trx
         .updateTable("registrations")
         .set({ tube_code: toTubeCode })
@@ -222,7 +238,7 @@ export async function projectEvent(trx: Transaction<Database>, event: SampleEven
       return;
     }
     case "box.opened":
-      await insertRows(trx, [], [], [boxRow(event)]);
+      await insertProjection(trx, dialect, [], [], [boxRow(event)]);
       return;
     case "box.tube_added":
       // A tube stays in the first box it was put in (a second box is a conflict, not a move).

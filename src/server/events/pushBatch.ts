@@ -10,9 +10,11 @@ import { canonicalEventJson, type SampleEvent, SampleEventSchema } from "../../d
 import type { EventRejection, PushResult } from "../../domain/protocol";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
+import { insertRows } from "../db/insertRows";
 import type { Database } from "../db/schema";
+import { chunks, LOOKUP_CHUNK } from "./chunks";
 import { recordConflicts } from "./conflicts";
-import { chunks, projectEvents } from "./projectEvent";
+import { projectEvents } from "./projectEvent";
 
 const rejected = (index: number, id: string | null, code: EventRejection, message: string): PushResult => ({
   index,
@@ -86,13 +88,6 @@ export async function applyPush(
   return outcome as PushOutcome;
 }
 
-/** Rows per lookup query (bound parameters stay well inside both stores' limits). */
-const LOOKUP_CHUNK = 500;
-
-function* slices<T>(items: T[]): Generator<T[]> {
-  for (let i = 0; i < items.length; i += LOOKUP_CHUNK) yield items.slice(i, i + LOOKUP_CHUNK);
-}
-
 /**
  * Applies several checked pushes (of one device or many) inside `trx`, in order, each with its own results and its
  * device's mark — exactly as one after another, but with what the store knows read once for all of them and their
@@ -105,9 +100,17 @@ export async function applyPushes(
 ): Promise<PushOutcome[]> {
   const deviceIds = [...new Set(pushes.map((p) => p.job.auth.deviceId))].sort();
   const valid = pushes.flatMap((p) => p.checked.flatMap((c) => (c.event ? [c.event] : [])));
+  if (dialect === "postgres") {
+    // Transactions that touch one site take turns on the site's row (SQLite has one writer already): each then sees
+    // what the other committed — its conflict checks find the other's registrations, and the site's pull numbers are
+    // taken and committed in order. Sites are locked in code order, then devices in id order, so two transactions
+    // never wait for each other in a circle. The group committer keeps one process's concurrent groups on disjoint
+    // sites, so they do not wait for each other at all.
+    const siteCodes = [...new Set(pushes.map((p) => p.job.auth.siteCode))].sort();
+    await trx.selectFrom("sites").select("code").where("code", "in", siteCodes).orderBy("code").forUpdate().execute();
+  }
   // Several server processes share one PostgreSQL: a device's batches (a retry sent to another process while the
-  // first is still working, say) take turns on the device's row, so each sees what the other committed. Rows are
-  // locked in id order, so two groups never wait for each other in a circle. SQLite has one writer already.
+  // first is still working, say) take turns on the device's row, so each sees what the other committed.
   const markQuery = trx.selectFrom("devices").select(["id", "last_seq"]).where("id", "in", deviceIds).orderBy("id");
   const marks = new Map<string, number>();
   for (const row of await (dialect === "postgres" ? markQuery.forUpdate() : markQuery).execute()) {
@@ -119,12 +122,15 @@ export async function applyPushes(
   const knownStaff = new Set<string>();
   const seqKey = (deviceId: string, seq: number) => `${deviceId}\u0000${seq}`;
   const staffKey = (siteCode: string, staffId: string) => `${siteCode}\u0000${staffId}`;
-  for (const ids of slices(valid.map((e) => e.id))) {
+  for (const ids of chunks(
+    valid.map((e) => e.id),
+    LOOKUP_CHUNK,
+  )) {
     for (const row of await trx.selectFrom("events").select(["id", "body"]).where("id", "in", ids).execute()) {
       storedBodies.set(row.id, row.body);
     }
   }
-  for (const seqs of slices([...new Set(valid.map((e) => e.seq))])) {
+  for (const seqs of chunks([...new Set(valid.map((e) => e.seq))], LOOKUP_CHUNK)) {
     for (const row of await trx
       .selectFrom("events")
       .select(["id", "device_id", "seq"])
@@ -220,7 +226,7 @@ export async function applyPushes(
     outcomes.push({ results, mark });
   }
 
-  await projectEvents(trx, acceptedByPush.flat());
+  await projectEvents(trx, dialect, acceptedByPush.flat());
   await recordConflicts(
     trx,
     pushes.map(({ job }, i) => ({
@@ -233,25 +239,13 @@ export async function applyPushes(
       accepted: acceptedByPush[i] ?? [],
     })),
   );
-  // Marks before the site counters: a site's row stays locked (PostgreSQL) only for numbering and inserting.
   await updateMarks(trx, pushes, outcomes);
   if (rows.length > 0) {
-    // Numbers in each site's pull order, taken last: on PostgreSQL this locks the site's row until commit, so the
-    // site's events become visible in number order and a device pulling after a cursor never skips one. Sites are
-    // locked in code order (no circular waits between groups).
+    // Numbers in each site's pull order: the site's row is locked until commit (PostgreSQL; SQLite has one writer),
+    // so the site's events become visible in number order and a device pulling after a cursor never skips one.
     const bySite = new Map<string, number>();
     for (const { event } of rows) bySite.set(event.siteCode, (bySite.get(event.siteCode) ?? 0) + 1);
-    const nextNumber = new Map<string, number>();
-    for (const siteCode of [...bySite.keys()].sort()) {
-      const count = bySite.get(siteCode) as number;
-      const counter = await trx
-        .updateTable("sites")
-        .set((eb) => ({ last_event_seq: eb("last_event_seq", "+", count) }))
-        .where("code", "=", siteCode)
-        .returning("last_event_seq")
-        .executeTakeFirstOrThrow();
-      nextNumber.set(siteCode, Number(counter.last_event_seq) - count + 1);
-    }
+    const nextNumber = await takeSiteNumbers(trx, bySite);
     const eventRows = rows.map(({ event, body, receivedAt }) => {
       const siteSeq = nextNumber.get(event.siteCode) as number;
       nextNumber.set(event.siteCode, siteSeq + 1);
@@ -268,10 +262,31 @@ export async function applyPushes(
         site_seq: siteSeq,
       };
     });
-    for (const chunk of chunks(eventRows)) await trx.insertInto("events").values(chunk).execute();
+    await insertRows(trx, dialect, "events", eventRows);
   }
 
   return outcomes;
+}
+
+/**
+ * Takes `count` pull-order numbers for each site and returns each site's first, in one statement for the whole group
+ * (the sites' rows are locked since the transaction began).
+ */
+async function takeSiteNumbers(
+  trx: Transaction<Database>,
+  countBySite: Map<string, number>,
+): Promise<Map<string, number>> {
+  const codes = [...countBySite.keys()];
+  const values = sql.join(codes.map((code) => sql`(${code}, ${countBySite.get(code) as number})`));
+  const { rows } = await sql<{ code: string; last_event_seq: number | string }>`
+    UPDATE sites SET last_event_seq = sites.last_event_seq + CAST(v.column2 AS bigint)
+    FROM (VALUES ${values}) AS v
+    WHERE sites.code = v.column1
+    RETURNING sites.code, sites.last_event_seq`.execute(trx);
+  const first = new Map<string, number>();
+  for (const row of rows) first.set(row.code, Number(row.last_event_seq) - (countBySite.get(row.code) as number) + 1);
+  if (first.size !== codes.length) throw new Error("an event names a site the store does not have");
+  return first;
 }
 
 /** Each device's mark, last sight and reported queue after its last push in the group: one statement. */
