@@ -55,6 +55,10 @@ export async function buildApp(options: AppOptions) {
   installErrorHandling(app);
   // The API speaks JSON only: other bodies get 415 instead of a confusing schema error.
   app.removeContentTypeParser("text/plain");
+  // An answer to a request that may have written is sent only once what it wrote is on disk (see Store.durable).
+  app.addHook("onSend", async (request) => {
+    if (request.method !== "GET" && request.method !== "HEAD") await options.store.durable();
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -26,6 +26,7 @@ async function main(): Promise<number> {
     }
     throw error;
   } finally {
+    await store.durable();
     await store.db.destroy();
   }
 }

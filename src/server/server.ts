@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   });
 
   if (config.demo && (await seedDemoIfEmpty(store.db))) {
+    await store.durable();
     app.log.info(
       `demo site ${DEMO_SITE.code} created — log in as "${DEMO_LOGIN.username}" with password "${DEMO_LOGIN.password}"`,
     );

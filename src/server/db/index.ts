@@ -12,6 +12,8 @@ export interface Store {
   dialect: StoreKind;
   /** Where the data lives, for the start-up message. */
   location: string;
+  /** Resolves when everything committed so far is on disk (PostgreSQL: at once; its COMMIT waits for the disk). */
+  durable(): Promise<void>;
 }
 
 export interface StoreOptions {
@@ -29,9 +31,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       ...(options.databaseSchema ? { schema: options.databaseSchema } : {}),
     });
     await migrateToLatest(postgres.db, options.databaseSchema ?? "public");
-    return { db: postgres.db, dialect: "postgres", location: postgres.location };
+    return { db: postgres.db, dialect: "postgres", location: postgres.location, durable: async () => {} };
   }
   const sqlite = openSqliteStore(options.dataDir);
   await migrateToLatest(sqlite.db);
-  return { db: sqlite.db, dialect: "sqlite", location: sqlite.file };
+  await sqlite.durable();
+  return { db: sqlite.db, dialect: "sqlite", location: sqlite.file, durable: sqlite.durable };
 }

@@ -23,7 +23,7 @@ interface Lane {
 }
 
 /** Events per group: a group's transaction stays short, so the first push in it does not wait long. */
-const MAX_GROUP_EVENTS = 2_000;
+const MAX_GROUP_EVENTS = 4_000;
 
 /** FNV-1a: a site's lane, stable across processes and restarts. */
 function laneOf(siteCode: string, lanes: number): number {
