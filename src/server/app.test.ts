@@ -306,7 +306,7 @@ describe.each(TEST_STORES)("on %s", (kind) => {
       expect(res.json<PushResponse>().results[0]).toMatchObject({ status: "rejected", code: "event_conflict" });
     });
 
-    it("rejects events of another site, device or staff member", async () => {
+    it("rejects events of another device or staff member, and refuses a push carrying another site's event", async () => {
       await createSite(server.store.db, { code: "OTHER", name: "Other", poolSize: 5 });
       const otherStaff = await createStaff(server.store.db, {
         username: "other",
@@ -317,17 +317,29 @@ describe.each(TEST_STORES)("on %s", (kind) => {
       });
       const s = await session();
       const res = await push(s.token, [
-        s.events.next("tube.opened", { tubeCode: "TUBE0001", capacity: 10 }, { siteCode: "OTHER" }),
         s.events.next("tube.opened", { tubeCode: "TUBE0003", capacity: 10 }, { staffId: otherStaff }),
         s.events.next("tube.opened", { tubeCode: "TUBE0002", capacity: 10 }, { deviceId: "device-someone-else" }),
       ]);
       expect(res.json<PushResponse>().results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual([
-        "wrong_site",
         "unknown_staff",
         "wrong_device",
       ]);
-      // This device's two rejected events are dealt with: its mark moves past them (the other device's is not its).
-      expect(res.json<PushResponse>().mark).toBe(2);
+      // This device's rejected event is dealt with: its mark moves past it (the other device's is not its).
+      expect(res.json<PushResponse>().mark).toBe(1);
+
+      // One event of another site among good ones: the whole push is refused and nothing of it is applied.
+      const good = s.events.next("tube.opened", { tubeCode: "TUBE0004", capacity: 10 });
+      const cross = await push(s.token, [
+        good,
+        s.events.next("tube.opened", { tubeCode: "TUBE0005", capacity: 10 }, { siteCode: "OTHER" }),
+      ]);
+      expect(cross.statusCode).toBe(403);
+      expect(cross.json<{ code: string }>().code).toBe("wrong_site");
+      expect(await server.store.db.selectFrom("events").select("id").where("id", "=", good.id).execute()).toEqual([]);
+      expect(
+        (await server.store.db.selectFrom("devices").select("last_seq").where("id", "=", DEVICE).executeTakeFirst())
+          ?.last_seq,
+      ).toBe(1);
     });
 
     it("refuses a gap in sequence numbers and applies the events once the missing ones are resent", async () => {

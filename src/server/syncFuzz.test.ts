@@ -17,7 +17,7 @@ import { startTestServer, type TestServer } from "./testServer";
 /** Pushes answered with a sequence gap over all seeds: the restore path must really be taken. */
 let gaps = 0;
 
-const SEEDS = process.env.FUZZ_SEED ? [Number(process.env.FUZZ_SEED)] : Array.from({ length: 200 }, (_, i) => i + 1);
+const SEEDS = process.env.FUZZ_SEED ? [Number(process.env.FUZZ_SEED)] : Array.from({ length: 300 }, (_, i) => i + 1);
 
 /** A device as the app keeps it: its log with a synced flag per event (what IndexedDB holds across reloads). */
 interface Device {

@@ -15,7 +15,9 @@ export function SyncBadge() {
         : status.phase === "signed-out"
           ? t("signedOut")
           : status.phase === "error"
-            ? t("syncError", { code: status.lastError ?? "?" })
+            ? status.lastError === "wrong_site"
+              ? t("syncWrongSite")
+              : t("syncError", { code: status.lastError ?? "?" })
             : null;
   return (
     <section className={`sync-badge sync-${status.phase}`} aria-live="polite" data-testid="sync-badge">

@@ -54,6 +54,7 @@ const zh = {
   never: "从未",
   signedOut: "登录已失效，请重新登录以上传",
   syncError: "同步出错：{code}",
+  syncWrongSite: "队列中有其他采样点的登记，本账号无法上传：请用该采样点的账号登录",
   loginFailed: "登录失败：{message}",
   networkDown: "无法连接服务器，请检查网络",
   wrongCredentials: "用户名或密码错误",
@@ -198,6 +199,8 @@ const en: Record<MessageKey, string> = {
   never: "never",
   signedOut: "Session expired: sign in again to upload",
   syncError: "Sync error: {code}",
+  syncWrongSite:
+    "The queue holds another site's registrations, which this account cannot upload: sign in with an account of that site",
   loginFailed: "Sign-in failed: {message}",
   networkDown: "Cannot reach the server; check the network",
   wrongCredentials: "Wrong username or password",

@@ -40,8 +40,21 @@ export const eventRoutes =
         if (request.body.deviceId !== auth.deviceId) {
           throw new ApiError(403, "device_mismatch", "This token belongs to another device.");
         }
-        const now = new Date();
         const { events, pending, deviceTime } = request.body;
+        // A token pushes for its own site only: a request carrying another site's event is refused whole, before
+        // anything is applied (a device never has another site's events: it cannot sign out with events queued).
+        const foreign = events.findIndex((raw) => {
+          const siteCode = (raw as { siteCode?: unknown } | null)?.siteCode;
+          return typeof siteCode === "string" && siteCode !== auth.siteCode;
+        });
+        if (foreign >= 0) {
+          throw new ApiError(
+            403,
+            "wrong_site",
+            `This token may only push events of site ${auth.siteCode}; event ${foreign} names another site.`,
+          );
+        }
+        const now = new Date();
         const { results, mark } = await committer.push({
           auth,
           rawEvents: events,
