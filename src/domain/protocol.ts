@@ -5,13 +5,17 @@
 import { z } from "zod";
 import { DeviceIdSchema, NO_CONTROL_CHARACTERS, PoolSizeSchema, SiteCodeSchema } from "./events";
 
-export const API_PREFIX = "/api/v1";
-/** Most events one push may carry. */
-export const MAX_PUSH_EVENTS = 500;
-/** The batch a device sends when it has more queued. */
-export const DEFAULT_PUSH_BATCH = 200;
-/** Request bodies above this are refused with 413. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+import { MAX_PULL_EVENTS, MAX_PUSH_EVENTS } from "./limits";
+
+// Re-exported: the server and tests import them with the schemas.
+export {
+  API_PREFIX,
+  DEFAULT_PUSH_BATCH,
+  MAX_BODY_BYTES,
+  MAX_CLOCK_SKEW_MS,
+  MAX_PULL_EVENTS,
+  MAX_PUSH_EVENTS,
+} from "./limits";
 
 export const ErrorBodySchema = z
   .object({
@@ -198,12 +202,6 @@ export const ConflictSchema = z
   })
   .meta({ id: "Conflict" });
 export type Conflict = z.infer<typeof ConflictSchema>;
-
-/** Device clocks further than this from the server's are a conflict (registration times would be wrong). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-
-/** Most events one pull returns. */
-export const MAX_PULL_EVENTS = 1000;
 
 export const PullQuerySchema = z.object({
   /** The cursor of the last pull (0 at first): the site's event number after which to continue. */

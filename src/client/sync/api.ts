@@ -1,13 +1,13 @@
 /** The one place the app talks HTTP to the sync server. Every failure comes back as a typed ApiFailure. */
-import {
-  API_PREFIX,
-  type ErrorBody,
-  type LoginRequest,
-  type LoginResponse,
-  type PullResponse,
-  type PushRequest,
-  type PushResponse,
-  type SiteConfig,
+import { API_PREFIX } from "../../domain/limits";
+import type {
+  ErrorBody,
+  LoginRequest,
+  LoginResponse,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+  SiteConfig,
 } from "../../domain/protocol";
 
 export type ApiFailure =

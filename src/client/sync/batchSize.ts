@@ -3,7 +3,7 @@
  * queue drains in fewer round trips) and shrinks when they are slow, time out, fail with 5xx or are too large, so that
  * a push on a weak mobile link still finishes and a busy server answers sooner.
  */
-import { DEFAULT_PUSH_BATCH, MAX_PUSH_EVENTS } from "../../domain/protocol";
+import { DEFAULT_PUSH_BATCH, MAX_PUSH_EVENTS } from "../../domain/limits";
 
 export const MIN_PUSH_BATCH = 10;
 /** Pushes quicker than this grow the batch; slower than SLOW_PUSH_MS shrink it. */

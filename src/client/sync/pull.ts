@@ -3,7 +3,7 @@
  * this phone sees their tubes, duplicates and counters. Returns the server's mark for this device (for the outbox's
  * check that the server still holds every event it confirmed) and how many events were new.
  */
-import { type SampleEvent, SampleEventSchema } from "../../domain/events";
+import type { SampleEvent } from "../../domain/events";
 import { pullCursor, storePulledPage } from "../data/remoteEvents";
 import { api } from "./api";
 
@@ -17,6 +17,8 @@ export interface PullOutcome {
 }
 
 export async function pullSiteEvents(token: string, siteCode: string): Promise<PullOutcome> {
+  // The schemas load with the first pull, not with the app's first screen.
+  const { SampleEventSchema } = await import("../../domain/events");
   let cursor = await pullCursor(siteCode);
   let fresh = 0;
   for (let page = 0; page < MAX_PAGES_PER_PASS; page++) {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { useHasPin, useSession, useStationView } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
 import { todayCounters } from "../station/history";
@@ -6,15 +6,18 @@ import { Station } from "../station/station";
 import { syncLoop } from "../sync/outbox";
 import { signOut } from "../sync/signIn";
 import { BilingualAlert } from "./BilingualAlert";
-import { BoxScreen } from "./BoxScreen";
-import { HistoryScreen } from "./HistoryScreen";
 import { useI18n } from "./i18n";
 import { LockScreen, SetPinScreen } from "./LockScreens";
 import { LoginScreen } from "./LoginScreen";
-import { QuarantineScreen } from "./QuarantineScreen";
 import { StationScreen } from "./StationScreen";
 import { SyncBadge } from "./SyncBadge";
 import { useSyncStatus } from "./useSyncStatus";
+
+// Screens other than the station load when first opened (they are precached, so offline too): the first screen's
+// JavaScript stays small.
+const BoxScreen = lazy(() => import("./BoxScreen").then((m) => ({ default: m.BoxScreen })));
+const HistoryScreen = lazy(() => import("./HistoryScreen").then((m) => ({ default: m.HistoryScreen })));
+const QuarantineScreen = lazy(() => import("./QuarantineScreen").then((m) => ({ default: m.QuarantineScreen })));
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -120,11 +123,13 @@ export function App() {
             )}
           </div>
           {tab === "station" && <StationScreen station={station} site={signedIn.site} deviceId={deviceId} />}
-          {tab === "boxes" && <BoxScreen station={station} deviceId={deviceId} />}
-          {tab === "history" && <HistoryScreen deviceId={deviceId} />}
-          {tab === "quarantine" && (
-            <QuarantineScreen author={{ staffId: signedIn.staff.id, siteCode: signedIn.site.code }} />
-          )}
+          <Suspense fallback={null}>
+            {tab === "boxes" && <BoxScreen station={station} deviceId={deviceId} />}
+            {tab === "history" && <HistoryScreen deviceId={deviceId} />}
+            {tab === "quarantine" && (
+              <QuarantineScreen author={{ staffId: signedIn.staff.id, siteCode: signedIn.site.code }} />
+            )}
+          </Suspense>
         </>
       ) : (
         <LoginScreen lastUsername={session?.staff.username} passwordRequired={passwordRequired} />

@@ -1,4 +1,4 @@
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, lazy, Suspense, useRef, useState } from "react";
 import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import type { SiteConfig } from "../../domain/protocol";
 import type { Resident } from "../../domain/residentCode";
@@ -8,7 +8,9 @@ import type { Station, StationOutcome, StationProblem } from "../station/station
 import { DocTypeSelect } from "./DocTypeSelect";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
-import { Scanner } from "./Scanner";
+
+// The camera scanner (and its decoder) loads when first opened: many stations type or use a hand scanner.
+const Scanner = lazy(() => import("./Scanner").then((m) => ({ default: m.Scanner })));
 
 interface Props {
   station: Station;
@@ -183,10 +185,12 @@ export function StationScreen({ station, site, deviceId }: Props) {
           </label>
         </div>
         {scanning && (
-          <Scanner
-            onCode={async (code) => (await run(() => station.submitScan(code))) ?? { ok: true, action: "ignored" }}
-            onClose={() => setScanning(false)}
-          />
+          <Suspense fallback={null}>
+            <Scanner
+              onCode={async (code) => (await run(() => station.submitScan(code))) ?? { ok: true, action: "ignored" }}
+              onClose={() => setScanning(false)}
+            />
+          </Suspense>
         )}
 
         {notice && (
