@@ -7,6 +7,7 @@ import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { chromium, type Page } from "@playwright/test";
 import { startServerProcess } from "../src/server/serverProcess";
+import { median, p95 } from "./stats";
 
 const { values: args } = parseArgs({
   options: {
@@ -22,10 +23,6 @@ const PIN = "2468";
 execSync("node scripts/build-if-needed.mjs", { stdio: "inherit" });
 const server = await startServerProcess(port, "bench-station");
 const base = server.base;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-const p95 = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.95))] ?? 0;
 
 /** Writes `count` synced registrations (10 per sealed tube) straight into the app's IndexedDB, as a day's history. */
 async function seedHistory(page: Page, count: number): Promise<string[]> {

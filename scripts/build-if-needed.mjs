@@ -5,7 +5,7 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 const built = path.join(root, "dist", "index.html");
-const sources = ["src/client", "src/domain", "public", "index.html", "vite.config.ts", "package.json"];
+const sources = ["src/client", "src/domain", "public", "index.html", "admin.html", "vite.config.ts", "package.json"];
 
 function newest(p) {
   const full = path.join(root, p);

@@ -1,6 +1,8 @@
-import { registerSW } from "virtual:pwa-register";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { watchInstallability } from "./pwa/install";
+import { registerServiceWorker } from "./pwa/updates";
+import { announceToOtherTabs, onOtherTabChange } from "./station/otherTabs";
 import { stationStore } from "./station/stationStore";
 import { onBackgroundSynced } from "./sync/backgroundSync";
 import { syncLoop } from "./sync/outbox";
@@ -8,13 +10,28 @@ import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
 import "./ui/styles.css";
 
-// The service worker precaches the app shell so the station opens with no network.
-registerSW({ immediate: true });
+// The service worker precaches the app shell so the station opens with no network; new versions wait for consent.
+registerServiceWorker();
+watchInstallability();
 
 // The day's state loads while the lock screen waits for the PIN; it is saved as a snapshot when the app is hidden.
 void stationStore.load();
 // Other devices' events, pulled by the sync loop, join the station's state (their tubes, duplicates, counters).
-syncLoop.onRemoteEvents(() => void stationStore.catchUpRemote());
+syncLoop.onRemoteEvents(() => {
+  void stationStore.catchUpRemote();
+  announceToOtherTabs("pulled");
+});
+// Another tab of the app recorded, pulled or uploaded events (one tab runs the sync loop): follow at once.
+onOtherTabChange((change) => {
+  if (change === "recorded") void stationStore.catchUpLocal();
+  if (change === "pulled") void stationStore.catchUpRemote();
+  void syncLoop.refreshCounts();
+});
+let lastPhase = syncLoop.getStatus().phase;
+syncLoop.subscribe((status) => {
+  if (lastPhase === "syncing" && status.phase !== "syncing") announceToOtherTabs("synced");
+  lastPhase = status.phase;
+});
 // The service worker uploaded in the background: recount the queue and apply what it pulled.
 onBackgroundSynced(() => {
   void syncLoop.refreshCounts();

@@ -124,6 +124,30 @@ export const PushResponseSchema = z
   .meta({ id: "PushResponse" });
 export type PushResponse = z.infer<typeof PushResponseSchema>;
 
+/** The answer to importing an exported queue (POST /admin/import): counts as a push's results would give them. */
+export const ImportResponseSchema = z
+  .object({
+    deviceId: z.string(),
+    siteCode: z.string(),
+    events: z.number().int(),
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.number().int(),
+    /** The device's high-water mark afterwards. */
+    mark: z.number().int().min(0),
+    /** The first rejected events, with the reason (all are counted in `rejected`). */
+    rejections: z.array(
+      z.object({
+        index: z.number().int(),
+        id: z.string().nullable(),
+        code: z.enum(EVENT_REJECTIONS),
+        message: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "ImportResponse" });
+export type ImportResponse = z.infer<typeof ImportResponseSchema>;
+
 export const SiteSummarySchema = z
   .object({
     siteCode: SiteCodeSchema,

@@ -16,6 +16,8 @@ import { API_PREFIX, MAX_BODY_BYTES } from "../domain/protocol";
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/loginLimits";
 import type { Store } from "./db";
 import { installErrorHandling, notFound } from "./errors";
+import { GroupCommitter } from "./events/groupCommit";
+import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
@@ -39,7 +41,7 @@ export interface AppOptions {
 export const DEFAULT_TOKEN_TTL_MS = 72 * 3600 * 1000;
 
 /** Files that must be revalidated on every load so that a new version is noticed. */
-const NO_CACHE = new Set(["index.html", "sw.js", "registerSW.js", "manifest.webmanifest"]);
+const NO_CACHE = new Set(["index.html", "admin.html", "sw.js", "registerSW.js", "manifest.webmanifest"]);
 
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
@@ -77,7 +79,10 @@ export async function buildApp(options: AppOptions) {
       prefix: API_PREFIX,
     },
   );
-  await app.register(eventRoutes(options.store), { prefix: API_PREFIX });
+  // Concurrent pushes (and imports) share transactions: one group committer for the process.
+  const committer = new GroupCommitter(options.store);
+  await app.register(eventRoutes(options.store, committer), { prefix: API_PREFIX });
+  await app.register(adminRoutes(options.store, committer), { prefix: API_PREFIX });
   await app.register(siteRoutes(db), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
@@ -102,8 +107,11 @@ export async function buildApp(options: AppOptions) {
       request.method === "GET" &&
       !request.url.startsWith("/api") &&
       !path.extname(request.url.split("?")[0] ?? "");
-    // Client-side routes get the app shell; anything else is a JSON 404.
-    if (isPageNavigation) return reply.header("Cache-Control", "no-cache").sendFile("index.html");
+    // Client-side routes get the app shell (/admin the administrator's page); anything else is a JSON 404.
+    if (isPageNavigation) {
+      const page = /^\/admin(\/|$)/.test(request.url.split("?")[0] ?? "") ? "admin.html" : "index.html";
+      return reply.header("Cache-Control", "no-cache").sendFile(page);
+    }
     return reply.status(404).send(notFound(request.method, request.url));
   });
 

@@ -11,6 +11,8 @@ export interface MetaValues {
   lastSyncAt: string;
   pin: StoredPin;
   pullCursor: PullCursor;
+  /** The browser's answer to the persistent-storage request at sign-in. */
+  storagePersisted: boolean;
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

@@ -99,4 +99,20 @@ describe("station input path", () => {
     const outcome = await station.submitScan("SP1|张三|ID|11010519491231002X");
     expect(outcome).toMatchObject({ ok: false, problem: { code: "storage_failed" } });
   });
+
+  it("sees what another tab recorded before deciding (two tabs: one store each, one event log)", async () => {
+    const tabA = new Station(author, site, () => {}, new StationStore());
+    const storeB = new StationStore();
+    const tabB = new Station(author, site, () => {}, storeB);
+    await storeB.load();
+    expect(await tabA.submitScan("YT00000001")).toMatchObject({ ok: true, action: "tube-opened" });
+    // Tab B loaded before A opened the tube; it must not open another beside it.
+    expect(await tabB.submitScan("YT00000002")).toMatchObject({
+      ok: false,
+      problem: { code: "tube_already_open", tubeCode: "YT00000001" },
+    });
+    // And it registers into A's tube.
+    expect(await tabB.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({ ok: true, action: "registered" });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+  });
 });

@@ -23,6 +23,8 @@ import {
 } from "../../domain/station";
 import { type EventAuthor, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
+import { isQuotaError } from "../data/storage";
+import { announceToOtherTabs } from "./otherTabs";
 import { type StationStore, stationStore } from "./stationStore";
 import { type StationView, viewOfState } from "./view";
 
@@ -32,7 +34,9 @@ export type StationProblem =
   | { code: "invalid_resident"; error: ResidentCodeError }
   | { code: "phone_required" }
   | { code: "tube_already_open"; tubeCode: string }
-  | { code: "storage_failed"; message: string };
+  | { code: "storage_failed"; message: string }
+  /** The device's storage is full: nothing new can be saved until space is freed (by syncing, say). */
+  | { code: "storage_full" };
 
 export type StationOutcome =
   | { ok: true; action: "tube-opened"; tubeCode: string }
@@ -54,6 +58,12 @@ const describeError = (error: unknown): string =>
 
 const fail = (problem: StationProblem): StationOutcome => ({ ok: false, problem });
 
+/** One input at a time per device, across the app's tabs (Web Locks; where missing, this tab's queue suffices). */
+function withStationLock<T>(task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? (locks.request("samplepoint-station", task) as Promise<T>) : task();
+}
+
 export class Station {
   private readonly classifier;
 
@@ -71,10 +81,22 @@ export class Station {
   private queue: Promise<unknown> = Promise.resolve();
 
   private serial(task: () => Promise<StationOutcome>): Promise<StationOutcome> {
-    // A failing database (closed, full, blocked) becomes a visible problem, never an unhandled crash.
-    const guarded = () =>
-      task().catch((error: unknown) => fail({ code: "storage_failed", message: describeError(error) }));
-    const next = this.queue.then(guarded, guarded);
+    // Across tabs too: each input holds the device's station lock while it reads the log and records, and first
+    // applies what other tabs wrote — so two tabs never both open the same tube. A failing database (closed, full,
+    // blocked) becomes a visible problem, never an unhandled crash; what was saved before stays (each event is written
+    // in its own transaction).
+    const exclusive = () =>
+      withStationLock(async () => {
+        try {
+          await this.store.catchUpLocal();
+          return await task();
+        } catch (error) {
+          return fail(
+            isQuotaError(error) ? { code: "storage_full" } : { code: "storage_failed", message: describeError(error) },
+          );
+        }
+      });
+    const next = this.queue.then(exclusive, exclusive);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -92,6 +114,7 @@ export class Station {
     if (!decision.ok) return fail(decision.error);
     const event = await recordEvent(this.author, type, decision.value);
     await this.store.apply(event);
+    announceToOtherTabs("recorded");
     this.onRecorded();
     return success(decision.value);
   }

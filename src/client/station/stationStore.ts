@@ -79,6 +79,18 @@ export class StationStore {
     this.maybeSave();
   }
 
+  /** Applies this device's events that another tab recorded since the last call (cheap when there are none). */
+  async catchUpLocal(): Promise<void> {
+    const state = await this.load();
+    const local = await eventsAfter(this.appliedSeq);
+    if (local.lastSeq === this.appliedSeq) return;
+    for (const event of local.events) applyEvent(state, event);
+    this.appliedSeq = local.lastSeq;
+    this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
+    this.emit();
+    this.maybeSave();
+  }
+
   /** Applies the other devices' events that a pull stored since the last call. */
   async catchUpRemote(): Promise<void> {
     const state = await this.load();

@@ -2,6 +2,7 @@
 import { API_PREFIX } from "../../domain/limits";
 import type {
   ErrorBody,
+  ImportResponse,
   LoginRequest,
   LoginResponse,
   PullResponse,
@@ -73,4 +74,7 @@ export const api = {
     ),
   site: (token: string, siteCode: string) =>
     request<SiteConfig>("GET", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}`, undefined, token),
+  /** An administrator imports a device's exported queue (the file's parsed JSON, sent as it is). */
+  importQueue: (token: string, file: unknown) =>
+    request<ImportResponse>("POST", `${API_PREFIX}/admin/import`, file, token),
 };

@@ -4,12 +4,15 @@ import { countPending } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { forgetPin } from "../data/pin";
 import { forgetToken, saveSession } from "../data/session";
+import { requestPersistentStorage } from "../data/storage";
 import { api } from "./api";
 import { syncLoop } from "./outbox";
 
 export async function signIn(username: string, password: string): Promise<LoginResponse> {
   const login = await api.login({ username, password, deviceId: await getDeviceId() });
   await saveSession(login);
+  // Ask the browser to keep our data (never evict it); the answer is shown in settings.
+  void requestPersistentStorage().catch(() => undefined);
   void syncLoop.syncNow();
   return login;
 }

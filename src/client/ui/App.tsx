@@ -11,6 +11,7 @@ import { LockScreen, SetPinScreen } from "./LockScreens";
 import { LoginScreen } from "./LoginScreen";
 import { StationScreen } from "./StationScreen";
 import { SyncBadge } from "./SyncBadge";
+import { UpdatePrompt } from "./UpdatePrompt";
 import { useSyncStatus } from "./useSyncStatus";
 
 // Screens other than the station load when first opened (they are precached, so offline too): the first screen's
@@ -18,6 +19,14 @@ import { useSyncStatus } from "./useSyncStatus";
 const BoxScreen = lazy(() => import("./BoxScreen").then((m) => ({ default: m.BoxScreen })));
 const HistoryScreen = lazy(() => import("./HistoryScreen").then((m) => ({ default: m.HistoryScreen })));
 const QuarantineScreen = lazy(() => import("./QuarantineScreen").then((m) => ({ default: m.QuarantineScreen })));
+const SettingsScreen = lazy(() => import("./SettingsScreen").then((m) => ({ default: m.SettingsScreen })));
+
+const TAB_LABELS = {
+  station: "tabStation",
+  boxes: "tabBoxes",
+  history: "tabHistory",
+  settings: "tabSettings",
+} as const;
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -38,7 +47,7 @@ export function App() {
   const [logoutRefused, setLogoutRefused] = useState<number | null>(null);
   const lock = useCallback(() => setLocked(true), []);
   useIdleLock(lock);
-  const [tab, setTab] = useState<"station" | "boxes" | "history" | "quarantine">("station");
+  const [tab, setTab] = useState<"station" | "boxes" | "history" | "settings" | "quarantine">("station");
   const sync = useSyncStatus();
   const site = signedIn?.site;
   const staffId = signedIn?.staff.id;
@@ -94,10 +103,11 @@ export function App() {
         <LockScreen onUnlock={() => setLocked(false)} onPasswordRequired={() => setPasswordRequired(true)} />
       ) : signedIn && station ? (
         <>
+          <UpdateNotice deviceId={deviceId} />
           <SyncBadge />
           <Counters deviceId={deviceId} />
           <div className="tabs" role="tablist">
-            {(["station", "boxes", "history"] as const).map((name) => (
+            {(["station", "boxes", "history", "settings"] as const).map((name) => (
               <button
                 key={name}
                 type="button"
@@ -106,7 +116,7 @@ export function App() {
                 data-testid={`tab-${name}`}
                 onClick={() => setTab(name)}
               >
-                {t(name === "station" ? "tabStation" : name === "boxes" ? "tabBoxes" : "tabHistory")}
+                {t(TAB_LABELS[name])}
               </button>
             ))}
             {(sync.rejected > 0 || tab === "quarantine") && (
@@ -126,6 +136,7 @@ export function App() {
           <Suspense fallback={null}>
             {tab === "boxes" && <BoxScreen station={station} deviceId={deviceId} />}
             {tab === "history" && <HistoryScreen deviceId={deviceId} />}
+            {tab === "settings" && <SettingsScreen />}
             {tab === "quarantine" && (
               <QuarantineScreen author={{ staffId: signedIn.staff.id, siteCode: signedIn.site.code }} />
             )}
@@ -136,6 +147,13 @@ export function App() {
       )}
     </div>
   );
+}
+
+/** The new-version notice, told whether this device's tube is open (an update then waits for the seal). */
+function UpdateNotice({ deviceId }: { deviceId: string }) {
+  const view = useStationView(deviceId);
+  // Until the state is loaded, whether a tube is open is unknown: wait.
+  return <UpdatePrompt tubeOpen={view === undefined || view.openTube !== undefined} />;
 }
 
 function Counters({ deviceId }: { deviceId: string }) {

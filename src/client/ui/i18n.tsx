@@ -101,6 +101,25 @@ const zh = {
   tabStation: "采样",
   tabBoxes: "装箱",
   tabHistory: "记录",
+  tabSettings: "设置",
+  settingsVersion: "版本",
+  settingsStorage: "本机存储",
+  storagePersisted: "已设为持久存储（浏览器不会自动清除）",
+  storageNotPersisted: "未获持久存储：浏览器空间紧张时可能清除数据，请及时同步或安装到主屏幕",
+  storageUnknown: "浏览器未说明是否持久存储",
+  storageUsage: "已用 {used}，可用约 {free}",
+  installApp: "安装到主屏幕",
+  installed: "已作为应用安装",
+  iosInstall: "在 iPhone/iPad 上安装：用 Safari 打开本页，点“分享”按钮，再点“添加到主屏幕”",
+  updateReady: "新版本已就绪",
+  updateNow: "立即更新",
+  updateAfterTube: "将在本管封管后自动更新",
+  updateAfterSync: "将在同步完成后自动更新",
+  checkUpdate: "检查更新",
+  exportQueue: "导出未同步的登记",
+  exportDone: "已导出 {n} 条未同步记录：{file}",
+  exportNothing: "没有未同步的记录",
+  exportHint: "长时间无网络时，可把导出文件交给管理员导入服务器；之后联网同步不会重复",
   countersStation: "本机今日 {n} 人 / {tubes} 管",
   countersSite: "本点今日 {n} 人",
   void: "作废",
@@ -248,6 +267,27 @@ const en: Record<MessageKey, string> = {
   tabStation: "Tubes",
   tabBoxes: "Boxes",
   tabHistory: "History",
+  tabSettings: "Settings",
+  settingsVersion: "Version",
+  settingsStorage: "Storage on this device",
+  storagePersisted: "Persistent storage granted (the browser will not clear it)",
+  storageNotPersisted:
+    "No persistent storage: the browser may clear data when space runs low — sync often, or install the app",
+  storageUnknown: "The browser does not say whether storage is persistent",
+  storageUsage: "{used} used, about {free} free",
+  installApp: "Install to home screen",
+  installed: "Installed as an app",
+  iosInstall: "To install on iPhone/iPad: open this page in Safari, tap Share, then “Add to Home Screen”",
+  updateReady: "A new version is ready",
+  updateNow: "Update now",
+  updateAfterTube: "Will update once this tube is sealed",
+  updateAfterSync: "Will update once the sync is done",
+  checkUpdate: "Check for updates",
+  exportQueue: "Export unsynced registrations",
+  exportDone: "Exported {n} unsynced records: {file}",
+  exportNothing: "Nothing unsynced",
+  exportHint:
+    "With no network for a long time, give the file to an administrator to import on the server; a later sync does not duplicate it",
   countersStation: "This device today: {n} people / {tubes} tubes",
   countersSite: "This site today: {n} people",
   void: "Void",
@@ -468,6 +508,10 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return zhMode ? "请填写转运人员姓名" : "Enter the courier's name";
     case "bad_courier_phone":
       return zhMode ? "转运人员手机号无效" : "Invalid courier mobile number";
+    case "storage_full":
+      return zhMode
+        ? "存储空间不足，本条未登记：请立即同步，释放空间后再登记（已保存的登记不会丢失）"
+        : "Storage full, this entry was NOT registered: sync now, then register again once space is freed (nothing saved is lost)";
     case "storage_failed":
       return zhMode
         ? `保存失败，本条未登记：${problem.message}`

@@ -13,7 +13,8 @@ export type AuditAction =
   | "tube_transferred"
   | "quarantine_resubmitted"
   | "quarantine_discarded"
-  | "export";
+  | "export"
+  | "queue_imported";
 
 export interface AuditEntry {
   action: AuditAction;

@@ -3,6 +3,7 @@
  * Each command returns the lines it prints, so tests run them in-process.
  */
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { POOL_SIZES, type PoolSize } from "../../domain/events";
 import { ROLES, type Role } from "../../domain/protocol";
@@ -10,6 +11,9 @@ import { audit } from "../audit/audit";
 import { hashPassword } from "../auth/passwords";
 import type { Store } from "../db";
 import { openSqliteStore } from "../db/sqlite";
+import { ApiError } from "../errors";
+import { GroupCommitter } from "../events/groupCommit";
+import { importQueue } from "../events/importQueue";
 import { createSite, createStaff, findSite } from "../sites/sites";
 
 export class CliError extends Error {}
@@ -22,6 +26,7 @@ export const USAGE = `usage: npm run cli -- <command> [options]
   revoke-device <device-id>                       (its tokens stop working: 401, the app asks for the password)
   list-devices [--site <code>]                    (last sync, sequence mark, events the device still had queued)
   backup <file>                                   (consistent online copy of the SQLite store)
+  import <file>                                   (a device's exported queue: exactly once, as if it had pushed)
 
 The store is the server's: DATABASE_URL (PostgreSQL) when set, otherwise DATA_DIR/samplepoint.sqlite.`;
 
@@ -174,6 +179,25 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
         await source.db.destroy();
       }
       return [`backup written to ${file}`];
+    }
+    case "import": {
+      const file = requireArg(positionals[0], "export file");
+      let raw: unknown;
+      try {
+        raw = JSON.parse(await readFile(file, "utf8"));
+      } catch (error) {
+        throw new CliError(`cannot read ${file} as JSON: ${(error as Error).message}`);
+      }
+      try {
+        const result = await importQueue(ctx.store, new GroupCommitter(ctx.store), raw, ctx.actor);
+        return [
+          `imported ${result.events} events of device ${result.deviceId} at ${result.siteCode}: ${result.accepted} accepted, ${result.duplicates} already there, ${result.rejected} rejected; mark ${result.mark}`,
+          ...result.rejections.map((r) => `  event ${r.index} (${r.id ?? "no id"}): ${r.code} — ${r.message}`),
+        ];
+      } catch (error) {
+        if (error instanceof ApiError) throw new CliError(`${error.code}: ${error.message}`);
+        throw error;
+      }
     }
     default:
       throw new CliError(command ? `unknown command: ${command}\n\n${USAGE}` : USAGE);

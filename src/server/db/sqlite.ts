@@ -140,16 +140,23 @@ function startCheckpointer(file: string, raw: SQLite.Database): Checkpointer {
     `const { workerData } = require("node:worker_threads");
      const Database = require(workerData.module);
      const state = new Int32Array(workerData.state);
-     const db = new Database(workerData.file);
-     db.pragma("busy_timeout = 1000");
-     db.pragma("synchronous = NORMAL");
-     while (Atomics.load(state, 0) === 0) {
-       try { db.pragma("wal_checkpoint(PASSIVE)"); } catch { /* busy: the next round tries again */ }
-       Atomics.wait(state, 0, 0, workerData.intervalMs);
-     }
-     db.close();
-     Atomics.store(state, 0, 2);
-     Atomics.notify(state, 0);`,
+     try {
+       const db = new Database(workerData.file);
+       try {
+         db.pragma("busy_timeout = 1000");
+         db.pragma("synchronous = NORMAL");
+         while (Atomics.load(state, 0) === 0) {
+           try { db.pragma("wal_checkpoint(PASSIVE)"); } catch { /* busy: the next round tries again */ }
+           Atomics.wait(state, 0, 0, workerData.intervalMs);
+         }
+       } finally {
+         db.close();
+       }
+     } finally {
+       // Stopped, or failed: either way the main thread need not wait any longer.
+       Atomics.store(state, 0, 2);
+       Atomics.notify(state, 0);
+     }`,
     {
       eval: true,
       workerData: {
@@ -165,6 +172,7 @@ function startCheckpointer(file: string, raw: SQLite.Database): Checkpointer {
   worker.on("error", (error) => {
     failed = true;
     // Without the thread, the main connection checkpoints again as SQLite does by default.
+    if (!raw.open) return;
     console.error(`SQLite checkpoint thread failed (${error.message}); checkpointing on the main thread`);
     raw.pragma("wal_autocheckpoint = 1000");
   });

@@ -12,7 +12,7 @@ import {
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
-import { GroupCommitter } from "../events/groupCommit";
+import type { GroupCommitter } from "../events/groupCommit";
 import { pullEvents } from "../events/pullEvents";
 
 /**
@@ -20,10 +20,8 @@ import { pullEvents } from "../events/pullEvents";
  * GET /api/v1/sites/{code}/events?after=: the site's other devices' events after a cursor.
  */
 export const eventRoutes =
-  (store: Store): FastifyPluginAsyncZod =>
+  (store: Store, committer: GroupCommitter): FastifyPluginAsyncZod =>
   async (app) => {
-    // Concurrent pushes share transactions (group commit).
-    const committer = new GroupCommitter(store);
     app.post(
       "/events/push",
       {
