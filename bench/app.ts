@@ -38,9 +38,11 @@ const kb = (bytes: number) => bytes / 1024;
 // --- The bundle ---
 const indexHtml = readFileSync(path.join(dist, "index.html"), "utf8");
 const initial = new Set(
-  [...indexHtml.matchAll(/<script[^>]+src="\/([^"]+\.js)"|<link rel="modulepreload"[^>]+href="\/([^"]+\.js)"/g)].map(
-    (m) => (m[1] ?? m[2]) as string,
-  ),
+  [
+    ...indexHtml.matchAll(
+      /<script[^>]+src="\/([^"]+\.js)"|<link rel="(?:modulepreload|stylesheet)"[^>]+href="\/([^"]+\.(?:js|css))"/g,
+    ),
+  ].map((m) => (m[1] ?? m[2]) as string),
 );
 const serviceWorker = readFileSync(path.join(dist, "sw.js"), "utf8");
 const assets = readdirSync(path.join(dist, "assets"))

@@ -5,14 +5,7 @@
  */
 import { registerSW } from "virtual:pwa-register";
 
-export type UpdateBlocker = "tube_open" | "sync_in_flight";
-
-/** Why the waiting version cannot be applied now (null: it can). */
-export function updateBlocker(station: { tubeOpen: boolean; syncing: boolean }): UpdateBlocker | null {
-  if (station.tubeOpen) return "tube_open";
-  if (station.syncing) return "sync_in_flight";
-  return null;
-}
+export { type UpdateBlocker, updateBlocker } from "./updatePolicy";
 
 export interface UpdateState {
   /** A new version is installed and waiting. */
@@ -20,6 +13,8 @@ export interface UpdateState {
   /** Staff asked for it; it applies as soon as nothing blocks it. */
   accepted: boolean;
 }
+
+const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
 let state: UpdateState = { waiting: false, accepted: false };
 const listeners = new Set<() => void>();
@@ -36,10 +31,17 @@ export function registerServiceWorker(): void {
   updateServiceWorker = registerSW({
     immediate: true,
     onNeedRefresh: () => set({ waiting: true }),
+    // The reload is ours (apply, below): the plugin reloads only when the page was already controlled at its start,
+    // not in the session that installed the app.
+    onNeedReload: () => {},
     onRegisteredSW: (_url, r) => {
       registration = r;
     },
   });
+  // A tablet may run the app for days without a navigation (when browsers look for a new version): look hourly.
+  setInterval(() => {
+    if (navigator.onLine) void registration?.update().catch(() => undefined);
+  }, UPDATE_CHECK_INTERVAL_MS);
 }
 
 export const updates = {
@@ -52,8 +54,9 @@ export const updates = {
   accept(): void {
     set({ accepted: true });
   },
-  /** Activates the waiting version and reloads the page. */
+  /** Activates the waiting version and reloads the page once it controls it. */
   async apply(): Promise<void> {
+    navigator.serviceWorker.addEventListener("controllerchange", () => window.location.reload(), { once: true });
     await updateServiceWorker?.(true);
   },
   /** Asks the server for a newer version now (as the browser does on navigation). */
