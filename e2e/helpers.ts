@@ -17,9 +17,9 @@ export function useAccount(next: Account): void {
 
 export const PIN = "2468";
 
-/** Signs in as the test's collector and sets the app-lock PIN that first sign-in asks for. */
-export async function logIn(page: Page, as: Account = account()) {
-  await page.goto("/");
+/** Signs in as the test's collector and sets the app-lock PIN that first sign-in asks for (at `url`: another server). */
+export async function logIn(page: Page, as: Account = account(), url = "/") {
+  await page.goto(url);
   await page.getByLabel(/用户名|Username/).fill(as.username);
   await page.getByLabel(/密码|Password/).fill(as.password);
   await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();

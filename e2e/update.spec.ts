@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Page } from "@playwright/test";
 import { type ServerProcess, startServerProcess } from "../src/server/serverProcess";
 import { expect, test } from "./fixtures";
-import { DEMO_ACCOUNT, PIN, scan, unlock, waitForServiceWorker } from "./helpers";
+import { DEMO_ACCOUNT, logIn, scan, unlock, waitForServiceWorker } from "./helpers";
 
 const root = path.resolve(import.meta.dirname, "..");
 const port = 18_600 + Math.floor(Math.random() * 300);
@@ -23,17 +23,6 @@ test.beforeAll(async () => {
     stdio: "inherit",
   });
 });
-
-async function signIn(page: Page) {
-  await page.goto(`${base}/`);
-  await page.getByLabel(/用户名|Username/).fill(DEMO_ACCOUNT.username);
-  await page.getByLabel(/密码|Password/).fill(DEMO_ACCOUNT.password);
-  await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
-  await page.getByLabel(/^(PIN)$/).fill(PIN);
-  await page.getByLabel(/再次输入 PIN|PIN again/).fill(PIN);
-  await page.getByRole("button", { name: /保存 PIN|Save PIN/ }).click();
-  await expect(page.getByTestId("scan-input")).toBeVisible();
-}
 
 async function shownVersion(page: Page): Promise<string> {
   await page.getByTestId("tab-settings").click();
@@ -52,7 +41,7 @@ test("a new version waits for the open tube to be sealed, then applies: the vers
     env: { STATIC_DIR: path.join(root, "dist") },
   });
   try {
-    await signIn(page);
+    await logIn(page, DEMO_ACCOUNT, `${base}/`);
     await waitForServiceWorker(page);
     const versionA = await shownVersion(page);
     expect(versionA).toMatch(/^\d+\.\d+\.\d+\+/);

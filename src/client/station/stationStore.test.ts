@@ -115,4 +115,23 @@ describe("station store", () => {
     expect(snapshotOf(restarted)).toEqual(snapshotOf(project(everything)));
     expect(restarted.tubes.has("OT00000002")).toBe(true);
   });
+
+  it("applies what another tab wrote or a pull stored once, however many catch-ups run at the same time", async () => {
+    const store = new StationStore(10_000);
+    await store.load();
+    // Another tab (no store here) records a tube with three people; a pull stores another phone's tube.
+    await recordTube(null, 7);
+    const other = eventStream("other-phone", "DEMO", "staff-2");
+    await storePulledPage([other.next("tube.opened", { tubeCode: "OT00000007", capacity: 5 })], {
+      siteCode: "DEMO",
+      after: 1,
+      afterId: null,
+    });
+    await Promise.all([store.catchUpLocal(), store.catchUpLocal(), store.catchUpRemote(), store.catchUpRemote()]);
+    const state = store.getSnapshot().state;
+    expect(state.tubes.get("YT00000007")?.registrationIds).toHaveLength(3);
+    expect(snapshotOf(state)).toEqual(
+      snapshotOf(project([...(await allEvents()), ...(await db.remoteEvents.toArray()).map((r) => r.event)])),
+    );
+  });
 });

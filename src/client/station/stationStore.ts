@@ -80,24 +80,40 @@ export class StationStore {
   }
 
   /** Applies this device's events that another tab recorded since the last call (cheap when there are none). */
-  async catchUpLocal(): Promise<void> {
-    const state = await this.load();
-    const local = await eventsAfter(this.appliedSeq);
-    if (local.lastSeq === this.appliedSeq) return;
-    for (const event of local.events) applyEvent(state, event);
-    this.appliedSeq = local.lastSeq;
-    this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
-    this.emit();
-    this.maybeSave();
+  catchUpLocal(): Promise<void> {
+    return this.oneAtATime(async () => {
+      const state = await this.load();
+      const local = await eventsAfter(this.appliedSeq);
+      // apply() may have taken some of them meanwhile (this tab's own write): only the ones still missing.
+      const missing = local.events.filter((event) => event.seq > this.appliedSeq);
+      if (local.lastSeq <= this.appliedSeq) return;
+      this.appliedSeq = local.lastSeq;
+      this.applyMore(state, missing);
+    });
   }
 
   /** Applies the other devices' events that a pull stored since the last call. */
-  async catchUpRemote(): Promise<void> {
-    const state = await this.load();
-    const remote = await remoteEventsAfter(this.appliedRemote);
-    if (remote.events.length === 0) return;
-    for (const event of remote.events) applyEvent(state, event);
-    this.appliedRemote = remote.lastOrder;
+  catchUpRemote(): Promise<void> {
+    return this.oneAtATime(async () => {
+      const state = await this.load();
+      const remote = await remoteEventsAfter(this.appliedRemote);
+      if (remote.events.length === 0) return;
+      this.appliedRemote = remote.lastOrder;
+      this.applyMore(state, remote.events);
+    });
+  }
+
+  /** Catch-ups run one after another: two at once would read the same events and apply them twice. */
+  private catchingUp: Promise<void> = Promise.resolve();
+  private oneAtATime(task: () => Promise<void>): Promise<void> {
+    const next = this.catchingUp.then(task, task);
+    this.catchingUp = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Applies events whose marks (appliedSeq, appliedRemote) the caller has just moved: a save takes both together. */
+  private applyMore(state: StationState, events: SampleEvent[]): void {
+    for (const event of events) applyEvent(state, event);
     this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
     this.emit();
     this.maybeSave();
