@@ -176,7 +176,7 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
       try {
         await source.raw.backup(file);
       } finally {
-        await source.db.destroy();
+        source.close();
       }
       return [`backup written to ${file}`];
     }

@@ -22,6 +22,11 @@ export interface SqliteStore {
   raw: SQLite.Database;
   /** Resolves when everything committed so far is on disk. */
   durable(): Promise<void>;
+  /**
+   * Closes the connection and stops the checkpoint thread. `db.destroy()` does this too, but only once Kysely has
+   * used the connection: code that works on `raw` alone (the backup) closes with this.
+   */
+  close(): void;
 }
 
 export function openSqliteStore(dataDir: string): SqliteStore {
@@ -41,10 +46,15 @@ export function openSqliteStore(dataDir: string): SqliteStore {
   // instead of inside a COMMIT on the main thread.
   raw.pragma("wal_autocheckpoint = 0");
   const checkpointer = startCheckpointer(file, raw);
+  const close = () => {
+    if (!raw.open) return;
+    checkpointer.stop();
+    raw.close();
+  };
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(raw, () => checkpointer.stop()) }),
+    dialect: new SqliteDialect({ database: withStatementCache(raw, () => close()) }),
   });
-  return { db, file, raw, durable: logSyncer(`${file}-wal`) };
+  return { db, file, raw, durable: logSyncer(`${file}-wal`), close };
 }
 
 /** fdatasync of the write-ahead log (nothing to do before the first write creates it). */
@@ -98,13 +108,10 @@ const STATEMENT_CACHE_SIZE = 1_000;
  * Kysely prepares every query anew; compiling the SQL is a good part of a small push's cost. The same text gets the
  * same prepared statement (statements are reused one call at a time, as Kysely runs queries on its one connection).
  */
-function withStatementCache(raw: SQLite.Database, onClose: () => void): SqliteDatabase {
+function withStatementCache(raw: SQLite.Database, close: () => void): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
-    close: () => {
-      onClose();
-      raw.close();
-    },
+    close,
     prepare: (sql: string) => {
       let statement = cache.get(sql);
       if (!statement) {
