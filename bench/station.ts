@@ -7,6 +7,7 @@ import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { chromium, type Page } from "@playwright/test";
 import { startServerProcess } from "../src/server/serverProcess";
+import { DEMO_PIN, signInAsDemo } from "./demoSignIn";
 import { median, p95 } from "./stats";
 
 const { values: args } = parseArgs({
@@ -18,7 +19,7 @@ const { values: args } = parseArgs({
 });
 const total = Number(args.registrations);
 const port = Number(args.port);
-const PIN = "2468";
+const PIN = DEMO_PIN;
 
 execSync("node scripts/build-if-needed.mjs", { stdio: "inherit" });
 const server = await startServerProcess(port, "bench-station");
@@ -123,14 +124,7 @@ try {
   const page = await browser.newPage({ baseURL: base, viewport: { width: 1024, height: 768 } });
   // tsx keeps function names with a __name helper that the page does not have.
   await page.addInitScript("window.__name = (f) => f");
-  await page.goto("/");
-  await page.getByLabel(/用户名|Username/).fill("demo");
-  await page.getByLabel(/密码|Password/).fill("demo1234");
-  await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
-  await page.getByLabel(/^(PIN)$/).fill(PIN);
-  await page.getByLabel(/再次输入 PIN|PIN again/).fill(PIN);
-  await page.getByRole("button", { name: /保存 PIN|Save PIN/ }).click();
-  await page.getByTestId("scan-input").waitFor();
+  await signInAsDemo(page, "/");
 
   console.error("signed in; seeding history");
   const seedStart = performance.now();

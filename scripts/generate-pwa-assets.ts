@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
+import { signInAsDemo } from "../bench/demoSignIn";
 import { startServerProcess } from "../src/server/serverProcess";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -52,13 +53,7 @@ async function main() {
       ] as const) {
         const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN" });
         const shot = await context.newPage();
-        await shot.goto(server.base);
-        await shot.getByLabel(/用户名|Username/).fill("demo");
-        await shot.getByLabel(/密码|Password/).fill("demo1234");
-        await shot.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
-        await shot.getByLabel(/^(PIN)$/).fill("2468");
-        await shot.getByLabel(/再次输入 PIN|PIN again/).fill("2468");
-        await shot.getByRole("button", { name: /保存 PIN|Save PIN/ }).click();
+        await signInAsDemo(shot, server.base);
         const input = shot.getByTestId("scan-input");
         const n = file.includes("narrow") ? 1 : 2;
         const people = ["张三", "李四", "王五"].map((name, i) => `SP1|${name}|PP|E${n}000000${i + 1}`);

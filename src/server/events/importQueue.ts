@@ -11,6 +11,7 @@ import { audit } from "../audit/audit";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
 import { findSite } from "../sites/sites";
+import { chunks } from "./chunks";
 import type { GroupCommitter } from "./groupCommit";
 
 /** Rejections listed in the answer (all are counted). */
@@ -80,12 +81,11 @@ export async function importQueue(
     mark: 0,
     rejections: [],
   };
-  for (let start = 0; start < file.events.length || start === 0; start += MAX_PUSH_EVENTS) {
-    const { results, mark } = await committer.push({
-      auth,
-      rawEvents: file.events.slice(start, start + MAX_PUSH_EVENTS),
-      now: new Date(),
-    });
+  // Push-sized batches in order; an empty file is one empty batch (it still answers with the device's mark).
+  const batches = file.events.length === 0 ? [[]] : [...chunks(file.events, MAX_PUSH_EVENTS)];
+  let start = 0;
+  for (const batch of batches) {
+    const { results, mark } = await committer.push({ auth, rawEvents: batch, now: new Date() });
     outcome.mark = mark;
     for (const result of results) {
       if (result.status === "accepted") outcome.accepted++;
@@ -102,7 +102,7 @@ export async function importQueue(
         }
       }
     }
-    if (file.events.length === 0) break;
+    start += batch.length;
   }
   await audit(store.db, {
     action: "queue_imported",
