@@ -41,6 +41,16 @@ export async function waitForServiceWorker(page: Page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
 }
 
+/** Switches the app's language through the top bar's menu (before sign-in: the top bar's own switch). */
+export async function setLanguage(page: Page, lang: "zh" | "en") {
+  const current = await page.evaluate(() => document.documentElement.lang);
+  if ((lang === "en") === current.startsWith("en")) return;
+  const menu = page.getByTestId("menu-button");
+  if (await menu.isVisible()) await menu.click();
+  await page.getByTestId("language-switch").click();
+  await expect(page.locator("html")).toHaveAttribute("lang", lang === "en" ? "en" : "zh-CN");
+}
+
 export async function scan(page: Page, text: string) {
   const input = page.getByTestId("scan-input");
   await input.fill(text);

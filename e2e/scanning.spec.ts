@@ -42,7 +42,8 @@ test("scans a tube label, then ten resident codes shown 0.4 s each, into that tu
   await expect(names).toHaveCount(10);
   const shownDocs = residents.map((code) => code.split("|")[3] as string);
   const listed = await names.locator(".member-doc").allTextContents();
-  expect(listed.map((doc) => doc.slice(-4))).toEqual(shownDocs.map((doc) => doc.slice(-4)));
+  // Newest first on the screen.
+  expect(listed.map((doc) => doc.slice(-4))).toEqual(shownDocs.map((doc) => doc.slice(-4)).reverse());
   // The full tube asks to be sealed.
   await expect(page.getByTestId("notice").or(page.getByTestId("problem")).first()).toContainText(/封管|seal/);
 });

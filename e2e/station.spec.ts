@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { logIn, scan, unlock } from "./helpers";
+import { logIn, scan, setLanguage, unlock } from "./helpers";
 
 test("handles scans that arrive faster than they are saved, in order", async ({ page }) => {
   await logIn(page);
@@ -16,7 +16,9 @@ test("handles scans that arrive faster than they are saved, in order", async ({ 
   }
   await expect(page.getByTestId("tube-count")).toHaveText("3 / 10");
   await expect(page.getByTestId("members").locator("li")).toHaveCount(3);
-  await expect(page.getByTestId("members").locator("li").first()).toContainText("张三");
+  // Newest first: the person just scanned is on top, the first of the tube at the bottom.
+  await expect(page.getByTestId("members").locator("li").first()).toContainText("王五");
+  await expect(page.getByTestId("members").locator("li").last()).toContainText("张三");
 });
 
 test("refuses wrong input with a reason in both languages, and seals a short tube only after confirmation", async ({
@@ -55,7 +57,7 @@ test("refuses wrong input with a reason in both languages, and seals a short tub
 
 test("switches to English", async ({ page }) => {
   await logIn(page);
-  await page.getByRole("button", { name: "English" }).click();
+  await setLanguage(page, "en");
   await expect(page.getByText("Scan or type the tube barcode")).toBeVisible();
   await page.reload();
   await unlock(page);

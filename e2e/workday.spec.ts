@@ -48,10 +48,12 @@ test("a whole offline work session — full, short, voided and transferred tubes
 
   // Tube B: ten people, one voided and replaced, sealed full.
   await fillTube(page, "YT10000002", b);
-  const third = page.getByTestId("members").locator("li").nth(2);
+  // The third registered: the list is newest first.
+  const third = page.getByTestId("members").locator("li").nth(7);
   await third.getByRole("button", { name: /作废|Void/ }).click();
-  await third.getByLabel(/作废原因|Reason for voiding/).fill("信息录错");
-  await third.getByRole("button", { name: /确认作废|Void registration/ }).click();
+  const voiding = page.getByTestId("void-form");
+  await voiding.getByRole("radio", { name: /信息录入错误|Entry error/ }).check();
+  await voiding.getByRole("button", { name: /确认作废|Void registration/ }).click();
   await expect(page.getByTestId("tube-count")).toHaveText("9 / 10");
   await scan(page, (extraB as { code: string }).code);
   await expect(page.getByTestId("tube-count")).toHaveText("10 / 10");
@@ -70,7 +72,7 @@ test("a whole offline work session — full, short, voided and transferred tubes
   await page.getByRole("button", { name: /转管|Transfer/ }).click();
   const transfer = page.getByTestId("transfer-form");
   await transfer.getByLabel(/新试管条码|New tube barcode/).fill("YT10000004");
-  await transfer.getByLabel(/转管原因|Reason for the transfer/).fill("试管破损");
+  await transfer.getByRole("radio", { name: /试管破损|Tube broken/ }).check();
   await transfer.getByRole("button", { name: /确认转管|Transfer people/ }).click();
   await expect(page.getByTestId("open-tube")).toHaveText("YT10000004");
   await expect(page.getByTestId("tube-count")).toHaveText("3 / 10");

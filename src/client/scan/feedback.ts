@@ -1,5 +1,5 @@
 /**
- * Scan feedback: tones made with WebAudio (no sound files), vibration where supported, and an optional spoken cue.
+ * Scan feedback: tones made with WebAudio (no sound files), vibration where supported (spoken cues: voice.ts).
  * Every part is best-effort: a browser without one of them simply stays quiet.
  */
 export type Tone = "success" | "error" | "repeat";
@@ -44,14 +44,6 @@ export function playTone(tone: Tone): void {
 export function vibrate(tone: Tone): void {
   if (typeof navigator.vibrate !== "function") return;
   navigator.vibrate(tone === "error" ? [80, 60, 80] : tone === "success" ? 40 : 10);
-}
-
-export function speak(text: string, lang: string): void {
-  if (typeof speechSynthesis === "undefined") return;
-  const utterance = new SpeechSynthesisUtterance(text);
-  utterance.lang = lang;
-  speechSynthesis.cancel();
-  speechSynthesis.speak(utterance);
 }
 
 export function feedback(tone: Tone): void {

@@ -10,7 +10,7 @@ import { useI18n } from "./i18n";
 import { LockScreen, SetPinScreen } from "./LockScreens";
 import { LoginScreen } from "./LoginScreen";
 import { StationScreen } from "./StationScreen";
-import { SyncBadge } from "./SyncBadge";
+import { PlainTopBar, TopBar } from "./TopBar";
 import { UpdatePrompt } from "./UpdatePrompt";
 import { useSyncStatus } from "./useSyncStatus";
 
@@ -27,9 +27,11 @@ const TAB_LABELS = {
   history: "tabHistory",
   settings: "tabSettings",
 } as const;
+// Glyphs every phone font has (no icon font to load).
+const TAB_ICONS = { station: "◉", boxes: "▣", history: "☰", settings: "⚙" } as const;
 
 export function App() {
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const session = useSession();
   const [deviceId, setDeviceId] = useState<string | null>(null);
 
@@ -57,39 +59,26 @@ export function App() {
     [site, staffId],
   );
 
+  const signOutNow = () =>
+    void signOut().then((result) => {
+      setLogoutRefused(result.ok ? null : result.pending);
+      if (result.ok) setLocked(true);
+    });
+  const working = signedIn && station && hasPin && !locked;
+
   return (
-    <div className="app">
-      <header className="app-header">
-        <span className="app-name">{t("appName")}</span>
-        {signedIn && (
-          <span className="who" data-testid="who">
-            {signedIn.site.name} · {signedIn.staff.name}
-          </span>
-        )}
-        <button type="button" className="link" onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
-          {t("language")}
-        </button>
-        {signedIn && hasPin && !locked && (
-          <button type="button" className="link" onClick={() => setLocked(true)}>
-            {t("lockNow")}
-          </button>
-        )}
-        {signedIn && (
-          <button
-            type="button"
-            className="link"
-            data-testid="logout"
-            onClick={() =>
-              void signOut().then((result) => {
-                setLogoutRefused(result.ok ? null : result.pending);
-                if (result.ok) setLocked(true);
-              })
-            }
-          >
-            {t("logout")}
-          </button>
-        )}
-      </header>
+    <div className={`app${working ? " app-working" : ""}`}>
+      {signedIn && hasPin && !locked ? (
+        <TopBar
+          siteName={signedIn.site.name}
+          staffName={signedIn.staff.name}
+          canLock={hasPin}
+          onLock={() => setLocked(true)}
+          onSignOut={signOutNow}
+        />
+      ) : (
+        <PlainTopBar />
+      )}
       {logoutRefused !== null && (
         <BilingualAlert messageKey="logoutRefused" values={{ n: logoutRefused }} tone="warn" testId="logout-refused">
           <button type="button" onClick={() => void syncLoop.syncNow().then(() => setLogoutRefused(null))}>
@@ -104,34 +93,7 @@ export function App() {
       ) : signedIn && station ? (
         <>
           <UpdateNotice deviceId={deviceId} />
-          <SyncBadge />
           <Counters deviceId={deviceId} />
-          <div className="tabs" role="tablist">
-            {(["station", "boxes", "history", "settings"] as const).map((name) => (
-              <button
-                key={name}
-                type="button"
-                role="tab"
-                aria-selected={tab === name}
-                data-testid={`tab-${name}`}
-                onClick={() => setTab(name)}
-              >
-                {t(TAB_LABELS[name])}
-              </button>
-            ))}
-            {(sync.rejected > 0 || tab === "quarantine") && (
-              <button
-                type="button"
-                role="tab"
-                className="tab-warn"
-                aria-selected={tab === "quarantine"}
-                data-testid="tab-quarantine"
-                onClick={() => setTab("quarantine")}
-              >
-                {t("tabQuarantine", { n: sync.rejected })}
-              </button>
-            )}
-          </div>
           {tab === "station" && <StationScreen station={station} site={signedIn.site} deviceId={deviceId} />}
           <Suspense fallback={null}>
             {tab === "boxes" && <BoxScreen station={station} deviceId={deviceId} />}
@@ -141,6 +103,40 @@ export function App() {
               <QuarantineScreen author={{ staffId: signedIn.staff.id, siteCode: signedIn.site.code }} />
             )}
           </Suspense>
+          <nav className="tab-bar" aria-label={t("navigation")}>
+            <div role="tablist">
+              {(["station", "boxes", "history", "settings"] as const).map((name) => (
+                <button
+                  key={name}
+                  type="button"
+                  role="tab"
+                  aria-selected={tab === name}
+                  data-testid={`tab-${name}`}
+                  onClick={() => setTab(name)}
+                >
+                  <span className="tab-icon" aria-hidden="true">
+                    {TAB_ICONS[name]}
+                  </span>
+                  <span className="tab-label">{t(TAB_LABELS[name])}</span>
+                </button>
+              ))}
+              {(sync.rejected > 0 || tab === "quarantine") && (
+                <button
+                  type="button"
+                  role="tab"
+                  className="tab-warn"
+                  aria-selected={tab === "quarantine"}
+                  data-testid="tab-quarantine"
+                  onClick={() => setTab("quarantine")}
+                >
+                  <span className="tab-icon" aria-hidden="true">
+                    {sync.rejected}
+                  </span>
+                  <span className="tab-label">{t("tabQuarantineShort")}</span>
+                </button>
+              )}
+            </div>
+          </nav>
         </>
       ) : (
         <LoginScreen lastUsername={session?.staff.username} passwordRequired={passwordRequired} />
@@ -164,6 +160,7 @@ function Counters({ deviceId }: { deviceId: string }) {
   return (
     <p className="counters" data-testid="counters">
       <span>{t("countersStation", { n: c.deviceRegistrations, tubes: c.deviceTubes })}</span>
+      <span aria-hidden="true"> · </span>
       <span>{t("countersSite", { n: c.siteRegistrations })}</span>
     </p>
   );

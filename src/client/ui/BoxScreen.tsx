@@ -4,12 +4,16 @@ import { useStationView } from "../data/hooks";
 import type { Station, StationOutcome, StationProblem } from "../station/station";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
+import { Sheet } from "./Sheet";
+import { useScanFocus } from "./useScanFocus";
 
 /** Packing sealed tubes into transfer boxes, closing boxes, and handing them to transport. */
 export function BoxScreen({ station, deviceId }: { station: Station; deviceId: string }) {
   const { t } = useI18n();
   const view = useStationView(deviceId);
   const inputRef = useRef<HTMLInputElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useScanFocus(inputRef, formRef);
   const [problem, setProblem] = useState<StationProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [handover, setHandover] = useState<{ box: string; name: string; phone: string; plate: string } | null>(null);
@@ -34,7 +38,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
         setNotice(t("handedOver", { box: outcome.boxCode }));
       }
     }
-    inputRef.current?.focus();
+    inputRef.current?.focus({ preventScroll: true });
   }
 
   function submit(event: FormEvent) {
@@ -50,7 +54,9 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
         <h2 id="box-heading">
           {box ? (
             <>
-              {t("currentBox")}: <span data-testid="open-box">{box.code}</span>
+              {t("currentBox")}
+              {t("colon")}
+              <span data-testid="open-box">{box.code}</span>
             </>
           ) : (
             t("boxInputLabel")
@@ -61,7 +67,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
             {t("boxCount", { n: box.tubeCodes.length })}
           </p>
         )}
-        <form onSubmit={submit} className="scan-form">
+        <form onSubmit={submit} className="scan-form" ref={formRef}>
           <label htmlFor="box-input">{box ? t("boxTubeInputLabel") : t("boxInputLabel")}</label>
           <div className="row">
             <input
@@ -70,6 +76,11 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
               ref={inputRef}
               autoComplete="off"
               autoCapitalize="characters"
+              spellCheck={false}
+              enterKeyHint="done"
+              inputMode="none"
+              // biome-ignore lint/a11y/noAutofocus: the first gun scan after opening the tab must land here
+              autoFocus
             />
             <button type="submit" className="primary">
               {t("submit")}
@@ -81,7 +92,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
             {notice}
           </p>
         )}
-        {problem && <ProblemMessage problem={problem} />}
+        {problem && !handover && <ProblemMessage problem={problem} />}
         {box && (
           <>
             {/* Print-free: the list staff read out to the courier. */}
@@ -105,55 +116,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
             <li key={b.code} data-testid={`box-${b.code}`}>
               <strong>{b.code}</strong> · {t("boxCount", { n: b.tubeCodes.length })}
               <span className="badge">{t(`boxStatus_${b.status}`)}</span>
-              {handover?.box === b.code ? (
-                <form
-                  className="resident-form"
-                  onSubmit={(e) => {
-                    e.preventDefault();
-                    void run(() =>
-                      station.handOver(b.code, {
-                        name: handover.name,
-                        phone: handover.phone,
-                        ...(handover.plate.trim() ? { vehiclePlate: handover.plate } : {}),
-                      }),
-                    );
-                  }}
-                >
-                  <label>
-                    {t("courierName")}
-                    <input
-                      value={handover.name}
-                      onChange={(e) => setHandover({ ...handover, name: e.target.value })}
-                      required
-                    />
-                  </label>
-                  <label>
-                    {t("courierPhone")}
-                    <input
-                      type="tel"
-                      inputMode="tel"
-                      value={handover.phone}
-                      onChange={(e) => setHandover({ ...handover, phone: e.target.value })}
-                      required
-                    />
-                  </label>
-                  <label>
-                    {t("vehiclePlate")}
-                    <input
-                      value={handover.plate}
-                      onChange={(e) => setHandover({ ...handover, plate: e.target.value })}
-                    />
-                  </label>
-                  <div className="row">
-                    <button type="submit" className="primary">
-                      {t("confirmHandover")}
-                    </button>
-                    <button type="button" onClick={() => setHandover(null)}>
-                      {t("cancel")}
-                    </button>
-                  </div>
-                </form>
-              ) : (
+              {handover?.box !== b.code && (
                 <button
                   type="button"
                   className="small"
@@ -177,6 +140,55 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
           ))}
         </ul>
       </section>
+      {handover && (
+        <Sheet title={`${t("handover")} ${handover.box}`} testId="handover-form">
+          <form
+            className="resident-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run(() =>
+                station.handOver(handover.box, {
+                  name: handover.name,
+                  phone: handover.phone,
+                  ...(handover.plate.trim() ? { vehiclePlate: handover.plate } : {}),
+                }),
+              );
+            }}
+          >
+            <label>
+              {t("courierName")}
+              <input
+                value={handover.name}
+                onChange={(e) => setHandover({ ...handover, name: e.target.value })}
+                required
+              />
+            </label>
+            <label>
+              {t("courierPhone")}
+              <input
+                type="tel"
+                inputMode="tel"
+                value={handover.phone}
+                onChange={(e) => setHandover({ ...handover, phone: e.target.value })}
+                required
+              />
+            </label>
+            <label>
+              {t("vehiclePlate")}
+              <input value={handover.plate} onChange={(e) => setHandover({ ...handover, plate: e.target.value })} />
+            </label>
+            {problem && <ProblemMessage problem={problem} />}
+            <div className="sheet-actions">
+              <button type="submit" className="primary">
+                {t("confirmHandover")}
+              </button>
+              <button type="button" onClick={() => setHandover(null)}>
+                {t("cancel")}
+              </button>
+            </div>
+          </form>
+        </Sheet>
+      )}
     </main>
   );
 }

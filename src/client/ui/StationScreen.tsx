@@ -1,13 +1,18 @@
-import { type FormEvent, lazy, Suspense, useRef, useState } from "react";
+import { type FormEvent, lazy, Suspense, useEffect, useRef, useState } from "react";
 import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import type { SiteConfig } from "../../domain/protocol";
 import type { Resident } from "../../domain/residentCode";
 import { useStationView } from "../data/hooks";
-import { playTone, speak } from "../scan/feedback";
+import { playTone } from "../scan/feedback";
+import { registrationCue, say } from "../scan/voice";
 import type { Station, StationOutcome, StationProblem } from "../station/station";
 import { DocTypeSelect } from "./DocTypeSelect";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
+import { noReason, ReasonChips, type ReasonChoice } from "./ReasonChips";
+import { reasonOptions, storedReason } from "./reasonOptions";
+import { Sheet } from "./Sheet";
+import { useScanFocus } from "./useScanFocus";
 
 // The camera scanner (and its decoder) loads when first opened: many stations type or use a hand scanner.
 const Scanner = lazy(() => import("./Scanner").then((m) => ({ default: m.Scanner })));
@@ -20,35 +25,63 @@ interface Props {
 
 type ResidentForm = { docType: DocType; docNumber: string; name: string; phone: string; fixedDocument: boolean };
 const emptyForm = (): ResidentForm => ({ docType: "ID", docNumber: "", name: "", phone: "", fixedDocument: false });
+type FormField = "docNumber" | "name" | "phone";
+
+/** At most one sheet at a time: each is a question about the current tube. */
+type SheetState =
+  | { kind: "resident"; form: ResidentForm; error: { field: FormField; problem: StationProblem } | null }
+  | { kind: "short" }
+  | { kind: "transfer"; to: string; reason: ReasonChoice }
+  | { kind: "void"; id: string; name: string; reason: ReasonChoice }
+  | { kind: "repeat"; resident: Resident; reason: ReasonChoice };
+
+/** Which field of the resident form a refusal is about, so the focus goes there. */
+function fieldOf(problem: StationProblem): FormField | null {
+  if (problem.code === "phone_required") return "phone";
+  if (problem.code !== "invalid_resident") return null;
+  const code = problem.error.code;
+  if (code === "bad_phone") return "phone";
+  if (code === "bad_name" || code === "name_too_long") return "name";
+  if (code === "bad_document" || code === "unknown_doc_type") return "docNumber";
+  return null;
+}
+
+const KEYBOARD_KEY = "samplepoint.softKeyboard";
 
 export function StationScreen({ station, site, deviceId }: Props) {
   const { t, docTypeName, documentReason, lang } = useI18n();
   const [scanning, setScanning] = useState(false);
-  const [spokenCues, setSpokenCues] = useState(() => localStorage.getItem("samplepoint.spokenCues") === "1");
   const view = useStationView(deviceId);
   const inputRef = useRef<HTMLInputElement>(null);
-  const [text, setText] = useState("");
+  const formRef = useRef<HTMLFormElement>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<StationProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [form, setForm] = useState<ResidentForm | null>(null);
-  const [confirmShort, setConfirmShort] = useState<{ count: number; capacity: number } | null>(null);
-  const [repeat, setRepeat] = useState<{ resident: Resident; reason: string } | null>(null);
-  const [voiding, setVoiding] = useState<{ id: string; reason: string } | null>(null);
-  const [transfer, setTransfer] = useState<{ to: string; reason: string } | null>(null);
+  const [sheet, setSheet] = useState<SheetState | null>(null);
+  // With a scanner gun the phone's own keyboard only hides the list: it opens on request.
+  const [softKeyboard, setSoftKeyboard] = useState(() => localStorage.getItem(KEYBOARD_KEY) === "1");
+
+  useScanFocus(inputRef, formRef);
 
   const openTube = view?.openTube;
   const members = view?.members ?? [];
+  const full = openTube !== undefined && members.length >= openTube.capacity;
+
+  // The seal-early question is about the tube as it is now: once the tube fills, the full-tube prompt replaces it.
+  useEffect(() => {
+    if (sheet?.kind === "short" && (full || !openTube)) setSheet(null);
+  }, [sheet, full, openTube]);
 
   function show(outcome: StationOutcome) {
-    if (!outcome.ok && outcome.resident && outcome.problem.code === "registered_today") {
-      setRepeat({ resident: outcome.resident, reason: "" });
-    }
     if (!outcome.ok) {
       if (outcome.problem.code === "short_needs_confirmation") {
-        setConfirmShort({ count: outcome.problem.count, capacity: outcome.problem.capacity });
+        setSheet({ kind: "short" });
         setProblem(null);
-      } else setProblem(outcome.problem);
+      } else {
+        setProblem(outcome.problem);
+        if (outcome.resident && outcome.problem.code === "registered_today")
+          setSheet({ kind: "repeat", resident: outcome.resident, reason: noReason() });
+      }
       setNotice(null);
       return;
     }
@@ -57,37 +90,36 @@ export function StationScreen({ station, site, deviceId }: Props) {
       case "tube-opened":
         setNotice(t("tubeOpened", { tube: outcome.tubeCode }));
         break;
-      case "registered":
-        setForm(null);
-        setRepeat(null);
+      case "registered": {
+        setSheet(null);
         if (outcome.full) {
           // Two rising tones: the tube is full, seal it.
           playTone("success");
           setTimeout(() => playTone("success"), 180);
         }
-        if (outcome.full && spokenCues) {
-          speak(t("tubeFullSpoken", { capacity: outcome.capacity }), lang === "zh" ? "zh-CN" : "en");
-        }
-        setNotice(
-          outcome.full
-            ? `${t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity })} — ${t("tubeFull", { capacity: outcome.capacity })}`
-            : t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity }),
-        );
+        say(registrationCue(outcome.name, outcome.count, outcome.capacity, outcome.full));
+        const text = t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity });
+        setNotice(outcome.full ? `${text} — ${t("tubeFull", { capacity: outcome.capacity })}` : text);
         break;
+      }
       case "needs-name":
-        setForm({ ...emptyForm(), docType: outcome.docType, docNumber: outcome.docNumber, fixedDocument: true });
+        setSheet({
+          kind: "resident",
+          form: { ...emptyForm(), docType: outcome.docType, docNumber: outcome.docNumber, fixedDocument: true },
+          error: null,
+        });
         setNotice(t("needsName", { doc: maskDocumentNumber(outcome.docNumber) }));
         break;
       case "sealed":
-        setConfirmShort(null);
+        setSheet(null);
         setNotice(t(outcome.short ? "sealedShort" : "sealed", { tube: outcome.tubeCode, count: outcome.count }));
         break;
       case "voided":
-        setVoiding(null);
+        setSheet(null);
         setNotice(t("voided"));
         break;
       case "transferred":
-        setTransfer(null);
+        setSheet(null);
         setNotice(t("transferred", { from: outcome.fromTubeCode, to: outcome.toTubeCode }));
         break;
       default:
@@ -103,64 +135,105 @@ export function StationScreen({ station, site, deviceId }: Props) {
       return outcome;
     } finally {
       setBusy(false);
-      inputRef.current?.focus();
+      // Ready for the next code; a sheet that opened focuses its own first field when it renders.
+      inputRef.current?.focus({ preventScroll: true });
     }
   }
 
   async function submitText(event: FormEvent) {
     event.preventDefault();
-    // Read the field itself: a scanner's Enter can come before React has re-rendered with the typed text.
-    const value = inputRef.current?.value ?? text;
-    setText("");
+    const input = inputRef.current;
+    const value = input?.value ?? "";
+    if (input) input.value = "";
     if (value.trim() === "") return;
     await run(() => station.submitScan(value));
   }
 
-  async function submitForm(event: FormEvent) {
+  async function submitResident(event: FormEvent) {
     event.preventDefault();
-    if (!form) return;
-    const { docType, docNumber, name, phone } = form;
-    await run(() =>
+    if (sheet?.kind !== "resident") return;
+    const { docType, docNumber, name, phone } = sheet.form;
+    const outcome = await run(() =>
       station.register({ docType, docNumber, name: name.trim(), ...(phone.trim() ? { phone: phone.trim() } : {}) }),
     );
+    const field = outcome && !outcome.ok ? fieldOf(outcome.problem) : null;
+    if (outcome && !outcome.ok && field) {
+      // The refusal belongs to a field of the form: say it there and put the cursor on it.
+      setProblem(null);
+      setSheet({ kind: "resident", form: sheet.form, error: { field, problem: outcome.problem } });
+      requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`[data-field="${field}"]`)?.focus());
+    }
   }
 
-  const full = openTube !== undefined && members.length >= openTube.capacity;
+  function editForm(patch: Partial<ResidentForm>) {
+    if (sheet?.kind !== "resident") return;
+    // A changed field makes the last refusal stale.
+    setSheet({ kind: "resident", form: { ...sheet.form, ...patch }, error: null });
+  }
+
+  const closeSheet = () => setSheet(null);
+  const form = sheet?.kind === "resident" ? sheet.form : null;
   // Live validation while staff type a document number: the specific reason, before they submit.
   const docCheck = form && form.docNumber.trim() !== "" ? validateDocument(form.docType, form.docNumber) : null;
+  const formError = sheet?.kind === "resident" ? sheet.error : null;
 
   return (
-    <main className="screen station-screen">
+    <main className={`screen station-screen${openTube ? " with-actions" : ""}`}>
       <section className="card tube-card" aria-labelledby="tube-heading">
-        {openTube ? (
-          <>
-            <h2 id="tube-heading">
-              {t("currentTube")}: <span data-testid="open-tube">{openTube.code}</span>
+        <div className="tube-line">
+          {openTube ? (
+            <>
+              <h2 id="tube-heading" className="tube-heading">
+                <span className="tube-label">{t("tubeLabel")}</span>
+                <span className="tube-code" data-testid="open-tube">
+                  {openTube.code}
+                </span>
+              </h2>
+              <p className={`tube-count${full ? " tube-full" : ""}`} data-testid="tube-count" aria-live="polite">
+                {members.length} / {openTube.capacity}
+              </p>
+            </>
+          ) : (
+            <h2 id="tube-heading" className="tube-heading">
+              {t("tubeInputHint")}
             </h2>
-            <p className={`tube-count${full ? " tube-full" : ""}`} data-testid="tube-count" aria-live="polite">
-              {members.length} / {openTube.capacity}
-            </p>
-          </>
-        ) : (
-          <h2 id="tube-heading">{t("tubeInputHint")}</h2>
-        )}
+          )}
+        </div>
 
-        <form onSubmit={submitText} className="scan-form">
-          <label htmlFor="scan-input">{openTube ? t("residentInputLabel") : t("tubeInputLabel")}</label>
-          <div className="row">
+        <form onSubmit={submitText} className="scan-form" ref={formRef}>
+          <label htmlFor="scan-input" className="scan-label">
+            {openTube ? t("residentInputLabel") : t("tubeInputLabel")}
+          </label>
+          <div className="scan-row">
             <input
               id="scan-input"
               data-testid="scan-input"
               ref={inputRef}
-              value={text}
-              onChange={(e) => setText(e.target.value)}
               autoComplete="off"
               autoCapitalize="characters"
               spellCheck={false}
               enterKeyHint="done"
+              inputMode={softKeyboard ? "text" : "none"}
               // biome-ignore lint/a11y/noAutofocus: staff work one-handed with scanners that type into the focused field
               autoFocus
             />
+            <button
+              type="button"
+              className="icon-button"
+              aria-pressed={softKeyboard}
+              aria-label={t("keyboardShow")}
+              title={t("keyboardShow")}
+              onClick={() => {
+                const next = !softKeyboard;
+                setSoftKeyboard(next);
+                localStorage.setItem(KEYBOARD_KEY, next ? "1" : "0");
+              }}
+            >
+              <span aria-hidden="true">⌨</span>
+            </button>
+            <button type="button" data-testid="open-scanner" onClick={() => setScanning(!scanning)}>
+              {scanning ? t("closeScanner") : t("openScanner")}
+            </button>
             {/* Never disabled: a disabled default button would swallow a scanner's Enter. */}
             <button type="submit" className="primary">
               {openTube ? t("submit") : t("openTube")}
@@ -168,22 +241,6 @@ export function StationScreen({ station, site, deviceId }: Props) {
           </div>
         </form>
 
-        <div className="row scanner-toggle">
-          <button type="button" className="primary" data-testid="open-scanner" onClick={() => setScanning(!scanning)}>
-            {scanning ? t("closeScanner") : t("openScanner")}
-          </button>
-          <label className="inline">
-            <input
-              type="checkbox"
-              checked={spokenCues}
-              onChange={(e) => {
-                setSpokenCues(e.target.checked);
-                localStorage.setItem("samplepoint.spokenCues", e.target.checked ? "1" : "0");
-              }}
-            />
-            {t("spokenCues")}
-          </label>
-        </div>
         {scanning && (
           <Suspense fallback={null}>
             <Scanner
@@ -200,128 +257,191 @@ export function StationScreen({ station, site, deviceId }: Props) {
         )}
         {problem && <ProblemMessage problem={problem} />}
 
-        {openTube && (
-          <div className="row actions">
-            <button type="button" onClick={() => setForm(form ? null : emptyForm())}>
-              {t("manualEntry")}
-            </button>
-            <button
-              type="button"
-              className="seal"
-              data-testid="seal"
-              onClick={() => void run(() => station.seal(false))}
-            >
-              {t("seal")}
-            </button>
-            <button type="button" onClick={() => setTransfer(transfer ? null : { to: "", reason: "" })}>
-              {t("transfer")}
-            </button>
-          </div>
-        )}
-
-        {full && !confirmShort && (
+        {full && sheet?.kind !== "short" && (
           <div className="message message-warn seal-prompt" role="alert" data-testid="seal-prompt">
             <strong>■ {t("sealNow")}</strong>
+            <small>{t("fullNextTubeHint")}</small>
             <button type="button" className="seal" onClick={() => void run(() => station.seal(false))}>
               {t("seal")}
             </button>
           </div>
         )}
+      </section>
 
-        {repeat && (
+      {openTube && (
+        <section className="card members-card" aria-labelledby="members-heading">
+          <h3 id="members-heading" className="members-heading">
+            {t("members")}
+            {!full && members.length > 0 && <small>{t("scanToSealHint")}</small>}
+          </h3>
+          {members.length === 0 ? (
+            <p className="members-empty">{t("noMembers")}</p>
+          ) : (
+            // Newest first, numbered by place in the tube: the person just scanned is always on top.
+            <ol className="members" data-testid="members" reversed>
+              {members
+                .map((m, index) => ({ m, position: index + 1 }))
+                .reverse()
+                .map(({ m, position }) => (
+                  <li key={m.id} value={position} data-testid="member">
+                    <span className="member-pos" aria-hidden="true">
+                      {position}
+                    </span>
+                    <span className="member-who">
+                      <span className="member-name">{m.resident.name}</span>
+                      <span className="member-doc">
+                        {m.resident.docType === "ID" ? "" : `${docTypeName(m.resident.docType)} `}
+                        {maskDocumentNumber(m.resident.docNumber)}
+                      </span>
+                    </span>
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => setSheet({ kind: "void", id: m.id, name: m.resident.name, reason: noReason() })}
+                    >
+                      {t("void")}
+                    </button>
+                  </li>
+                ))}
+            </ol>
+          )}
+        </section>
+      )}
+
+      {openTube && !sheet && (
+        <div className="action-bar" data-testid="action-bar">
+          <button type="button" onClick={() => setSheet({ kind: "resident", form: emptyForm(), error: null })}>
+            {t("manualEntry")}
+          </button>
+          <button type="button" onClick={() => setSheet({ kind: "transfer", to: "", reason: noReason() })}>
+            {t("transferShort")}
+          </button>
+          <button type="button" className="seal" data-testid="seal" onClick={() => void run(() => station.seal(false))}>
+            {t("seal")}
+          </button>
+        </div>
+      )}
+
+      {sheet?.kind === "short" && openTube && (
+        <Sheet title={t("sealShortTitle")} role="alertdialog" testId="short-sheet">
+          <p id="short-text">{t("sealShortConfirm", { count: members.length, capacity: openTube.capacity })}</p>
+          <div className="sheet-actions">
+            <button type="button" className="seal" onClick={() => void run(() => station.seal(true))}>
+              {t("confirmSealShort")}
+            </button>
+            <button type="button" onClick={closeSheet}>
+              {t("cancel")}
+            </button>
+          </div>
+        </Sheet>
+      )}
+
+      {sheet?.kind === "repeat" && (
+        <Sheet title={t("repeatReason")} testId="repeat-form">
           <form
-            className="message message-warn"
-            data-testid="repeat-form"
             onSubmit={(e) => {
               e.preventDefault();
-              void run(() => station.register(repeat.resident, repeat.reason));
+              const reason = storedReason("repeat", sheet.reason);
+              if (reason) void run(() => station.register(sheet.resident, reason));
             }}
           >
-            <label>
-              {t("repeatReason")}
-              <input
-                value={repeat.reason}
-                onChange={(e) => setRepeat({ ...repeat, reason: e.target.value })}
-                required
-              />
-            </label>
-            <div className="row">
-              <button type="submit" className="primary">
+            <ReasonChips
+              legend={t("reasonPick")}
+              options={reasonOptions("repeat", lang)}
+              value={sheet.reason}
+              onChange={(reason) => setSheet({ ...sheet, reason })}
+            />
+            <div className="sheet-actions">
+              <button type="submit" className="primary" disabled={!storedReason("repeat", sheet.reason)}>
                 {t("proceedRepeat")}
               </button>
-              <button type="button" onClick={() => setRepeat(null)}>
+              <button type="button" onClick={closeSheet}>
                 {t("cancel")}
               </button>
             </div>
           </form>
-        )}
+        </Sheet>
+      )}
 
-        {openTube && transfer && (
+      {sheet?.kind === "void" && (
+        <Sheet title={t("voidTitle", { name: sheet.name })} testId="void-form">
           <form
-            className="message message-warn"
-            data-testid="transfer-form"
             onSubmit={(e) => {
               e.preventDefault();
-              void run(() => station.transfer(openTube.code, transfer.to, transfer.reason));
+              const reason = storedReason("void", sheet.reason);
+              if (reason) void run(() => station.voidRegistration(sheet.id, reason));
+            }}
+          >
+            <ReasonChips
+              legend={t("voidReason")}
+              options={reasonOptions("void", lang)}
+              value={sheet.reason}
+              onChange={(reason) => setSheet({ ...sheet, reason })}
+            />
+            <div className="sheet-actions">
+              <button type="submit" className="danger" disabled={!storedReason("void", sheet.reason)}>
+                {t("confirmVoid")}
+              </button>
+              <button type="button" onClick={closeSheet}>
+                {t("cancel")}
+              </button>
+            </div>
+          </form>
+        </Sheet>
+      )}
+
+      {sheet?.kind === "transfer" && openTube && (
+        <Sheet title={t("transfer")} testId="transfer-form">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              const reason = storedReason("transfer", sheet.reason);
+              if (reason) void run(() => station.transfer(openTube.code, sheet.to, reason));
             }}
           >
             <label>
               {t("transferTo")}
               <input
                 name="transferTo"
-                value={transfer.to}
+                value={sheet.to}
                 autoCapitalize="characters"
-                onChange={(e) => setTransfer({ ...transfer, to: e.target.value })}
+                autoComplete="off"
+                // The new tube's label is scanned here with the gun.
+                data-scan-target=""
+                onChange={(e) => setSheet({ ...sheet, to: e.target.value })}
                 required
               />
             </label>
-            <label>
-              {t("transferReason")}
-              <input
-                value={transfer.reason}
-                onChange={(e) => setTransfer({ ...transfer, reason: e.target.value })}
-                required
-              />
-            </label>
-            <div className="row">
-              <button type="submit" className="primary">
+            <ReasonChips
+              legend={t("transferReason")}
+              options={reasonOptions("transfer", lang)}
+              value={sheet.reason}
+              onChange={(reason) => setSheet({ ...sheet, reason })}
+            />
+            <div className="sheet-actions">
+              <button type="submit" className="primary" disabled={!storedReason("transfer", sheet.reason)}>
                 {t("confirmTransfer")}
               </button>
-              <button type="button" onClick={() => setTransfer(null)}>
+              <button type="button" onClick={closeSheet}>
                 {t("cancel")}
               </button>
             </div>
           </form>
-        )}
+        </Sheet>
+      )}
 
-        {confirmShort && (
-          <div className="message message-warn" role="alertdialog" aria-labelledby="short-text">
-            <p id="short-text">{t("sealShortConfirm", confirmShort)}</p>
-            <div className="row">
-              <button type="button" className="seal" onClick={() => void run(() => station.seal(true))}>
-                {t("confirmSealShort")}
-              </button>
-              <button type="button" onClick={() => setConfirmShort(null)}>
-                {t("cancel")}
-              </button>
-            </div>
-          </div>
-        )}
-
-        {form && openTube && (
-          <form onSubmit={submitForm} className="resident-form" data-testid="resident-form">
-            <DocTypeSelect
-              value={form.docType}
-              disabled={form.fixedDocument}
-              onChange={(docType) => setForm({ ...form, docType })}
-            />
+      {form && openTube && (
+        <Sheet title={form.fixedDocument ? t("needsNameTitle") : t("manualEntry")} testId="resident-form">
+          <form onSubmit={submitResident} className="resident-form">
             <label>
               {t("docNumber")}
               <input
                 name="docNumber"
+                data-field="docNumber"
                 value={form.docNumber}
                 readOnly={form.fixedDocument}
-                onChange={(e) => setForm({ ...form, docNumber: e.target.value })}
+                autoComplete="off"
+                onChange={(e) => editForm({ docNumber: e.target.value })}
                 aria-invalid={docCheck ? !docCheck.ok : undefined}
                 aria-describedby="doc-hint"
                 required
@@ -334,12 +454,19 @@ export function StationScreen({ station, site, deviceId }: Props) {
                   : ""}
               </small>
             </label>
+            {/* The number first (the usual ID card); the type only when it is another document. */}
+            {!form.fixedDocument && (
+              <DocTypeSelect value={form.docType} onChange={(docType) => editForm({ docType })} />
+            )}
             <label>
               {t("name")}
               <input
                 name="name"
+                data-field="name"
                 value={form.name}
-                onChange={(e) => setForm({ ...form, name: e.target.value })}
+                autoComplete="off"
+                onChange={(e) => editForm({ name: e.target.value })}
+                aria-invalid={formError?.field === "name" || undefined}
                 required
               />
             </label>
@@ -347,70 +474,27 @@ export function StationScreen({ station, site, deviceId }: Props) {
               {site.phoneRequired ? t("phoneRequired") : t("phone")}
               <input
                 name="phone"
+                data-field="phone"
                 type="tel"
                 inputMode="tel"
+                autoComplete="off"
                 value={form.phone}
-                onChange={(e) => setForm({ ...form, phone: e.target.value })}
+                onChange={(e) => editForm({ phone: e.target.value })}
+                aria-invalid={formError?.field === "phone" || undefined}
                 required={site.phoneRequired}
               />
             </label>
-            <div className="row">
+            {formError && <ProblemMessage problem={formError.problem} />}
+            <div className="sheet-actions">
               <button type="submit" className="primary" disabled={busy}>
                 {t("register")}
               </button>
-              <button type="button" onClick={() => setForm(null)}>
+              <button type="button" onClick={closeSheet}>
                 {t("cancel")}
               </button>
             </div>
           </form>
-        )}
-      </section>
-
-      {openTube && (
-        <section className="card" aria-labelledby="members-heading">
-          <h3 id="members-heading">{t("members")}</h3>
-          {members.length === 0 ? (
-            <p>{t("noMembers")}</p>
-          ) : (
-            <ol className="members" data-testid="members">
-              {members.map((m) => (
-                <li key={m.id}>
-                  <span className="member-name">{m.resident.name}</span>
-                  <span className="member-doc">
-                    {docTypeName(m.resident.docType)} {maskDocumentNumber(m.resident.docNumber)}
-                  </span>
-                  {voiding?.id === m.id ? (
-                    <form
-                      className="row void-form"
-                      onSubmit={(e) => {
-                        e.preventDefault();
-                        void run(() => station.voidRegistration(m.id, voiding.reason));
-                      }}
-                    >
-                      <input
-                        aria-label={t("voidReason")}
-                        placeholder={t("voidReason")}
-                        value={voiding.reason}
-                        onChange={(e) => setVoiding({ id: m.id, reason: e.target.value })}
-                        required
-                      />
-                      <button type="submit" className="danger">
-                        {t("confirmVoid")}
-                      </button>
-                      <button type="button" onClick={() => setVoiding(null)}>
-                        {t("cancel")}
-                      </button>
-                    </form>
-                  ) : (
-                    <button type="button" className="small" onClick={() => setVoiding({ id: m.id, reason: "" })}>
-                      {t("void")}
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ol>
-          )}
-        </section>
+        </Sheet>
       )}
     </main>
   );

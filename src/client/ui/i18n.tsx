@@ -1,5 +1,5 @@
 /** Every string the UI shows, in Chinese (default) and English, and the messages for each domain refusal. */
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { DocType, DocumentRejection } from "../../domain/documents";
 import type { ResidentCodeError } from "../../domain/residentCode";
 import type { ScanKind } from "../../domain/scanCodes";
@@ -167,6 +167,36 @@ const zh = {
   camera_no_camera: "未找到摄像头，请使用手动录入",
   camera_camera_busy: "摄像头被其他应用占用：请关闭其他使用摄像头的应用后重试",
   camera_camera_failed: "无法打开摄像头，请重试或使用手动录入",
+  // The station in the field (issue 12): top bar, chip, menu, sheets, undo, voice.
+  colon: "：",
+  menu: "菜单",
+  navigation: "页面",
+  chipAllDone: "已上传",
+  chipPending: "待传 {n}",
+  chipOffline: "离线",
+  chipSyncing: "同步中",
+  chipRejected: "被拒 {n}",
+  chipSignedOut: "需登录",
+  chipError: "同步出错",
+  syncNowLabel: "立即同步（{state}）",
+  voiceOption: "语音播报姓名和管内序号",
+  voiceUnavailable: "本设备不支持中文语音播报",
+  tabQuarantineShort: "待处理",
+  tubeLabel: "试管",
+  transferShort: "转管",
+  keyboardShow: "显示键盘",
+  scanToSealHint: "再扫本管条码即可封管",
+  fullNextTubeHint: "直接扫下一支试管：自动封管并开新管",
+  undo: "撤销",
+  undone: "已撤销 {name} 的登记",
+  sealShortTitle: "提前封管",
+  reasonOther: "其他",
+  reasonOtherLabel: "其他原因",
+  reasonPick: "请选择或填写原因",
+  sealedAndOpened: "已封管 {sealed}（{count}人），已开新管 {tube}",
+  voidTitle: "作废 {name} 的登记",
+  needsNameTitle: "补填姓名",
+  close: "关闭",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -244,7 +274,8 @@ const en: Record<MessageKey, string> = {
   pinWrong: "Wrong PIN: {n} tries left",
   passwordRequired: "Five wrong PINs: sign in with your password (data on this device is kept)",
   lockNow: "Lock",
-  logoutRefused: "{n} records are not uploaded yet: sign-out is refused. Sync first.",
+  logoutRefused:
+    "{n, plural, one {# record is} other {# records are}} not uploaded yet: sign-out is refused. Sync first.",
   tabQuarantine: "Quarantine {n}",
   quarantineIntro:
     "The server refused these records; they do not count. Correct and resubmit them, or discard them with a reason.",
@@ -284,12 +315,13 @@ const en: Record<MessageKey, string> = {
   updateAfterSync: "Will update once the sync is done",
   checkUpdate: "Check for updates",
   exportQueue: "Export unsynced registrations",
-  exportDone: "Exported {n} unsynced records: {file}",
+  exportDone: "Exported {n, plural, one {# unsynced record} other {# unsynced records}}: {file}",
   exportNothing: "Nothing unsynced",
   exportHint:
     "With no network for a long time, give the file to an administrator to import on the server; a later sync does not duplicate it",
-  countersStation: "This device today: {n} people / {tubes} tubes",
-  countersSite: "This site today: {n} people",
+  countersStation:
+    "Today: device {n, plural, one {# person} other {# people}} / {tubes, plural, one {# tube} other {# tubes}}",
+  countersSite: "site {n, plural, one {# person} other {# people}}",
   void: "Void",
   voidReason: "Reason for voiding",
   confirmVoid: "Void registration",
@@ -305,11 +337,11 @@ const en: Record<MessageKey, string> = {
   boxInputLabel: "Scan or type the box barcode",
   boxTubeInputLabel: "Scan a sealed tube to pack it",
   currentBox: "Current box",
-  boxCount: "{n} tubes",
+  boxCount: "{n, plural, one {# tube} other {# tubes}}",
   closeBox: "Close box",
   boxOpened: "Box {box} opened",
-  boxed: "{tube} packed ({n} tubes)",
-  boxClosed: "Box {box} closed ({n} tubes)",
+  boxed: "{tube} packed ({n, plural, one {# tube} other {# tubes}})",
+  boxClosed: "Box {box} closed ({n, plural, one {# tube} other {# tubes}})",
   handover: "Hand over",
   courierName: "Courier name",
   courierPhone: "Courier mobile",
@@ -335,6 +367,36 @@ const en: Record<MessageKey, string> = {
   camera_no_camera: "No camera found: use manual entry",
   camera_camera_busy: "The camera is in use by another app: close it and try again",
   camera_camera_failed: "The camera could not be opened: try again or use manual entry",
+  // The station in the field (issue 12): top bar, chip, menu, sheets, undo, voice.
+  colon: ": ",
+  menu: "Menu",
+  navigation: "Screens",
+  chipAllDone: "Uploaded",
+  chipPending: "{n} to send",
+  chipOffline: "Offline",
+  chipSyncing: "Syncing",
+  chipRejected: "{n} rejected",
+  chipSignedOut: "Sign in",
+  chipError: "Sync error",
+  syncNowLabel: "Sync now ({state})",
+  voiceOption: "Say each name and its place in the tube",
+  voiceUnavailable: "This device cannot speak Chinese",
+  tabQuarantineShort: "Rejected",
+  tubeLabel: "Tube",
+  transferShort: "Transfer",
+  keyboardShow: "Show keyboard",
+  scanToSealHint: "Scan this tube again to seal it",
+  fullNextTubeHint: "Scan the next tube: this one is sealed and the new one opened",
+  undo: "Undo",
+  undone: "Registration of {name} undone",
+  sealShortTitle: "Seal early",
+  reasonOther: "Other",
+  reasonOtherLabel: "Other reason",
+  reasonPick: "Pick or type a reason",
+  sealedAndOpened: "Sealed {sealed} ({count, plural, one {# person} other {# people}}); opened {tube}",
+  voidTitle: "Void the registration of {name}",
+  needsNameTitle: "Enter the name",
+  close: "Close",
 };
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en };
@@ -390,8 +452,15 @@ const DOCUMENT_REASONS: Record<Lang, Record<DocumentRejection, string>> = {
   },
 };
 
-const fill = (template: string, values: Record<string, string | number>) =>
-  template.replace(/\{(\w+)\}/g, (_m, key: string) => String(values[key] ?? `{${key}}`));
+// English plurals, ICU-style: "{n, plural, one {# tube} other {# tubes}}" (Chinese needs none).
+const PLURAL = /\{(\w+), plural, one \{([^{}]*)\} other \{([^{}]*)\}\}/g;
+
+export const fill = (template: string, values: Record<string, string | number>) =>
+  template
+    .replace(PLURAL, (_m, key: string, one: string, other: string) =>
+      (Number(values[key]) === 1 ? one : other).replace(/#/g, String(values[key] ?? "")),
+    )
+    .replace(/\{(\w+)\}/g, (_m, key: string) => String(values[key] ?? `{${key}}`));
 
 function residentCodeMessage(lang: Lang, error: ResidentCodeError): string {
   const zhMode = lang === "zh";
@@ -553,8 +622,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     } catch {
       // A preference only: without storage the choice lasts for this page.
     }
-    document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
   }, []);
+  // The page's language follows the choice (screen readers, fonts, and hyphenation depend on it).
+  useEffect(() => {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  }, [lang]);
   const value = useMemo<I18n>(
     () => ({
       lang,
