@@ -6,8 +6,8 @@
  *   input, and Enter then submits it there: a button never receives a gun's Enter;
  * - in a form field (a sheet's document number, say) people type normally; a burst of keys faster than a person
  *   types (gaps < `maxGapMs`, at least `minLength` keys) ending in Enter is a gun's scan: the field gets back what it
- *   held before the burst and the code goes to the scan input. Fields marked `data-scan-target` (the transfer's new
- *   tube) take scans themselves;
+ *   held before the burst and the code goes to the scan input (whose screen may hand it back to a sheet, as the
+ *   transfer sheet does with a tube code);
  * - once a burst has gone to the scan input, the rest of it follows there even if focus moves mid-code.
  */
 
@@ -34,38 +34,41 @@ export function wedgeTiming(): WedgeTiming {
   return { maxGapMs, minLength: DEFAULT_MIN_LENGTH };
 }
 
-/** Keystroke times of one run of typing; pure, so the rule is unit-tested apart from the DOM. */
+/**
+ * Keystroke times of one run of typing; pure, so the rule is unit-tested apart from the DOM. A run tolerates a late
+ * key (a busy phone, a Bluetooth hiccup: up to 3× the gap) but is a gun's only if its typical (median) gap is a gun's.
+ */
 export class KeystrokeBurst {
+  private gaps: number[] = [];
   private count = 0;
   private last = Number.NEGATIVE_INFINITY;
-  private fast = true;
 
   constructor(private readonly timing: WedgeTiming) {}
 
   /** Whether a key at `time` continues this run (else a new run starts with it). */
   continues(time: number): boolean {
-    return this.count > 0 && time - this.last <= this.timing.maxGapMs;
+    return this.count > 0 && time - this.last <= 3 * this.timing.maxGapMs;
   }
 
-  /** Records a keystroke; a gap longer than a gun's starts a new run. */
+  /** Records a keystroke; a long pause starts a new run. */
   key(time: number): void {
-    if (!this.continues(time)) {
-      this.count = 0;
-      this.fast = true;
-    }
-    this.count += 1;
+    if (this.continues(time)) this.gaps.push(time - this.last);
+    else this.gaps = [];
+    this.count = this.gaps.length + 1;
     this.last = time;
   }
 
-  /** Whether an Enter at `time` ends a gun's scan: enough keys, each close to the one before, Enter close too. */
+  /** Whether an Enter at `time` ends a gun's scan: enough keys, typically a gun's gap apart, and a prompt Enter. */
   endsScan(time: number): boolean {
-    return this.fast && this.count >= this.timing.minLength && time - this.last <= this.timing.maxGapMs;
+    if (this.count < this.timing.minLength || !this.continues(time)) return false;
+    const sorted = [...this.gaps, time - this.last].sort((a, b) => a - b);
+    return (sorted[Math.floor(sorted.length / 2)] ?? Number.POSITIVE_INFINITY) <= this.timing.maxGapMs;
   }
 
   reset(): void {
+    this.gaps = [];
     this.count = 0;
     this.last = Number.NEGATIVE_INFINITY;
-    this.fast = true;
   }
 }
 
@@ -147,7 +150,7 @@ export function installScannerWedge(target: WedgeTarget, timing: WedgeTiming = w
     }
 
     if (isFormControl(active) && !routedToScan) {
-      if ((active as HTMLElement).dataset.scanTarget !== undefined || !isTextField(active)) return;
+      if (!isTextField(active)) return;
       if (isChar) {
         if (!continuing || fieldBurst?.field !== active) fieldBurst = { field: active, before: active.value };
         burst.key(now);

@@ -16,10 +16,31 @@ import { useSyncStatus } from "./useSyncStatus";
 
 // Screens other than the station load when first opened (they are precached, so offline too): the first screen's
 // JavaScript stays small.
-const BoxScreen = lazy(() => import("./BoxScreen").then((m) => ({ default: m.BoxScreen })));
-const HistoryScreen = lazy(() => import("./HistoryScreen").then((m) => ({ default: m.HistoryScreen })));
+const loadBoxScreen = () => import("./BoxScreen");
+const loadHistoryScreen = () => import("./HistoryScreen");
+const loadSettingsScreen = () => import("./SettingsScreen");
+const BoxScreen = lazy(() => loadBoxScreen().then((m) => ({ default: m.BoxScreen })));
+const HistoryScreen = lazy(() => loadHistoryScreen().then((m) => ({ default: m.HistoryScreen })));
 const QuarantineScreen = lazy(() => import("./QuarantineScreen").then((m) => ({ default: m.QuarantineScreen })));
-const SettingsScreen = lazy(() => import("./SettingsScreen").then((m) => ({ default: m.SettingsScreen })));
+const SettingsScreen = lazy(() => loadSettingsScreen().then((m) => ({ default: m.SettingsScreen })));
+
+/**
+ * Once the station is up, the other tabs' code loads in idle time: a tab then opens at once, ready for the gun's
+ * first scan, instead of waiting for its chunk.
+ */
+function usePreloadScreens(active: boolean) {
+  useEffect(() => {
+    if (!active) return;
+    const preload = () =>
+      void Promise.all([loadBoxScreen(), loadHistoryScreen(), loadSettingsScreen()]).catch(() => {});
+    const idle = window.requestIdleCallback?.(preload, { timeout: 3000 });
+    const timer = idle === undefined ? setTimeout(preload, 1500) : undefined;
+    return () => {
+      if (idle !== undefined) window.cancelIdleCallback(idle);
+      clearTimeout(timer);
+    };
+  }, [active]);
+}
 
 const TAB_LABELS = {
   station: "tabStation",
@@ -64,7 +85,8 @@ export function App() {
       setLogoutRefused(result.ok ? null : result.pending);
       if (result.ok) setLocked(true);
     });
-  const working = signedIn && station && hasPin && !locked;
+  const working = Boolean(signedIn && station && hasPin && !locked);
+  usePreloadScreens(working);
 
   return (
     <div className={`app${working ? " app-working" : ""}`}>

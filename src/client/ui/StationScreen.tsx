@@ -1,7 +1,8 @@
-import { type FormEvent, lazy, Suspense, useEffect, useRef, useState } from "react";
+import { type FormEvent, lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import type { SiteConfig } from "../../domain/protocol";
 import type { Resident } from "../../domain/residentCode";
+import { createScanClassifier } from "../../domain/scanCodes";
 import { useStationView } from "../data/hooks";
 import { playTone } from "../scan/feedback";
 import { registrationCue, say } from "../scan/voice";
@@ -62,6 +63,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
   const [softKeyboard, setSoftKeyboard] = useState(() => localStorage.getItem(KEYBOARD_KEY) === "1");
 
   useScanFocus(inputRef, formRef);
+  const classifier = useMemo(() => createScanClassifier(site), [site]);
 
   const openTube = view?.openTube;
   const members = view?.members ?? [];
@@ -91,7 +93,6 @@ export function StationScreen({ station, site, deviceId }: Props) {
         setNotice(t("tubeOpened", { tube: outcome.tubeCode }));
         break;
       case "registered": {
-        setSheet(null);
         if (outcome.full) {
           // Two rising tones: the tube is full, seal it.
           playTone("success");
@@ -111,15 +112,12 @@ export function StationScreen({ station, site, deviceId }: Props) {
         setNotice(t("needsName", { doc: maskDocumentNumber(outcome.docNumber) }));
         break;
       case "sealed":
-        setSheet(null);
         setNotice(t(outcome.short ? "sealedShort" : "sealed", { tube: outcome.tubeCode, count: outcome.count }));
         break;
       case "voided":
-        setSheet(null);
         setNotice(t("voided"));
         break;
       case "transferred":
-        setSheet(null);
         setNotice(t("transferred", { from: outcome.fromTubeCode, to: outcome.toTubeCode }));
         break;
       default:
@@ -127,10 +125,18 @@ export function StationScreen({ station, site, deviceId }: Props) {
     }
   }
 
-  async function run(action: () => Promise<StationOutcome>): Promise<StationOutcome | undefined> {
+  /**
+   * Runs one input and shows its outcome. A sheet's own action closes the sheet when it succeeds; a scan leaves an
+   * open sheet alone (a QR code scanned while a form is half typed must not throw the form away).
+   */
+  async function run(
+    action: () => Promise<StationOutcome>,
+    from: "scan" | "sheet" = "scan",
+  ): Promise<StationOutcome | undefined> {
     setBusy(true);
     try {
       const outcome = await action();
+      if (outcome.ok && from === "sheet") setSheet(null);
       show(outcome);
       return outcome;
     } finally {
@@ -146,6 +152,12 @@ export function StationScreen({ station, site, deviceId }: Props) {
     const value = input?.value ?? "";
     if (input) input.value = "";
     if (value.trim() === "") return;
+    // With the transfer sheet open, a scanned tube label is the new tube (the gun's codes all arrive here).
+    const scanned = classifier.classify(value);
+    if (sheet?.kind === "transfer" && scanned.kind === "tube") {
+      setSheet({ ...sheet, to: scanned.code });
+      return;
+    }
     await run(() => station.submitScan(value));
   }
 
@@ -153,8 +165,10 @@ export function StationScreen({ station, site, deviceId }: Props) {
     event.preventDefault();
     if (sheet?.kind !== "resident") return;
     const { docType, docNumber, name, phone } = sheet.form;
-    const outcome = await run(() =>
-      station.register({ docType, docNumber, name: name.trim(), ...(phone.trim() ? { phone: phone.trim() } : {}) }),
+    const outcome = await run(
+      () =>
+        station.register({ docType, docNumber, name: name.trim(), ...(phone.trim() ? { phone: phone.trim() } : {}) }),
+      "sheet",
     );
     const field = outcome && !outcome.ok ? fieldOf(outcome.problem) : null;
     if (outcome && !outcome.ok && field) {
@@ -172,6 +186,10 @@ export function StationScreen({ station, site, deviceId }: Props) {
   }
 
   const closeSheet = () => setSheet(null);
+  const openVoid = useCallback(
+    (id: string, name: string) => setSheet({ kind: "void", id, name, reason: noReason() }),
+    [],
+  );
   const form = sheet?.kind === "resident" ? sheet.form : null;
   // Live validation while staff type a document number: the specific reason, before they submit.
   const docCheck = form && form.docNumber.trim() !== "" ? validateDocument(form.docType, form.docNumber) : null;
@@ -277,33 +295,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
           {members.length === 0 ? (
             <p className="members-empty">{t("noMembers")}</p>
           ) : (
-            // Newest first, numbered by place in the tube: the person just scanned is always on top.
-            <ol className="members" data-testid="members" reversed>
-              {members
-                .map((m, index) => ({ m, position: index + 1 }))
-                .reverse()
-                .map(({ m, position }) => (
-                  <li key={m.id} value={position} data-testid="member">
-                    <span className="member-pos" aria-hidden="true">
-                      {position}
-                    </span>
-                    <span className="member-who">
-                      <span className="member-name">{m.resident.name}</span>
-                      <span className="member-doc">
-                        {m.resident.docType === "ID" ? "" : `${docTypeName(m.resident.docType)} `}
-                        {maskDocumentNumber(m.resident.docNumber)}
-                      </span>
-                    </span>
-                    <button
-                      type="button"
-                      className="small"
-                      onClick={() => setSheet({ kind: "void", id: m.id, name: m.resident.name, reason: noReason() })}
-                    >
-                      {t("void")}
-                    </button>
-                  </li>
-                ))}
-            </ol>
+            <MemberList members={members} onVoid={openVoid} />
           )}
         </section>
       )}
@@ -326,7 +318,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
         <Sheet title={t("sealShortTitle")} role="alertdialog" testId="short-sheet">
           <p id="short-text">{t("sealShortConfirm", { count: members.length, capacity: openTube.capacity })}</p>
           <div className="sheet-actions">
-            <button type="button" className="seal" onClick={() => void run(() => station.seal(true))}>
+            <button type="button" className="seal" onClick={() => void run(() => station.seal(true), "sheet")}>
               {t("confirmSealShort")}
             </button>
             <button type="button" onClick={closeSheet}>
@@ -342,7 +334,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
             onSubmit={(e) => {
               e.preventDefault();
               const reason = storedReason("repeat", sheet.reason);
-              if (reason) void run(() => station.register(sheet.resident, reason));
+              if (reason) void run(() => station.register(sheet.resident, reason), "sheet");
             }}
           >
             <ReasonChips
@@ -369,7 +361,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
             onSubmit={(e) => {
               e.preventDefault();
               const reason = storedReason("void", sheet.reason);
-              if (reason) void run(() => station.voidRegistration(sheet.id, reason));
+              if (reason) void run(() => station.voidRegistration(sheet.id, reason), "sheet");
             }}
           >
             <ReasonChips
@@ -396,7 +388,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
             onSubmit={(e) => {
               e.preventDefault();
               const reason = storedReason("transfer", sheet.reason);
-              if (reason) void run(() => station.transfer(openTube.code, sheet.to, reason));
+              if (reason) void run(() => station.transfer(openTube.code, sheet.to, reason), "sheet");
             }}
           >
             <label>
@@ -406,8 +398,6 @@ export function StationScreen({ station, site, deviceId }: Props) {
                 value={sheet.to}
                 autoCapitalize="characters"
                 autoComplete="off"
-                // The new tube's label is scanned here with the gun.
-                data-scan-target=""
                 onChange={(e) => setSheet({ ...sheet, to: e.target.value })}
                 required
               />
@@ -499,3 +489,43 @@ export function StationScreen({ station, site, deviceId }: Props) {
     </main>
   );
 }
+
+type Member = NonNullable<ReturnType<typeof useStationView>>["members"][number];
+
+/**
+ * The tube's people, newest first, numbered by place in the tube: the person just scanned is always on top. Memoised:
+ * typing in a sheet re-renders the screen on every key, and a slow phone must not redraw the list each time.
+ */
+const MemberList = memo(function MemberList({
+  members,
+  onVoid,
+}: {
+  members: Member[];
+  onVoid(id: string, name: string): void;
+}) {
+  const { t, docTypeName } = useI18n();
+  return (
+    <ol className="members" data-testid="members" reversed>
+      {members
+        .map((m, index) => ({ m, position: index + 1 }))
+        .reverse()
+        .map(({ m, position }) => (
+          <li key={m.id} value={position} data-testid="member">
+            <span className="member-pos" aria-hidden="true">
+              {position}
+            </span>
+            <span className="member-who">
+              <span className="member-name">{m.resident.name}</span>
+              <span className="member-doc">
+                {m.resident.docType === "ID" ? "" : `${docTypeName(m.resident.docType)} `}
+                {maskDocumentNumber(m.resident.docNumber)}
+              </span>
+            </span>
+            <button type="button" className="small" onClick={() => onVoid(m.id, m.resident.name)}>
+              {t("void")}
+            </button>
+          </li>
+        ))}
+    </ol>
+  );
+});
