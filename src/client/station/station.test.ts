@@ -78,7 +78,7 @@ describe("station input path", () => {
     expect(await station.submitScan("SP1|张三|ID|11010519491231002X|13812345678")).toMatchObject({ ok: true });
   });
 
-  it("reports full tubes and refuses a second tube while one is open", async () => {
+  it("reports full tubes; the full tube seals on the next tube's scan, which opens that tube", async () => {
     const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
     await station.submitScan("YT00000001");
     expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
@@ -86,10 +86,81 @@ describe("station input path", () => {
       count: 1,
       capacity: 1,
     });
-    expect(await station.submitScan("YT00000002")).toMatchObject({ ok: false, problem: { code: "tube_already_open" } });
+    expect(await station.submitScan("YT00000002")).toEqual({
+      ok: true,
+      action: "sealed-and-opened",
+      sealedTubeCode: "YT00000001",
+      count: 1,
+      tubeCode: "YT00000002",
+    });
+    // Both events are written by the time the outcome returns.
+    expect((await allEvents()).slice(-2).map((e) => [e.type, e.payload])).toEqual([
+      ["tube.sealed", { tubeCode: "YT00000001", count: 1, short: false }],
+      ["tube.opened", { tubeCode: "YT00000002", capacity: 1 }],
+    ]);
+    expect(await station.submitScan("SP1|李四|ID|440524188001010014")).toMatchObject({
+      action: "registered",
+      count: 1,
+    });
+  });
+
+  it("refuses a second tube while the open one is not full, and writes nothing", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.submitScan("YT00000002")).toEqual({
+      ok: false,
+      problem: { code: "tube_already_open", tubeCode: "YT00000001" },
+    });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+  });
+
+  it("a used tube code does not seal the full tube (nothing is written)", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    await station.submitScan("YT00000002");
+    await station.submitScan("SP1|李四|ID|440524188001010014");
+    const before = (await allEvents()).length;
+    expect(await station.submitScan("YT00000001")).toEqual({
+      ok: false,
+      problem: { code: "tube_exists", tubeCode: "YT00000001", status: "sealed" },
+    });
+    expect(await allEvents()).toHaveLength(before);
+  });
+
+  it("seals the open tube when its own code is scanned again; a short tube asks first", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    // Right after opening, a second read of the same label is a double read, not a seal.
     expect(await station.submitScan("YT00000001")).toEqual({ ok: true, action: "ignored" });
-    expect(await station.seal(false)).toMatchObject({ ok: true, action: "sealed", short: false });
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.submitScan("yt00000001")).toEqual({
+      ok: false,
+      problem: { code: "short_needs_confirmation", count: 1, capacity: 5 },
+    });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+    expect(await station.seal(true)).toEqual({
+      ok: true,
+      action: "sealed",
+      tubeCode: "YT00000001",
+      count: 1,
+      short: true,
+    });
     expect(await station.submitScan("YT00000002")).toMatchObject({ ok: true, action: "tube-opened" });
+  });
+
+  it("seals a full tube by its own code without a question", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.submitScan("YT00000001")).toEqual({
+      ok: true,
+      action: "sealed",
+      tubeCode: "YT00000001",
+      count: 1,
+      short: false,
+    });
   });
 
   it("reports a failed write as a problem, and the registration is not counted", async () => {

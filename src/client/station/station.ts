@@ -43,6 +43,8 @@ export type StationOutcome =
   | { ok: true; action: "registered"; name: string; count: number; capacity: number; full: boolean }
   | { ok: true; action: "needs-name"; docType: "ID"; docNumber: string }
   | { ok: true; action: "sealed"; tubeCode: string; count: number; short: boolean }
+  /** A full tube sealed (`sealedTubeCode`, `count` people) and the scanned tube `tubeCode` opened, by one scan. */
+  | { ok: true; action: "sealed-and-opened"; sealedTubeCode: string; count: number; tubeCode: string }
   | { ok: true; action: "ignored" }
   | { ok: true; action: "voided"; registrationId: string }
   | { ok: true; action: "transferred"; fromTubeCode: string; toTubeCode: string }
@@ -225,8 +227,19 @@ export class Station {
       return this.openTube(view, scan.value.code);
     }
     const scan = this.classifier.classify(text);
-    if (scan.kind === "tube" && scan.code === view.openTube.code) return { ok: true, action: "ignored" };
-    if (scan.kind === "tube") return fail({ code: "tube_already_open", tubeCode: view.openTube.code });
+    if (scan.kind === "tube" && scan.code === view.openTube.code) {
+      // The open tube's own label again seals it (short: the usual question; confirmed through seal(true)). On an
+      // empty tube it is a double read of the label just scanned to open it, not a request to seal.
+      if (view.members.length === 0) return { ok: true, action: "ignored" };
+      return this.sealOpenTube(view, false);
+    }
+    if (scan.kind === "tube") {
+      // A full tube seals on the next tube's label, which then opens: one scan. A tube not yet full stays open.
+      if (view.members.length < view.openTube.capacity) {
+        return fail({ code: "tube_already_open", tubeCode: view.openTube.code });
+      }
+      return this.sealAndOpen(view, scan.code);
+    }
     const resident = this.classifier.expect(text, "resident");
     if (!resident.ok) return fail(resident.error);
     if (resident.value.kind !== "resident") return fail({ code: "empty_scan" });
@@ -244,10 +257,35 @@ export class Station {
   }
 
   private async handleSeal(confirmShort: boolean): Promise<StationOutcome> {
-    const view = await this.current();
-    if (!view.openTube) return fail({ code: "no_such_tube", tubeCode: "" });
+    return this.sealOpenTube(await this.current(), confirmShort);
+  }
+
+  private sealOpenTube(view: StationView, confirmShort: boolean): Promise<StationOutcome> {
+    if (!view.openTube) return Promise.resolve(fail({ code: "no_such_tube", tubeCode: "" }));
     const decision = decideSeal(view.state, view.openTube.code, { confirmShort });
     return this.record("tube.sealed", decision, (p) => ({ ok: true, action: "sealed", ...p }));
+  }
+
+  /**
+   * Seals this device's full open tube and opens `tubeCode`: both decided before either is written (a used tube code
+   * refuses the scan and leaves the full tube open), then written one after the other before the outcome returns.
+   */
+  private async sealAndOpen(view: StationView, tubeCode: string): Promise<StationOutcome> {
+    const full = view.openTube;
+    if (!full) return fail({ code: "no_such_tube", tubeCode: "" });
+    const seal = decideSeal(view.state, full.code, { confirmShort: false });
+    if (!seal.ok) return fail(seal.error);
+    const open = decideOpenTube(view.state, tubeCode, this.site.poolSize);
+    if (!open.ok) return fail(open.error);
+    const sealed = await this.record("tube.sealed", seal, () => ({ ok: true, action: "ignored" }));
+    if (!sealed.ok) return sealed;
+    return this.record("tube.opened", open, () => ({
+      ok: true,
+      action: "sealed-and-opened",
+      sealedTubeCode: seal.value.tubeCode,
+      count: seal.value.count,
+      tubeCode,
+    }));
   }
 
   private openTube(view: StationView, tubeCode: string): Promise<StationOutcome> {
