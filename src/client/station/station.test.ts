@@ -187,3 +187,66 @@ describe("station input path", () => {
     expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
   });
 });
+
+describe("typed input is normalised before validation", () => {
+  it("registers what a full-width Chinese IME typed, name untouched", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    expect(await station.submitScan("ＹＴ０００００００１")).toMatchObject({ ok: true, tubeCode: "YT00000001" });
+    expect(
+      await station.submitScan(
+        "ＳＰ１｜张三｜ＩＤ｜１１０１０５１９４９１２３１００２ｘ｜＋８６ １３８-１２３４-５６７８",
+      ),
+    ).toMatchObject({ ok: true, action: "registered", name: "张三" });
+    expect(await station.submitScan("４４０５２４ １８８００１０１ ００１４")).toEqual({
+      ok: true,
+      action: "needs-name",
+      docType: "ID",
+      docNumber: "440524188001010014",
+    });
+    const [, added] = await allEvents();
+    expect(added?.payload).toMatchObject({
+      resident: { name: "张三", docType: "ID", docNumber: "11010519491231002X", phone: "13812345678" },
+    });
+  });
+
+  it("normalises the manual form's number fields", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    expect(
+      await station.register({
+        name: " 李四 ",
+        docType: "ID",
+        docNumber: "４４０５２４ １８８００１０１ ００１４",
+        phone: "0086 138 1234 5678",
+        community: "  ",
+      }),
+    ).toMatchObject({ ok: true, action: "registered", name: "李四" });
+    expect((await allEvents()).at(-1)?.payload).toMatchObject({
+      resident: { name: "李四", docType: "ID", docNumber: "440524188001010014", phone: "13812345678" },
+    });
+  });
+
+  it("normalises a typed transfer target", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.transfer("YT00000001", " ｙｔ０００００００２ ", "试管破损")).toMatchObject({
+      ok: true,
+      toTubeCode: "YT00000002",
+    });
+  });
+
+  it("refuses a garbled gun code with garbled_code and records nothing", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    expect(await station.submitScan("SP1|??|ID|11010519491231002X\r\n")).toEqual({
+      ok: false,
+      problem: { code: "garbled_code" },
+    });
+    expect(await station.submitScan("SP1||ID|11010519491231002X")).toEqual({
+      ok: false,
+      problem: { code: "garbled_code" },
+    });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened"]);
+  });
+});

@@ -4,6 +4,7 @@
  */
 
 import type { EventType, PayloadOf } from "../../domain/events";
+import { normalizeDocNumber, normalizePhone } from "../../domain/normalizeInput";
 import { openBoxOfDevice } from "../../domain/projection";
 import type { SiteConfig } from "../../domain/protocol";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
@@ -54,6 +55,22 @@ export type StationOutcome =
   | { ok: true; action: "handed-over"; boxCode: string }
   /** `resident` is set when staff may retry the registration (with a re-sampling reason). */
   | { ok: false; problem: StationProblem; resident?: Resident };
+
+/**
+ * A resident as staff typed it into the manual form: the number fields normalised (full-width digits, spaces, dashes,
+ * a country code before the mobile number), name and community trimmed only.
+ */
+function normalizeTypedResident(input: Resident): Resident {
+  const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
+  const community = input.community?.trim();
+  return {
+    name: input.name.trim(),
+    docType: input.docType,
+    docNumber: normalizeDocNumber(input.docNumber),
+    ...(phone ? { phone } : {}),
+    ...(community ? { community } : {}),
+  };
+}
 
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -206,7 +223,8 @@ export class Station {
   handOver(boxCode: string, courier: { name: string; phone: string; vehiclePlate?: string }): Promise<StationOutcome> {
     return this.serial(async () => {
       const view = await this.current();
-      return this.record("box.handed_over", decideHandover(view.state, boxCode, courier), (p) => ({
+      const typed = { ...courier, phone: normalizePhone(courier.phone) };
+      return this.record("box.handed_over", decideHandover(view.state, boxCode, typed), (p) => ({
         ok: true,
         action: "handed-over",
         boxCode: p.boxCode,
@@ -251,7 +269,7 @@ export class Station {
 
   private async handleRegister(input: Resident, repeatReason?: string): Promise<StationOutcome> {
     const view = await this.current();
-    const checked = validateResident(input);
+    const checked = validateResident(normalizeTypedResident(input));
     if (!checked.ok) return fail({ code: "invalid_resident", error: checked.error });
     return this.registerIn(view, checked.value, repeatReason);
   }

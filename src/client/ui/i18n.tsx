@@ -516,6 +516,11 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return zhMode
         ? `保存失败，本条未登记：${problem.message}`
         : `Could not save; this entry was NOT registered: ${problem.message}`;
+    // Station input logic (issue 12): garbled gun codes, undo, reasons, confirmed seal count.
+    case "garbled_code":
+      return zhMode
+        ? "居民码读取不完整（姓名缺失或乱码），未登记：扫码枪无法输入汉字。请将扫码枪切换到 Unicode（Alt+小键盘）模式，或改用摄像头扫码"
+        : "The resident code arrived garbled (name missing or unreadable) and was NOT registered: the scanner gun cannot type Chinese characters. Switch the gun to its Unicode (Alt+numpad) mode, or scan with the camera";
   }
 }
 
