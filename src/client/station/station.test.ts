@@ -1,8 +1,9 @@
 // The station's input path over a real Dexie database (IndexedDB provided by fake-indexeddb in Node).
 import "fake-indexeddb/auto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SiteConfig } from "../../domain/protocol";
 import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCodes";
+import { UNDO_WINDOW_MS } from "../../domain/station";
 import { db } from "../data/db";
 import { allEvents, countPending } from "../data/eventLog";
 import { Station } from "./station";
@@ -248,5 +249,73 @@ describe("typed input is normalised before validation", () => {
       problem: { code: "garbled_code" },
     });
     expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened"]);
+  });
+});
+
+describe("one-tap undo of the last registration", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("gives the registration's id and deadline, and undoes it as a void with the reason 撤销", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|李四|ID|440524188001010014");
+    const before = Date.now();
+    const registered = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    if (!registered.ok || registered.action !== "registered") throw new Error("not registered");
+    expect(registered.undoUntil).toBeGreaterThanOrEqual(before + UNDO_WINDOW_MS);
+    expect(registered.undoUntil).toBeLessThanOrEqual(Date.now() + UNDO_WINDOW_MS);
+    expect(await station.undoRegistration(registered.registrationId)).toEqual({
+      ok: true,
+      action: "undone",
+      registrationId: registered.registrationId,
+      tubeCode: "YT00000001",
+      name: "张三",
+      count: 1,
+    });
+    expect((await allEvents()).at(-1)).toMatchObject({
+      type: "registration.voided",
+      payload: { registrationId: registered.registrationId, tubeCode: "YT00000001", reason: "撤销" },
+    });
+    // Undone once: nothing left to undo; the person can be registered again at once.
+    expect(await station.undoLast()).toEqual({ ok: false, problem: { code: "nothing_to_undo" } });
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
+      action: "registered",
+      count: 2,
+    });
+  });
+
+  it("undoLast() undoes this station's latest registration; nothing before any", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    expect(await station.undoLast()).toEqual({ ok: false, problem: { code: "nothing_to_undo" } });
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.undoLast()).toMatchObject({ ok: true, action: "undone", name: "张三", count: 0 });
+  });
+
+  it("refuses after the window has passed", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-03T08:00:00Z"));
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    const registered = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    if (!registered.ok || registered.action !== "registered") throw new Error("not registered");
+    expect(registered.undoUntil).toBe(Date.parse("2026-12-03T08:00:00Z") + UNDO_WINDOW_MS);
+    vi.setSystemTime(registered.undoUntil + 1);
+    expect(await station.undoLast()).toEqual({ ok: false, problem: { code: "undo_expired", seconds: 10 } });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+  });
+
+  it("refuses once the tube is sealed (also when it sealed on the next tube's scan)", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    const registered = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    if (!registered.ok || registered.action !== "registered") throw new Error("not registered");
+    await station.submitScan("YT00000002");
+    expect(await station.undoLast()).toEqual({
+      ok: false,
+      problem: { code: "undo_tube_sealed", tubeCode: "YT00000001" },
+    });
   });
 });

@@ -3,9 +3,9 @@
  * text means at this step (tube expected, or resident expected), applies the domain rules and records events.
  */
 
-import type { EventType, PayloadOf } from "../../domain/events";
+import type { EventType, PayloadOf, SampleEvent } from "../../domain/events";
 import { normalizeDocNumber, normalizePhone } from "../../domain/normalizeInput";
-import { openBoxOfDevice } from "../../domain/projection";
+import { activeMembers, openBoxOfDevice } from "../../domain/projection";
 import type { SiteConfig } from "../../domain/protocol";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
 import type { Result } from "../../domain/result";
@@ -19,8 +19,10 @@ import {
   decideRegister,
   decideSeal,
   decideTransfer,
+  decideUndo,
   decideVoid,
   type StationRefusal,
+  undoDeadline,
 } from "../../domain/station";
 import { type EventAuthor, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
@@ -41,13 +43,29 @@ export type StationProblem =
 
 export type StationOutcome =
   | { ok: true; action: "tube-opened"; tubeCode: string }
-  | { ok: true; action: "registered"; name: string; count: number; capacity: number; full: boolean }
+  /**
+   * `registrationId` and `undoUntil` (epoch ms, device clock) are what the one-tap Undo needs: show it until then and
+   * call undoRegistration(registrationId).
+   */
+  | {
+      ok: true;
+      action: "registered";
+      registrationId: string;
+      tubeCode: string;
+      name: string;
+      count: number;
+      capacity: number;
+      full: boolean;
+      undoUntil: number;
+    }
   | { ok: true; action: "needs-name"; docType: "ID"; docNumber: string }
   | { ok: true; action: "sealed"; tubeCode: string; count: number; short: boolean }
   /** A full tube sealed (`sealedTubeCode`, `count` people) and the scanned tube `tubeCode` opened, by one scan. */
   | { ok: true; action: "sealed-and-opened"; sealedTubeCode: string; count: number; tubeCode: string }
   | { ok: true; action: "ignored" }
   | { ok: true; action: "voided"; registrationId: string }
+  /** The registration was undone (voided with the reason 撤销); `count` people are left in the tube. */
+  | { ok: true; action: "undone"; registrationId: string; tubeCode: string; name: string; count: number }
   | { ok: true; action: "transferred"; fromTubeCode: string; toTubeCode: string }
   | { ok: true; action: "box-opened"; boxCode: string }
   | { ok: true; action: "boxed"; boxCode: string; tubeCode: string; count: number }
@@ -128,14 +146,14 @@ export class Station {
   private async record<T extends EventType>(
     type: T,
     decision: Result<PayloadOf<T>, StationRefusal>,
-    success: (payload: PayloadOf<T>) => StationOutcome,
+    success: (payload: PayloadOf<T>, event: SampleEvent) => StationOutcome,
   ): Promise<StationOutcome> {
     if (!decision.ok) return fail(decision.error);
     const event = await recordEvent(this.author, type, decision.value);
     await this.store.apply(event);
     announceToOtherTabs("recorded");
     this.onRecorded();
-    return success(decision.value);
+    return success(decision.value, event);
   }
 
   /** The scanner's and the keyboard's entry point. */
@@ -156,6 +174,44 @@ export class Station {
         action: "voided",
         registrationId,
       }));
+    });
+  }
+
+  /**
+   * One-tap undo of a registration just made: voids it with the reason 撤销 within UNDO_WINDOW_MS, while its tube is
+   * open and it is the tube's latest. Refusals: nothing_to_undo, undo_expired, undo_tube_sealed, undo_not_last.
+   */
+  undoRegistration(registrationId: string): Promise<StationOutcome> {
+    return this.serial(() => this.handleUndo(registrationId));
+  }
+
+  /** Undoes the last registration this station made (see undoRegistration); nothing_to_undo when there is none. */
+  undoLast(): Promise<StationOutcome> {
+    return this.serial(() =>
+      this.lastRegistrationId
+        ? this.handleUndo(this.lastRegistrationId)
+        : Promise.resolve(fail({ code: "nothing_to_undo" })),
+    );
+  }
+
+  /** The registration undoLast() would undo (this station's latest), for the one-tap button. */
+  private lastRegistrationId: string | undefined;
+
+  private async handleUndo(registrationId: string): Promise<StationOutcome> {
+    const view = await this.current();
+    const registration = view.state.registrations.get(registrationId);
+    // Counted before the void is applied: the tube's people after it are one fewer.
+    const left = registration ? activeMembers(view.state, registration.tubeCode).length - 1 : 0;
+    return this.record("registration.voided", decideUndo(view.state, registrationId, Date.now()), (p) => {
+      if (this.lastRegistrationId === registrationId) this.lastRegistrationId = undefined;
+      return {
+        ok: true,
+        action: "undone",
+        registrationId,
+        tubeCode: p.tubeCode,
+        name: registration?.resident.name ?? "",
+        count: left,
+      };
     });
   }
 
@@ -326,13 +382,19 @@ export class Station {
     if (!decision.ok && decision.error.code === "registered_today")
       return { ok: false, problem: decision.error, resident };
     const count = view.members.length + 1;
-    return this.record("registration.added", decision, () => ({
-      ok: true,
-      action: "registered",
-      name: resident.name,
-      count,
-      capacity: tube.capacity,
-      full: count >= tube.capacity,
-    }));
+    return this.record("registration.added", decision, (p, event) => {
+      this.lastRegistrationId = p.registrationId;
+      return {
+        ok: true,
+        action: "registered",
+        registrationId: p.registrationId,
+        tubeCode: p.tubeCode,
+        name: resident.name,
+        count,
+        capacity: tube.capacity,
+        full: count >= tube.capacity,
+        undoUntil: undoDeadline(event.occurredAt),
+      };
+    });
   }
 }
