@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCodePattern, createScanClassifier } from "./scanCodes";
+import { checkCodePattern, createScanClassifier, isGarbledResidentCode } from "./scanCodes";
 
 const scanner = createScanClassifier(undefined, () => new Date("2026-11-29T00:00:00Z"));
 
@@ -47,5 +47,58 @@ describe("scan classification", () => {
     expect(checkCodePattern("^[A-Z]{8}$").ok).toBe(true);
     expect(checkCodePattern("[A-Z]{8}")).toEqual({ ok: false, error: "unanchored_pattern" });
     expect(checkCodePattern("^[A-Z{8}$")).toEqual({ ok: false, error: "invalid_pattern" });
+  });
+
+  it("classifies what a full-width IME or a grouped number typed", () => {
+    expect(scanner.classify("ＹＴ２０２１０８０１")).toEqual({ kind: "tube", code: "YT20210801" });
+    expect(scanner.classify("１１０１０５ １９４９１２３１ ００２ｘ")).toEqual({
+      kind: "resident",
+      parsed: { kind: "bare-id", docType: "ID", docNumber: "11010519491231002X" },
+    });
+    expect(scanner.classify("sp1|张三|id|11010519491231002x|+86 138 1234 5678")).toEqual({
+      kind: "resident",
+      parsed: {
+        kind: "full",
+        resident: { name: "张三", docType: "ID", docNumber: "11010519491231002X", phone: "13812345678" },
+      },
+    });
+  });
+});
+
+describe("garbled resident codes (a scanner gun that cannot type Chinese)", () => {
+  it.each([
+    ["SP1||ID|11010519491231002X", true],
+    ["SP1| |ID|11010519491231002X", true],
+    ["SP1|??|ID|11010519491231002X", true],
+    ["SP1|？？|ID|11010519491231002X", true],
+    ["SP1|\uFFFD\uFFFD|ID|11010519491231002X", true],
+    ["SP1|\u0000\u0000|ID|11010519491231002X", true],
+    ["SP1|\u001b[A|ID|11010519491231002X", true],
+    ["SP1|张?|ID|11010519491231002X", true],
+    ["SP1|ID|11010519491231002X|13812345678", true],
+    ["SP1|张三|ID|11010519491231002X|13812345678|???", true],
+    ["SP1|张三|ID|11010519491231002X|13812345678|\uFFFD社区", true],
+    ["SP1|张三|ID|11010519491231002X", false],
+    ["SP1|Zhang San|PP|E12345678", false],
+    ["SP1|张三|ID|11010519491231002X|13812345678|幸福里", false],
+    // A person really called "Id" is not garbled: the document type follows the name.
+    ["SP1|Id|PP|E12345678", false],
+    ["SP2||ID|11010519491231002X", false],
+    ["YT20210801", false],
+    ["11010519491231002X", false],
+  ])("%j → %s", (text, garbled) => {
+    expect(isGarbledResidentCode(text)).toBe(garbled);
+  });
+
+  it("refuses a garbled code with its own problem code, whatever was expected", () => {
+    for (const expected of ["resident", "tube", "box"] as const) {
+      expect(scanner.expect("SP1|??|ID|11010519491231002X", expected)).toEqual({
+        ok: false,
+        error: { code: "garbled_code" },
+      });
+    }
+    expect(scanner.classify("SP1||ID|11010519491231002X\r\n")).toEqual({ kind: "garbled-resident" });
+    // Before the check, an empty name was only "invalid name", and a community of ??? was accepted.
+    expect(scanner.classify("SP1|张三|ID|11010519491231002X||???")).toEqual({ kind: "garbled-resident" });
   });
 });

@@ -2,6 +2,9 @@
  * Tube and box codes (per-site patterns) and the classification of anything scanned or typed at the station:
  * a resident code, a tube label, a box label, or unknown.
  */
+
+import { isDocType } from "./documents";
+import { normalizeScanText } from "./normalizeInput";
 import {
   looksLikeResidentCode,
   type ParsedResidentCode,
@@ -42,13 +45,17 @@ export type ScanClassification =
   | { kind: "box"; code: string }
   /** Shaped like a resident code but not a valid one: the error says why. */
   | { kind: "invalid-resident"; error: ResidentCodeError }
+  /** A resident code that lost its Chinese characters on the way (a scanner gun that cannot type them). */
+  | { kind: "garbled-resident" }
   | { kind: "unknown"; text: string };
 
 export type ScanError =
   | { code: "empty_scan" }
   | { code: "wrong_kind"; expected: ScanKind; got: ScanKind }
   | { code: "invalid_resident_code"; error: ResidentCodeError }
-  | { code: "unrecognised_code"; expected: ScanKind; text: string };
+  | { code: "unrecognised_code"; expected: ScanKind; text: string }
+  /** See isGarbledResidentCode: staff should switch the gun to its Unicode/Alt+numpad mode or use the camera. */
+  | { code: "garbled_code" };
 
 export interface ScanClassifier {
   classify(text: string): ScanClassification;
@@ -56,8 +63,25 @@ export interface ScanClassifier {
   expect(text: string, expected: ScanKind): Result<ScanClassification, ScanError>;
 }
 
-/** Scanners in keyboard mode often end a read with CR/LF; labels are printed upper-case. */
-const cleanLabel = (text: string): string => text.trim().toUpperCase();
+/** Labels are printed upper-case (a gun with Caps Lock on sends lower case). */
+const cleanLabel = (text: string): string => text.toUpperCase();
+
+/** What a gun or keyboard layout sends for a character it cannot type: ?, the replacement character, control codes. */
+const GARBAGE = /[?？\uFFFD\p{Cc}\p{Co}]/u;
+
+/**
+ * True for an SP1 code whose Chinese characters were lost on the way: many scanner guns type only ASCII unless set to
+ * a Unicode ("Alt+numpad") mode, and send nothing, '?' or replacement characters for 张三. The name is then empty,
+ * garbage, or missing altogether (the document type comes first); a community of question marks is garbled too.
+ * Such a code is never registered: the name would be wrong.
+ */
+export function isGarbledResidentCode(text: string): boolean {
+  if (!text.startsWith("SP1|")) return false;
+  const [, name = "", second = "", , , community = ""] = text.split("|");
+  if (name.trim() === "" || GARBAGE.test(name)) return true;
+  if (/[?？\uFFFD]/u.test(community)) return true;
+  return isDocType(name) && !isDocType(second);
+}
 
 export function createScanClassifier(
   patterns: CodePatterns = DEFAULT_CODE_PATTERNS,
@@ -69,8 +93,10 @@ export function createScanClassifier(
   const boxRe = box.ok ? box.value : new RegExp(DEFAULT_BOX_PATTERN);
 
   function classify(text: string): ScanClassification {
-    const raw = text.replace(/[\r\n]+$/, "");
+    // Trailing CR/LF of a gun, full-width characters of a Chinese IME, spaces inside numbers: see normalizeScanText.
+    const raw = normalizeScanText(text);
     if (looksLikeResidentCode(raw)) {
+      if (isGarbledResidentCode(raw)) return { kind: "garbled-resident" };
       const parsed = parseResidentCode(raw, today?.());
       return parsed.ok ? { kind: "resident", parsed: parsed.value } : { kind: "invalid-resident", error: parsed.error };
     }
@@ -82,9 +108,10 @@ export function createScanClassifier(
   }
 
   function expect(text: string, expected: ScanKind): Result<ScanClassification, ScanError> {
-    if (text.trim() === "") return err({ code: "empty_scan" });
+    if (normalizeScanText(text) === "") return err({ code: "empty_scan" });
     const c = classify(text);
     if (c.kind === expected) return ok(c);
+    if (c.kind === "garbled-resident") return err({ code: "garbled_code" });
     if (c.kind === "invalid-resident") {
       return expected === "resident"
         ? err({ code: "invalid_resident_code", error: c.error })

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { SampleEvent } from "./events";
 import { activeMembers, openTubeOfDevice, project } from "./projection";
 import type { Resident } from "./residentCode";
-import { decideOpenTube, decideRegister, decideSeal, decideVoid } from "./station";
+import {
+  decideOpenTube,
+  decideRegister,
+  decideSeal,
+  decideUndo,
+  decideVoid,
+  UNDO_REASON,
+  UNDO_WINDOW_MS,
+  undoDeadline,
+} from "./station";
 import { eventStream, testUuid } from "./testEvents";
 
 const residents: Resident[] = [
@@ -141,5 +150,64 @@ describe("tubes and registrations", () => {
       stream.next("registration.voided", { registrationId: testUuid(2), tubeCode: "TUBE0001", reason: "x" }),
     ]);
     expect(state.anomalies.map((a) => a.problem)).toEqual(["unknown_tube", "tube_reopened", "unknown_registration"]);
+  });
+});
+
+describe("undo of the last registration", () => {
+  // eventStream stamps event n at 08:00:n UTC: the first registration (event 2) at 08:00:02.
+  const registeredAt = Date.UTC(2026, 10, 29, 8, 0, 2);
+
+  function twoRegistered() {
+    const s = station(5);
+    s.open("TUBE0001");
+    s.register("TUBE0001", residents[0] as Resident);
+    s.register("TUBE0001", residents[1] as Resident);
+    return s;
+  }
+
+  it("voids the latest registration with the reason 撤销 within the window", () => {
+    const s = twoRegistered();
+    expect(UNDO_REASON).toBe("撤销");
+    expect(undoDeadline("2026-11-29T08:00:03.000Z")).toBe(registeredAt + 1000 + UNDO_WINDOW_MS);
+    for (const now of [registeredAt + 1000, registeredAt + 1000 + UNDO_WINDOW_MS, registeredAt - 60_000]) {
+      expect(decideUndo(s.state(), testUuid(2), now)).toEqual({
+        ok: true,
+        value: { registrationId: testUuid(2), tubeCode: "TUBE0001", reason: "撤销" },
+      });
+    }
+  });
+
+  it("refuses once the window has passed", () => {
+    const s = twoRegistered();
+    expect(decideUndo(s.state(), testUuid(2), registeredAt + 1000 + UNDO_WINDOW_MS + 1)).toEqual({
+      ok: false,
+      error: { code: "undo_expired", seconds: UNDO_WINDOW_MS / 1000 },
+    });
+  });
+
+  it("refuses a registration that is not the tube's latest", () => {
+    const s = twoRegistered();
+    expect(decideUndo(s.state(), testUuid(1), registeredAt)).toEqual({ ok: false, error: { code: "undo_not_last" } });
+  });
+
+  it("refuses when there is nothing to undo: unknown, or voided already (undone twice)", () => {
+    const s = twoRegistered();
+    expect(decideUndo(s.state(), testUuid(99), registeredAt)).toEqual({
+      ok: false,
+      error: { code: "nothing_to_undo" },
+    });
+    s.void(testUuid(2), "撤销");
+    expect(decideUndo(s.state(), testUuid(2), registeredAt)).toEqual({ ok: false, error: { code: "nothing_to_undo" } });
+    // The one before is not "the last" either: older registrations are voided with a reason.
+    expect(decideUndo(s.state(), testUuid(1), registeredAt)).toEqual({ ok: false, error: { code: "undo_not_last" } });
+  });
+
+  it("refuses when the tube is sealed", () => {
+    const s = twoRegistered();
+    s.seal("TUBE0001", true);
+    expect(decideUndo(s.state(), testUuid(2), registeredAt)).toEqual({
+      ok: false,
+      error: { code: "undo_tube_sealed", tubeCode: "TUBE0001" },
+    });
   });
 });

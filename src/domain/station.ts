@@ -44,7 +44,14 @@ export type StationRefusal =
   | { code: "box_locked"; boxCode: string }
   | { code: "box_not_closed"; boxCode: string }
   | { code: "courier_name_required" }
-  | { code: "bad_courier_phone"; reason: PhoneRejection };
+  | { code: "bad_courier_phone"; reason: PhoneRejection }
+  | { code: "reason_too_long"; max: number }
+  /** Undo (see decideUndo): the registration is gone or voided already, or there was none. */
+  | { code: "nothing_to_undo" }
+  | { code: "undo_expired"; seconds: number }
+  | { code: "undo_tube_sealed"; tubeCode: string }
+  /** Only the tube's latest registration can be undone; older ones are voided with a reason. */
+  | { code: "undo_not_last" };
 
 export function decideOpenTube(
   state: StationState,
@@ -125,6 +132,35 @@ export function decideVoid(
   if (closed) return err(closed);
   if (reason.trim() === "") return err({ code: "reason_required" });
   return ok({ registrationId, tubeCode: registration.tubeCode, reason: reason.trim() });
+}
+
+/** How long after a registration one tap undoes it (a wrong scan noticed at once); later it is voided with a reason. */
+export const UNDO_WINDOW_MS = 10_000;
+/** The reason an undone registration is voided with (the server and reports are Chinese-first). */
+export const UNDO_REASON = "撤销";
+
+/** The last moment (epoch ms) a registration made at `registeredAt` can be undone. */
+export const undoDeadline = (registeredAt: string): number => Date.parse(registeredAt) + UNDO_WINDOW_MS;
+
+/**
+ * Undo: void the tube's latest registration with the reason 撤销, only within UNDO_WINDOW_MS of registering it (by the
+ * device clock, `now` in epoch ms) and while its tube is still open. The event is a normal registration.voided.
+ */
+export function decideUndo(
+  state: StationState,
+  registrationId: string,
+  now: number,
+): Result<PayloadOf<"registration.voided">, StationRefusal> {
+  const registration = state.registrations.get(registrationId);
+  if (!registration || registration.voided) return err({ code: "nothing_to_undo" });
+  const tube = state.tubes.get(registration.tubeCode);
+  if (!tube) return err({ code: "nothing_to_undo" });
+  if (tube.status !== "open") return err({ code: "undo_tube_sealed", tubeCode: tube.code });
+  if (tube.registrationIds.at(-1) !== registrationId) return err({ code: "undo_not_last" });
+  if (now > undoDeadline(registration.registeredAt)) {
+    return err({ code: "undo_expired", seconds: UNDO_WINDOW_MS / 1000 });
+  }
+  return ok({ registrationId, tubeCode: tube.code, reason: UNDO_REASON });
 }
 
 /** Sealing below capacity marks the tube short and needs the staff member's explicit confirmation. */

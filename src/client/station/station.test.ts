@@ -1,8 +1,9 @@
 // The station's input path over a real Dexie database (IndexedDB provided by fake-indexeddb in Node).
 import "fake-indexeddb/auto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SiteConfig } from "../../domain/protocol";
 import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCodes";
+import { UNDO_WINDOW_MS } from "../../domain/station";
 import { db } from "../data/db";
 import { allEvents, countPending } from "../data/eventLog";
 import { Station } from "./station";
@@ -78,7 +79,7 @@ describe("station input path", () => {
     expect(await station.submitScan("SP1|张三|ID|11010519491231002X|13812345678")).toMatchObject({ ok: true });
   });
 
-  it("reports full tubes and refuses a second tube while one is open", async () => {
+  it("reports full tubes; the full tube seals on the next tube's scan, which opens that tube", async () => {
     const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
     await station.submitScan("YT00000001");
     expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
@@ -86,10 +87,81 @@ describe("station input path", () => {
       count: 1,
       capacity: 1,
     });
-    expect(await station.submitScan("YT00000002")).toMatchObject({ ok: false, problem: { code: "tube_already_open" } });
+    expect(await station.submitScan("YT00000002")).toEqual({
+      ok: true,
+      action: "sealed-and-opened",
+      sealedTubeCode: "YT00000001",
+      count: 1,
+      tubeCode: "YT00000002",
+    });
+    // Both events are written by the time the outcome returns.
+    expect((await allEvents()).slice(-2).map((e) => [e.type, e.payload])).toEqual([
+      ["tube.sealed", { tubeCode: "YT00000001", count: 1, short: false }],
+      ["tube.opened", { tubeCode: "YT00000002", capacity: 1 }],
+    ]);
+    expect(await station.submitScan("SP1|李四|ID|440524188001010014")).toMatchObject({
+      action: "registered",
+      count: 1,
+    });
+  });
+
+  it("refuses a second tube while the open one is not full, and writes nothing", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.submitScan("YT00000002")).toEqual({
+      ok: false,
+      problem: { code: "tube_already_open", tubeCode: "YT00000001" },
+    });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+  });
+
+  it("a used tube code does not seal the full tube (nothing is written)", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    await station.submitScan("YT00000002");
+    await station.submitScan("SP1|李四|ID|440524188001010014");
+    const before = (await allEvents()).length;
+    expect(await station.submitScan("YT00000001")).toEqual({
+      ok: false,
+      problem: { code: "tube_exists", tubeCode: "YT00000001", status: "sealed" },
+    });
+    expect(await allEvents()).toHaveLength(before);
+  });
+
+  it("seals the open tube when its own code is scanned again; a short tube asks first", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    // Right after opening, a second read of the same label is a double read, not a seal.
     expect(await station.submitScan("YT00000001")).toEqual({ ok: true, action: "ignored" });
-    expect(await station.seal(false)).toMatchObject({ ok: true, action: "sealed", short: false });
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.submitScan("yt00000001")).toEqual({
+      ok: false,
+      problem: { code: "short_needs_confirmation", count: 1, capacity: 5 },
+    });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+    expect(await station.seal(true)).toEqual({
+      ok: true,
+      action: "sealed",
+      tubeCode: "YT00000001",
+      count: 1,
+      short: true,
+    });
     expect(await station.submitScan("YT00000002")).toMatchObject({ ok: true, action: "tube-opened" });
+  });
+
+  it("seals a full tube by its own code without a question", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.submitScan("YT00000001")).toEqual({
+      ok: true,
+      action: "sealed",
+      tubeCode: "YT00000001",
+      count: 1,
+      short: false,
+    });
   });
 
   it("reports a failed write as a problem, and the registration is not counted", async () => {
@@ -114,5 +186,136 @@ describe("station input path", () => {
     // And it registers into A's tube.
     expect(await tabB.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({ ok: true, action: "registered" });
     expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+  });
+});
+
+describe("typed input is normalised before validation", () => {
+  it("registers what a full-width Chinese IME typed, name untouched", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    expect(await station.submitScan("ＹＴ０００００００１")).toMatchObject({ ok: true, tubeCode: "YT00000001" });
+    expect(
+      await station.submitScan(
+        "ＳＰ１｜张三｜ＩＤ｜１１０１０５１９４９１２３１００２ｘ｜＋８６ １３８-１２３４-５６７８",
+      ),
+    ).toMatchObject({ ok: true, action: "registered", name: "张三" });
+    expect(await station.submitScan("４４０５２４ １８８００１０１ ００１４")).toEqual({
+      ok: true,
+      action: "needs-name",
+      docType: "ID",
+      docNumber: "440524188001010014",
+    });
+    const [, added] = await allEvents();
+    expect(added?.payload).toMatchObject({
+      resident: { name: "张三", docType: "ID", docNumber: "11010519491231002X", phone: "13812345678" },
+    });
+  });
+
+  it("normalises the manual form's number fields", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    expect(
+      await station.register({
+        name: " 李四 ",
+        docType: "ID",
+        docNumber: "４４０５２４ １８８００１０１ ００１４",
+        phone: "0086 138 1234 5678",
+        community: "  ",
+      }),
+    ).toMatchObject({ ok: true, action: "registered", name: "李四" });
+    expect((await allEvents()).at(-1)?.payload).toMatchObject({
+      resident: { name: "李四", docType: "ID", docNumber: "440524188001010014", phone: "13812345678" },
+    });
+  });
+
+  it("normalises a typed transfer target", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.transfer("YT00000001", " ｙｔ０００００００２ ", "试管破损")).toMatchObject({
+      ok: true,
+      toTubeCode: "YT00000002",
+    });
+  });
+
+  it("refuses a garbled gun code with garbled_code and records nothing", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    expect(await station.submitScan("SP1|??|ID|11010519491231002X\r\n")).toEqual({
+      ok: false,
+      problem: { code: "garbled_code" },
+    });
+    expect(await station.submitScan("SP1||ID|11010519491231002X")).toEqual({
+      ok: false,
+      problem: { code: "garbled_code" },
+    });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened"]);
+  });
+});
+
+describe("one-tap undo of the last registration", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("gives the registration's id and deadline, and undoes it as a void with the reason 撤销", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|李四|ID|440524188001010014");
+    const before = Date.now();
+    const registered = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    if (!registered.ok || registered.action !== "registered") throw new Error("not registered");
+    expect(registered.undoUntil).toBeGreaterThanOrEqual(before + UNDO_WINDOW_MS);
+    expect(registered.undoUntil).toBeLessThanOrEqual(Date.now() + UNDO_WINDOW_MS);
+    expect(await station.undoRegistration(registered.registrationId)).toEqual({
+      ok: true,
+      action: "undone",
+      registrationId: registered.registrationId,
+      tubeCode: "YT00000001",
+      name: "张三",
+      count: 1,
+    });
+    expect((await allEvents()).at(-1)).toMatchObject({
+      type: "registration.voided",
+      payload: { registrationId: registered.registrationId, tubeCode: "YT00000001", reason: "撤销" },
+    });
+    // Undone once: nothing left to undo; the person can be registered again at once.
+    expect(await station.undoLast()).toEqual({ ok: false, problem: { code: "nothing_to_undo" } });
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
+      action: "registered",
+      count: 2,
+    });
+  });
+
+  it("undoLast() undoes this station's latest registration; nothing before any", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    expect(await station.undoLast()).toEqual({ ok: false, problem: { code: "nothing_to_undo" } });
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.undoLast()).toMatchObject({ ok: true, action: "undone", name: "张三", count: 0 });
+  });
+
+  it("refuses after the window has passed", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-12-03T08:00:00Z"));
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    const registered = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    if (!registered.ok || registered.action !== "registered") throw new Error("not registered");
+    expect(registered.undoUntil).toBe(Date.parse("2026-12-03T08:00:00Z") + UNDO_WINDOW_MS);
+    vi.setSystemTime(registered.undoUntil + 1);
+    expect(await station.undoLast()).toEqual({ ok: false, problem: { code: "undo_expired", seconds: 10 } });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+  });
+
+  it("refuses once the tube is sealed (also when it sealed on the next tube's scan)", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    const registered = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    if (!registered.ok || registered.action !== "registered") throw new Error("not registered");
+    await station.submitScan("YT00000002");
+    expect(await station.undoLast()).toEqual({
+      ok: false,
+      problem: { code: "undo_tube_sealed", tubeCode: "YT00000001" },
+    });
   });
 });

@@ -3,8 +3,9 @@
  * text means at this step (tube expected, or resident expected), applies the domain rules and records events.
  */
 
-import type { EventType, PayloadOf } from "../../domain/events";
-import { openBoxOfDevice } from "../../domain/projection";
+import type { EventType, PayloadOf, SampleEvent } from "../../domain/events";
+import { normalizeDocNumber, normalizePhone } from "../../domain/normalizeInput";
+import { activeMembers, openBoxOfDevice } from "../../domain/projection";
 import type { SiteConfig } from "../../domain/protocol";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
 import type { Result } from "../../domain/result";
@@ -18,8 +19,10 @@ import {
   decideRegister,
   decideSeal,
   decideTransfer,
+  decideUndo,
   decideVoid,
   type StationRefusal,
+  undoDeadline,
 } from "../../domain/station";
 import { type EventAuthor, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
@@ -40,11 +43,29 @@ export type StationProblem =
 
 export type StationOutcome =
   | { ok: true; action: "tube-opened"; tubeCode: string }
-  | { ok: true; action: "registered"; name: string; count: number; capacity: number; full: boolean }
+  /**
+   * `registrationId` and `undoUntil` (epoch ms, device clock) are what the one-tap Undo needs: show it until then and
+   * call undoRegistration(registrationId).
+   */
+  | {
+      ok: true;
+      action: "registered";
+      registrationId: string;
+      tubeCode: string;
+      name: string;
+      count: number;
+      capacity: number;
+      full: boolean;
+      undoUntil: number;
+    }
   | { ok: true; action: "needs-name"; docType: "ID"; docNumber: string }
   | { ok: true; action: "sealed"; tubeCode: string; count: number; short: boolean }
+  /** A full tube sealed (`sealedTubeCode`, `count` people) and the scanned tube `tubeCode` opened, by one scan. */
+  | { ok: true; action: "sealed-and-opened"; sealedTubeCode: string; count: number; tubeCode: string }
   | { ok: true; action: "ignored" }
   | { ok: true; action: "voided"; registrationId: string }
+  /** The registration was undone (voided with the reason 撤销); `count` people are left in the tube. */
+  | { ok: true; action: "undone"; registrationId: string; tubeCode: string; name: string; count: number }
   | { ok: true; action: "transferred"; fromTubeCode: string; toTubeCode: string }
   | { ok: true; action: "box-opened"; boxCode: string }
   | { ok: true; action: "boxed"; boxCode: string; tubeCode: string; count: number }
@@ -52,6 +73,22 @@ export type StationOutcome =
   | { ok: true; action: "handed-over"; boxCode: string }
   /** `resident` is set when staff may retry the registration (with a re-sampling reason). */
   | { ok: false; problem: StationProblem; resident?: Resident };
+
+/**
+ * A resident as staff typed it into the manual form: the number fields normalised (full-width digits, spaces, dashes,
+ * a country code before the mobile number), name and community trimmed only.
+ */
+function normalizeTypedResident(input: Resident): Resident {
+  const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
+  const community = input.community?.trim();
+  return {
+    name: input.name.trim(),
+    docType: input.docType,
+    docNumber: normalizeDocNumber(input.docNumber),
+    ...(phone ? { phone } : {}),
+    ...(community ? { community } : {}),
+  };
+}
 
 const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -109,14 +146,14 @@ export class Station {
   private async record<T extends EventType>(
     type: T,
     decision: Result<PayloadOf<T>, StationRefusal>,
-    success: (payload: PayloadOf<T>) => StationOutcome,
+    success: (payload: PayloadOf<T>, event: SampleEvent) => StationOutcome,
   ): Promise<StationOutcome> {
     if (!decision.ok) return fail(decision.error);
     const event = await recordEvent(this.author, type, decision.value);
     await this.store.apply(event);
     announceToOtherTabs("recorded");
     this.onRecorded();
-    return success(decision.value);
+    return success(decision.value, event);
   }
 
   /** The scanner's and the keyboard's entry point. */
@@ -137,6 +174,44 @@ export class Station {
         action: "voided",
         registrationId,
       }));
+    });
+  }
+
+  /**
+   * One-tap undo of a registration just made: voids it with the reason 撤销 within UNDO_WINDOW_MS, while its tube is
+   * open and it is the tube's latest. Refusals: nothing_to_undo, undo_expired, undo_tube_sealed, undo_not_last.
+   */
+  undoRegistration(registrationId: string): Promise<StationOutcome> {
+    return this.serial(() => this.handleUndo(registrationId));
+  }
+
+  /** Undoes the last registration this station made (see undoRegistration); nothing_to_undo when there is none. */
+  undoLast(): Promise<StationOutcome> {
+    return this.serial(() =>
+      this.lastRegistrationId
+        ? this.handleUndo(this.lastRegistrationId)
+        : Promise.resolve(fail({ code: "nothing_to_undo" })),
+    );
+  }
+
+  /** The registration undoLast() would undo (this station's latest), for the one-tap button. */
+  private lastRegistrationId: string | undefined;
+
+  private async handleUndo(registrationId: string): Promise<StationOutcome> {
+    const view = await this.current();
+    const registration = view.state.registrations.get(registrationId);
+    // Counted before the void is applied: the tube's people after it are one fewer.
+    const left = registration ? activeMembers(view.state, registration.tubeCode).length - 1 : 0;
+    return this.record("registration.voided", decideUndo(view.state, registrationId, Date.now()), (p) => {
+      if (this.lastRegistrationId === registrationId) this.lastRegistrationId = undefined;
+      return {
+        ok: true,
+        action: "undone",
+        registrationId,
+        tubeCode: p.tubeCode,
+        name: registration?.resident.name ?? "",
+        count: left,
+      };
     });
   }
 
@@ -204,7 +279,8 @@ export class Station {
   handOver(boxCode: string, courier: { name: string; phone: string; vehiclePlate?: string }): Promise<StationOutcome> {
     return this.serial(async () => {
       const view = await this.current();
-      return this.record("box.handed_over", decideHandover(view.state, boxCode, courier), (p) => ({
+      const typed = { ...courier, phone: normalizePhone(courier.phone) };
+      return this.record("box.handed_over", decideHandover(view.state, boxCode, typed), (p) => ({
         ok: true,
         action: "handed-over",
         boxCode: p.boxCode,
@@ -225,8 +301,19 @@ export class Station {
       return this.openTube(view, scan.value.code);
     }
     const scan = this.classifier.classify(text);
-    if (scan.kind === "tube" && scan.code === view.openTube.code) return { ok: true, action: "ignored" };
-    if (scan.kind === "tube") return fail({ code: "tube_already_open", tubeCode: view.openTube.code });
+    if (scan.kind === "tube" && scan.code === view.openTube.code) {
+      // The open tube's own label again seals it (short: the usual question; confirmed through seal(true)). On an
+      // empty tube it is a double read of the label just scanned to open it, not a request to seal.
+      if (view.members.length === 0) return { ok: true, action: "ignored" };
+      return this.sealOpenTube(view, false);
+    }
+    if (scan.kind === "tube") {
+      // A full tube seals on the next tube's label, which then opens: one scan. A tube not yet full stays open.
+      if (view.members.length < view.openTube.capacity) {
+        return fail({ code: "tube_already_open", tubeCode: view.openTube.code });
+      }
+      return this.sealAndOpen(view, scan.code);
+    }
     const resident = this.classifier.expect(text, "resident");
     if (!resident.ok) return fail(resident.error);
     if (resident.value.kind !== "resident") return fail({ code: "empty_scan" });
@@ -238,16 +325,41 @@ export class Station {
 
   private async handleRegister(input: Resident, repeatReason?: string): Promise<StationOutcome> {
     const view = await this.current();
-    const checked = validateResident(input);
+    const checked = validateResident(normalizeTypedResident(input));
     if (!checked.ok) return fail({ code: "invalid_resident", error: checked.error });
     return this.registerIn(view, checked.value, repeatReason);
   }
 
   private async handleSeal(confirmShort: boolean): Promise<StationOutcome> {
-    const view = await this.current();
-    if (!view.openTube) return fail({ code: "no_such_tube", tubeCode: "" });
+    return this.sealOpenTube(await this.current(), confirmShort);
+  }
+
+  private sealOpenTube(view: StationView, confirmShort: boolean): Promise<StationOutcome> {
+    if (!view.openTube) return Promise.resolve(fail({ code: "no_such_tube", tubeCode: "" }));
     const decision = decideSeal(view.state, view.openTube.code, { confirmShort });
     return this.record("tube.sealed", decision, (p) => ({ ok: true, action: "sealed", ...p }));
+  }
+
+  /**
+   * Seals this device's full open tube and opens `tubeCode`: both decided before either is written (a used tube code
+   * refuses the scan and leaves the full tube open), then written one after the other before the outcome returns.
+   */
+  private async sealAndOpen(view: StationView, tubeCode: string): Promise<StationOutcome> {
+    const full = view.openTube;
+    if (!full) return fail({ code: "no_such_tube", tubeCode: "" });
+    const seal = decideSeal(view.state, full.code, { confirmShort: false });
+    if (!seal.ok) return fail(seal.error);
+    const open = decideOpenTube(view.state, tubeCode, this.site.poolSize);
+    if (!open.ok) return fail(open.error);
+    const sealed = await this.record("tube.sealed", seal, () => ({ ok: true, action: "ignored" }));
+    if (!sealed.ok) return sealed;
+    return this.record("tube.opened", open, () => ({
+      ok: true,
+      action: "sealed-and-opened",
+      sealedTubeCode: seal.value.tubeCode,
+      count: seal.value.count,
+      tubeCode,
+    }));
   }
 
   private openTube(view: StationView, tubeCode: string): Promise<StationOutcome> {
@@ -270,13 +382,19 @@ export class Station {
     if (!decision.ok && decision.error.code === "registered_today")
       return { ok: false, problem: decision.error, resident };
     const count = view.members.length + 1;
-    return this.record("registration.added", decision, () => ({
-      ok: true,
-      action: "registered",
-      name: resident.name,
-      count,
-      capacity: tube.capacity,
-      full: count >= tube.capacity,
-    }));
+    return this.record("registration.added", decision, (p, event) => {
+      this.lastRegistrationId = p.registrationId;
+      return {
+        ok: true,
+        action: "registered",
+        registrationId: p.registrationId,
+        tubeCode: p.tubeCode,
+        name: resident.name,
+        count,
+        capacity: tube.capacity,
+        full: count >= tube.capacity,
+        undoUntil: undoDeadline(event.occurredAt),
+      };
+    });
   }
 }

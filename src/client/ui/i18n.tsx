@@ -585,6 +585,27 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return zhMode
         ? `保存失败，本条未登记：${problem.message}`
         : `Could not save; this entry was NOT registered: ${problem.message}`;
+    // Station input logic (issue 12): garbled gun codes, undo, reasons, confirmed seal count.
+    case "garbled_code":
+      return zhMode
+        ? "居民码读取不完整（姓名缺失或乱码），未登记：扫码枪无法输入汉字。请将扫码枪切换到 Unicode（Alt+小键盘）模式，或改用摄像头扫码"
+        : "The resident code arrived garbled (name missing or unreadable) and was NOT registered: the scanner gun cannot type Chinese characters. Switch the gun to its Unicode (Alt+numpad) mode, or scan with the camera";
+    case "nothing_to_undo":
+      return zhMode ? "没有可撤销的登记" : "Nothing to undo";
+    case "undo_expired":
+      return zhMode
+        ? `登记已超过 ${problem.seconds} 秒，不能撤销：请使用作废并选择原因`
+        : `More than ${problem.seconds} s have passed: it can no longer be undone; void it with a reason instead`;
+    case "undo_tube_sealed":
+      return zhMode
+        ? `试管 ${problem.tubeCode} 已封管，不能撤销`
+        : `Tube ${problem.tubeCode} is sealed: the registration can no longer be undone`;
+    case "undo_not_last":
+      return zhMode
+        ? "只能撤销最近一次登记，其他登记请使用作废"
+        : "Only the latest registration can be undone; void the others instead";
+    case "reason_too_long":
+      return zhMode ? `原因过长（最多 ${problem.max} 字）` : `Reason too long (at most ${problem.max} characters)`;
   }
 }
 
