@@ -1,7 +1,8 @@
 /**
  * The quarantine: this device's events the server rejected (never blocking the queue). Staff correct and resubmit
  * one as a new event, or discard it with a reason; either decision is itself an event, so the server's audit log
- * records it. A decided event leaves the station's state, which is re-projected.
+ * records it. A rejected event leaves the station's state (counters, tube) as soon as the rejection arrives
+ * (StationStore.leaveOutRejected) and stays out once decided; a resubmitted one comes back as the new event.
  */
 import { type SampleEvent, SampleEventSchema } from "../../domain/events";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
@@ -72,7 +73,7 @@ async function decide<T extends { resolved: StoredEvent }>(
 ): Promise<Result<T, QuarantineProblem>> {
   try {
     const value = await run();
-    // The decided event must leave the state: re-project (from the snapshot when it does not hold the event).
+    // The decided event stays out of the state; the replacement (if any) joins it.
     await store.forgetEvent(value.resolved.seq);
     return ok(value);
   } catch (error) {
