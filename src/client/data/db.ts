@@ -46,6 +46,8 @@ export interface StoredSnapshot {
   lastSeq: number;
   /** The last remote event (by `order`) in the state; absent in snapshots saved before pulls existed. */
   remoteOrder?: number;
+  /** This device's events up to `lastSeq` the state leaves out (rejected or decided); absent in older snapshots. */
+  leftOut?: number[];
   savedAt: string;
   json: Blob;
 }

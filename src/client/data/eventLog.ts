@@ -43,15 +43,36 @@ export async function allEvents(): Promise<SampleEvent[]> {
 }
 
 /**
- * Events recorded after `seq`, in order (the tail a saved snapshot does not hold yet), without quarantined events
- * that staff discarded or replaced: those no longer count in the station's state. `lastSeq` includes skipped ones.
+ * Whether a stored event is left out of the station's state: the server rejected it (until staff resubmit it, which
+ * records a new event) or staff decided it. Rejected records must not count in the counters or the tube.
  */
-export async function eventsAfter(seq: number): Promise<{ events: SampleEvent[]; lastSeq: number }> {
+export const leftOutOfState = (stored: StoredEvent): boolean =>
+  stored.syncState === "rejected" || stored.resolution !== undefined;
+
+/**
+ * Events recorded after `seq`, in order (the tail a saved snapshot does not hold yet), without the ones left out of
+ * the station's state (rejected, or decided by staff); `leftOut` names those, `lastSeq` includes them.
+ */
+export async function eventsAfter(seq: number): Promise<{ events: SampleEvent[]; leftOut: number[]; lastSeq: number }> {
   const stored = await db.events.where("seq").above(seq).toArray();
-  return {
-    events: stored.flatMap((s) => (s.resolution ? [] : [s.event])),
-    lastSeq: stored.at(-1)?.seq ?? seq,
-  };
+  const events: SampleEvent[] = [];
+  const leftOut: number[] = [];
+  for (const s of stored) {
+    if (leftOutOfState(s)) leftOut.push(s.seq);
+    else events.push(s.event);
+  }
+  return { events, leftOut, lastSeq: stored.at(-1)?.seq ?? seq };
+}
+
+/** Sequence numbers of events the server rejected (decided or not), up to `seq`: one index range, no event read. */
+export async function rejectedSeqsUpTo(seq: number): Promise<number[]> {
+  const keys = await db.events.where("[syncState+seq]").between(["rejected", 0], ["rejected", seq], true, true).keys();
+  return keys.map((key) => (key as unknown as [string, number])[1]);
+}
+
+/** This device's stored events with these sequence numbers (a few: one index lookup each). */
+export async function storedEventsBySeq(seqs: number[]): Promise<StoredEvent[]> {
+  return seqs.length === 0 ? [] : db.events.where("seq").anyOf(seqs).toArray();
 }
 
 /** The highest sequence number the server has confirmed or rejected (0 when none). */

@@ -11,6 +11,11 @@ export interface LoadedSnapshot {
   state: StationState;
   lastSeq: number;
   remoteOrder: number;
+  /**
+   * This device's events up to `lastSeq` that the state leaves out (rejected by the server, or decided); absent in
+   * snapshots saved before rejected events were left out (those hold every undecided rejected event).
+   */
+  leftOut?: number[];
 }
 
 export async function loadSnapshot(): Promise<LoadedSnapshot | null> {
@@ -27,17 +32,31 @@ export async function loadSnapshot(): Promise<LoadedSnapshot | null> {
     performance.measure("snapshot:read", { start, end: read });
     performance.measure("snapshot:parse", { start: read, end: parsedAt });
     performance.measure("snapshot:restore", { start: parsedAt, end: performance.now() });
-    return state ? { state, lastSeq: stored.lastSeq, remoteOrder: stored.remoteOrder ?? 0 } : null;
+    if (!state) return null;
+    return {
+      state,
+      lastSeq: stored.lastSeq,
+      remoteOrder: stored.remoteOrder ?? 0,
+      ...(stored.leftOut ? { leftOut: stored.leftOut } : {}),
+    };
   } catch (error) {
     console.warn("station snapshot unreadable; re-projecting the events", error);
     return null;
   }
 }
 
-/** Saves the state as it is now (it must hold exactly the events up to `lastSeq` and remote ones up to `remoteOrder`). */
-export async function saveSnapshot(state: StationState, lastSeq: number, remoteOrder = 0): Promise<void> {
+/**
+ * Saves the state as it is now: it must hold exactly this device's events up to `lastSeq` except `leftOut`, and the
+ * remote ones up to `remoteOrder`.
+ */
+export async function saveSnapshot(
+  state: StationState,
+  lastSeq: number,
+  remoteOrder = 0,
+  leftOut: number[] = [],
+): Promise<void> {
   const json = new Blob([asciiJson(snapshotOf(state))], { type: "application/json" });
-  await db.snapshots.put({ key: "station", lastSeq, remoteOrder, savedAt: new Date().toISOString(), json });
+  await db.snapshots.put({ key: "station", lastSeq, remoteOrder, leftOut, savedAt: new Date().toISOString(), json });
 }
 
 /** The sequence number the saved snapshot holds events up to, without reading its state (null when none). */

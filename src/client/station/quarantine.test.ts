@@ -1,8 +1,12 @@
 // The quarantine over a real Dexie database (fake-indexeddb): decisions are events, and decided events leave the state.
 import "fake-indexeddb/auto";
 import { beforeEach, describe, expect, it } from "vitest";
+import { activeMembers, countsOfDay, project, type StationState } from "../../domain/projection";
+import { siteDay } from "../../domain/siteDay";
+import { snapshotOf } from "../../domain/stateSnapshot";
 import { db } from "../data/db";
 import { allEvents, countRejected, markSyncResults, recordEvent } from "../data/eventLog";
+import { getDeviceId } from "../data/meta";
 import { discardQuarantined, listQuarantine, resubmitQuarantined } from "./quarantine";
 import { StationStore } from "./stationStore";
 
@@ -98,5 +102,93 @@ describe("quarantine", () => {
     });
     const restarted = await new StationStore().load();
     expect(restarted.tubes.get("YT00000001")?.registrationIds).toHaveLength(1);
+  });
+});
+
+/** What the station shows for tube YT00000001 and today's counters of this device and the site. */
+async function shown(state: StationState) {
+  const counts = countsOfDay(state, siteDay(new Date().toISOString()), await getDeviceId());
+  return {
+    members: activeMembers(state, "YT00000001").map((r) => r.resident.name),
+    device: counts.deviceRegistrations,
+    site: counts.siteRegistrations,
+  };
+}
+
+/** The state every event but the left-out ones (rejected or decided) would give. */
+async function expectedState() {
+  const stored = await db.events.orderBy("seq").toArray();
+  return project(stored.filter((s) => s.syncState !== "rejected" && !s.resolution).map((s) => s.event));
+}
+
+describe("rejected events leave the station's state until resubmitted", () => {
+  it("takes a rejected registration out of the tube and the counters, and back in when resubmitted", async () => {
+    const store = new StationStore();
+    await store.load();
+    await tubeWithTwo(store);
+    await store.leaveOutRejected();
+    expect(await shown(store.getSnapshot().state)).toEqual({ members: ["张三"], device: 1, site: 1 });
+    // A new start (no snapshot) leaves it out too.
+    expect(await shown(await new StationStore().load())).toEqual({ members: ["张三"], device: 1, site: 1 });
+
+    const [stored] = await listQuarantine();
+    if (stored?.event.type !== "registration.added") throw new Error("no registration listed");
+    const corrected = { ...stored.event.payload.resident, name: "李思" };
+    const fixed = await resubmitQuarantined(author, stored, "姓名更正", corrected, store);
+    expect(fixed.ok).toBe(true);
+    expect(await shown(store.getSnapshot().state)).toEqual({ members: ["张三", "李思"], device: 2, site: 2 });
+    expect(await shown(await new StationStore().load())).toEqual({ members: ["张三", "李思"], device: 2, site: 2 });
+  });
+
+  it("never starts from a snapshot that holds an event rejected after it was saved", async () => {
+    const store = new StationStore();
+    await store.load();
+    const opened = await recordEvent(author, "tube.opened", { tubeCode: "YT00000001", capacity: 5 });
+    const first = await recordEvent(author, "registration.added", {
+      registrationId: crypto.randomUUID(),
+      tubeCode: "YT00000001",
+      resident: { name: "张三", docType: "PP", docNumber: "E10000001" },
+    });
+    for (const event of [opened, first]) await store.apply(event);
+    await store.flush(); // saved while the registration still counted (the page was hidden, say)
+    expect((await db.snapshots.get("station"))?.lastSeq).toBe(2);
+    await markSyncResults([opened.id], [{ id: first.id, code: "invalid_event", message: "bad name" }]);
+
+    const restarted = await new StationStore().load();
+    expect(await shown(restarted)).toEqual({ members: [], device: 0, site: 0 });
+    expect(snapshotOf(restarted)).toEqual(snapshotOf(await expectedState()));
+    // The wrong snapshot is gone; the state re-projected without the event is saved in its place, and used.
+    expect(await db.snapshots.get("station")).toBeUndefined();
+    await store.leaveOutRejected();
+    await store.flush();
+    expect((await db.snapshots.get("station"))?.leftOut).toEqual([2]);
+    const again = await new StationStore().load();
+    expect(await db.snapshots.get("station")).toBeDefined();
+    expect(snapshotOf(again)).toEqual(snapshotOf(await expectedState()));
+  });
+
+  it("drops a snapshot of an older version that holds an undecided rejected event", async () => {
+    const store = new StationStore();
+    await store.load();
+    await tubeWithTwo(store); // rejected, but this store does not know yet: its state holds the event
+    await store.flush();
+    // As an older version saved it: no list of left-out events.
+    await db.snapshots.update("station", { leftOut: undefined });
+    const restarted = await new StationStore().load();
+    expect(await shown(restarted)).toEqual({ members: ["张三"], device: 1, site: 1 });
+    expect(await db.snapshots.get("station")).toBeUndefined();
+  });
+
+  it("a snapshot saved after the rejection stays usable when staff decide the event", async () => {
+    const store = new StationStore();
+    await store.load();
+    const { second } = await tubeWithTwo(store);
+    await store.leaveOutRejected();
+    await store.flush();
+    expect(await discardQuarantined(author, second.id, "人已离开", store)).toEqual({ ok: true, value: undefined });
+    expect(await shown(store.getSnapshot().state)).toEqual({ members: ["张三"], device: 1, site: 1 });
+    const restarted = await new StationStore().load();
+    expect(await db.snapshots.get("station")).toBeDefined();
+    expect(snapshotOf(restarted)).toEqual(snapshotOf(await expectedState()));
   });
 });

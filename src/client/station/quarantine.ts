@@ -1,9 +1,11 @@
 /**
  * The quarantine: this device's events the server rejected (never blocking the queue). Staff correct and resubmit
  * one as a new event, or discard it with a reason; either decision is itself an event, so the server's audit log
- * records it. A decided event leaves the station's state, which is re-projected.
+ * records it. A rejected event leaves the station's state (counters, tube) as soon as the rejection arrives
+ * (StationStore.leaveOutRejected) and stays out once decided; a resubmitted one comes back as the new event.
  */
 import { type SampleEvent, SampleEventSchema } from "../../domain/events";
+import { EVENT_REJECTIONS, type EventRejection } from "../../domain/protocol";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
 import { err, ok, type Result } from "../../domain/result";
 import type { StoredEvent } from "../data/db";
@@ -13,10 +15,74 @@ import { type StationStore, stationStore } from "./stationStore";
 export type QuarantineProblem =
   | { code: "reason_required" }
   | { code: "invalid_resident"; error: ResidentCodeError }
-  | { code: "still_invalid"; message: string }
+  | { code: "still_invalid"; message: string; fields: RejectionField[] }
   | { code: "not_quarantined" };
 
 export const listQuarantine = (): Promise<StoredEvent[]> => quarantinedEvents();
+
+/** The part of an event a refusal is about, as staff know it (each has a sentence saying what to do). */
+export type RejectionField =
+  | "name"
+  | "docType"
+  | "docNumber"
+  | "phone"
+  | "community"
+  | "tubeCode"
+  | "boxCode"
+  | "reason"
+  | "courier"
+  | "staff"
+  | "time";
+
+/** Event paths (as the server's and our own validation name them) to the field staff know. */
+const FIELD_OF_PATH: Record<string, RejectionField> = {
+  "payload.resident.name": "name",
+  "payload.resident.docType": "docType",
+  "payload.resident.docNumber": "docNumber",
+  "payload.resident.phone": "phone",
+  "payload.resident.community": "community",
+  "payload.tubeCode": "tubeCode",
+  "payload.fromTubeCode": "tubeCode",
+  "payload.toTubeCode": "tubeCode",
+  "payload.boxCode": "boxCode",
+  "payload.reason": "reason",
+  "payload.repeatReason": "reason",
+  "payload.courierName": "courier",
+  "payload.courierPhone": "courier",
+  "payload.vehiclePlate": "courier",
+  staffId: "staff",
+  occurredAt: "time",
+};
+
+/** The known fields among these paths, each once, in order (unknown paths leave the general sentence). */
+export function fieldsOfPaths(paths: string[]): RejectionField[] {
+  const fields: RejectionField[] = [];
+  for (const path of paths) {
+    const field = FIELD_OF_PATH[path];
+    if (field && !fields.includes(field)) fields.push(field);
+  }
+  return fields;
+}
+
+export interface RejectionExplanation {
+  /** The server's code; "unknown" for a code this app version does not know. */
+  code: EventRejection | "unknown";
+  /** For invalid data: the fields the server named. */
+  fields: RejectionField[];
+}
+
+/**
+ * Why the server refused an event, in terms staff can act on. The server's message for invalid data lists the
+ * problems as "path: message; path: message" (pushBatch's describeIssues); the raw text stays for a details view.
+ */
+export function explainRejection(rejection: { code: string; message: string } | undefined): RejectionExplanation {
+  const code = (EVENT_REJECTIONS as readonly string[]).includes(rejection?.code ?? "")
+    ? (rejection?.code as EventRejection)
+    : "unknown";
+  if (code !== "invalid_event" || !rejection) return { code, fields: [] };
+  const paths = rejection.message.split("; ").map((part) => part.split(": ")[0]?.trim() ?? "");
+  return { code, fields: fieldsOfPaths(paths) };
+}
 
 const REASON_MAX = 200;
 
@@ -58,7 +124,12 @@ export async function resubmitQuarantined(
   }
   const check = SampleEventSchema.safeParse({ ...stored.event, ...author, payload });
   if (!check.success) {
-    return err({ code: "still_invalid", message: check.error.issues.map((i) => i.message).join("; ") });
+    const issues = check.error.issues;
+    return err({
+      code: "still_invalid",
+      message: issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+      fields: fieldsOfPaths(issues.map((i) => i.path.join("."))),
+    });
   }
   const outcome = await decide(store, () =>
     resolveQuarantined(author, stored.id, { decision: "resubmitted", reason: cleaned, payload }),
@@ -72,7 +143,7 @@ async function decide<T extends { resolved: StoredEvent }>(
 ): Promise<Result<T, QuarantineProblem>> {
   try {
     const value = await run();
-    // The decided event must leave the state: re-project (from the snapshot when it does not hold the event).
+    // The decided event stays out of the state; the replacement (if any) joins it.
     await store.forgetEvent(value.resolved.seq);
     return ok(value);
   } catch (error) {

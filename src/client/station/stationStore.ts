@@ -6,9 +6,9 @@
  */
 import type { SampleEvent } from "../../domain/events";
 import { applyEvent, emptyState, type StationState } from "../../domain/projection";
-import { eventsAfter } from "../data/eventLog";
+import { eventsAfter, leftOutOfState, rejectedSeqsUpTo, storedEventsBySeq } from "../data/eventLog";
 import { remoteEventsAfter } from "../data/remoteEvents";
-import { dropSnapshot, loadSnapshot, savedSnapshotSeq, saveSnapshot } from "../data/snapshot";
+import { dropSnapshot, type LoadedSnapshot, loadSnapshot, saveSnapshot } from "../data/snapshot";
 
 export interface StationSnapshot {
   state: StationState;
@@ -26,8 +26,10 @@ export class StationStore {
   private snapshot: StationSnapshot = { state: emptyState(), version: 0, loaded: false };
   private listeners = new Set<Listener>();
   private loading: Promise<StationState> | null = null;
-  /** The last sequence number applied; the state holds exactly this device's events 1..appliedSeq. */
+  /** The last sequence number applied; the state holds exactly this device's events 1..appliedSeq but `leftOut`. */
   private appliedSeq = 0;
+  /** This device's events up to appliedSeq the state leaves out: rejected by the server, or decided by staff. */
+  private leftOut = new Set<number>();
   private savedSeq = 0;
   /** The last remote event (other devices', pulled) applied, by arrival order. */
   private appliedRemote = 0;
@@ -46,12 +48,13 @@ export class StationStore {
   /** Loads the state (once); later calls wait for the same load. */
   load(): Promise<StationState> {
     this.loading ??= (async () => {
-      const saved = await loadSnapshot();
+      const saved = await this.usableSnapshot();
       const state = saved?.state ?? emptyState();
       const local = await eventsAfter(saved?.lastSeq ?? 0);
       for (const event of local.events) applyEvent(state, event);
       const remote = await remoteEventsAfter(saved?.remoteOrder ?? 0);
       for (const event of remote.events) applyEvent(state, event);
+      this.leftOut = new Set([...(saved?.leftOut ?? []), ...local.leftOut]);
       this.appliedSeq = local.lastSeq;
       this.savedSeq = saved?.lastSeq ?? 0;
       this.appliedRemote = remote.lastOrder;
@@ -87,6 +90,7 @@ export class StationStore {
       // apply() may have taken some of them meanwhile (this tab's own write): only the ones still missing.
       const missing = local.events.filter((event) => event.seq > this.appliedSeq);
       if (local.lastSeq <= this.appliedSeq) return;
+      for (const seq of local.leftOut) this.leftOut.add(seq);
       this.appliedSeq = local.lastSeq;
       this.applyMore(state, missing);
     });
@@ -120,18 +124,53 @@ export class StationStore {
   }
 
   /**
-   * An event of this device no longer counts (a quarantined event staff discarded or replaced): the state is built
-   * again without it — from the saved snapshot when that was taken before the event, else from all events.
+   * The saved snapshot, if it leaves out exactly the events left out now. The server may have rejected an event the
+   * snapshot holds (a rejection arrives after the event was applied, maybe after a save by this tab or another), or a
+   * left-out event may be back in the queue: such a snapshot is dropped and the events re-projected (rare).
+   */
+  private async usableSnapshot(): Promise<(LoadedSnapshot & { leftOut: number[] }) | null> {
+    const saved = await loadSnapshot();
+    if (!saved) return null;
+    const rejected = await rejectedSeqsUpTo(saved.lastSeq);
+    let usable: boolean;
+    let leftOut: number[];
+    if (saved.leftOut) {
+      const savedLeftOut = new Set(saved.leftOut);
+      const stillOut = (await storedEventsBySeq(saved.leftOut)).filter(leftOutOfState);
+      usable = rejected.every((seq) => savedLeftOut.has(seq)) && stillOut.length === savedLeftOut.size;
+      leftOut = saved.leftOut;
+    } else {
+      // Saved by an older version, which left out only decided events: usable if every rejected one is decided.
+      const rejectedEvents = await storedEventsBySeq(rejected);
+      usable = rejectedEvents.every((stored) => stored.resolution !== undefined);
+      leftOut = rejected;
+    }
+    if (usable) return { ...saved, leftOut };
+    await dropSnapshot();
+    return null;
+  }
+
+  /**
+   * The server rejected events of this device (this tab's sync, another tab's, or the service worker's): the ones
+   * still counted leave the state, which is built again without them (rare; cheap when there are none).
+   */
+  leaveOutRejected(): Promise<void> {
+    return this.oneAtATime(async () => {
+      await this.load();
+      const rejected = await rejectedSeqsUpTo(this.appliedSeq);
+      if (rejected.every((seq) => this.leftOut.has(seq))) return;
+      await this.reload();
+    });
+  }
+
+  /**
+   * Staff decided a quarantined event (discarded, or resubmitted as a new event). It left the state when it was
+   * rejected, so only the new events are applied; a state that still holds it is built again without it.
    */
   async forgetEvent(seq: number): Promise<void> {
     await this.load();
-    const savedSeq = await savedSnapshotSeq();
-    if (savedSeq !== null && savedSeq >= seq) {
-      await dropSnapshot();
-      this.savedSeq = 0;
-      this.savedRemote = 0;
-    }
-    await this.reload();
+    if (this.leftOut.has(seq)) await this.catchUpLocal();
+    else await this.reload();
   }
 
   /** Drops the in-memory state (after sign-out, or when another tab changed the log) and loads again. */
@@ -165,8 +204,9 @@ export class StationStore {
     const { state } = this.snapshot;
     const seq = this.appliedSeq;
     const remoteOrder = this.appliedRemote;
+    const leftOut = [...this.leftOut];
     try {
-      await saveSnapshot(state, seq, remoteOrder);
+      await saveSnapshot(state, seq, remoteOrder, leftOut);
       this.savedSeq = seq;
       this.savedRemote = remoteOrder;
     } catch (error) {

@@ -50,6 +50,7 @@ export class SyncLoop {
   private status: SyncStatus = { phase: "idle", pending: 0, rejected: 0 };
   private listeners = new Set<Listener>();
   private remoteListeners = new Set<() => void>();
+  private rejectedListeners = new Set<() => void>();
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -74,6 +75,12 @@ export class SyncLoop {
   onRemoteEvents = (listener: () => void): (() => void) => {
     this.remoteListeners.add(listener);
     return () => this.remoteListeners.delete(listener);
+  };
+
+  /** Called after the server rejected events of this device (they leave the station's state until resubmitted). */
+  onRejected = (listener: () => void): (() => void) => {
+    this.rejectedListeners.add(listener);
+    return () => this.rejectedListeners.delete(listener);
   };
 
   start(): void {
@@ -165,6 +172,7 @@ export class SyncLoop {
         if (response.results.length === 0) throw new Error("the server answered the push without results");
         const outcome = outcomeOfPush(batch, response);
         await markSyncResults(outcome.synced, outcome.quarantined);
+        if (outcome.quarantined.length > 0) for (const listener of this.rejectedListeners) listener();
         if (outcome.resendAfter !== null) {
           // The server is missing events before these: send again from its mark. If this device no longer has the
           // next one either, pushing on would only repeat the refusal.

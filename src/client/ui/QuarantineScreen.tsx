@@ -1,10 +1,18 @@
 import { useLiveQuery } from "dexie-react-hooks";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { type DocType, maskDocumentNumber } from "../../domain/documents";
 import type { EventType } from "../../domain/events";
 import type { StoredEvent } from "../data/db";
 import type { EventAuthor } from "../data/eventLog";
-import { discardQuarantined, listQuarantine, type QuarantineProblem, resubmitQuarantined } from "../station/quarantine";
+import {
+  discardQuarantined,
+  explainRejection,
+  listQuarantine,
+  type QuarantineProblem,
+  type RejectionExplanation,
+  type RejectionField,
+  resubmitQuarantined,
+} from "../station/quarantine";
 import { syncLoop } from "../sync/outbox";
 import { BilingualAlert } from "./BilingualAlert";
 import { DocTypeSelect } from "./DocTypeSelect";
@@ -93,7 +101,7 @@ function QuarantineItem({
     finish(await resubmitQuarantined(author, stored, reason, corrected));
   };
   const discard = async () => finish(await discardQuarantined(author, stored.id, reason));
-  const rejectionKey = `rejected_${rejection?.code ?? "invalid_event"}` as MessageKey;
+  const explanation = explainRejection(rejection);
 
   return (
     <article className="quarantine-item" data-testid={`quarantined-${stored.seq}`}>
@@ -107,10 +115,7 @@ function QuarantineItem({
           </span>
         )}
       </header>
-      <p className="message message-warn" data-testid="rejection-reason">
-        {t("quarantineRejectedBecause", { reason: t(rejectionKey) })}
-        {rejection?.message ? <small> — {rejection.message}</small> : null}
-      </p>
+      <RejectionReason explanation={explanation} rejection={rejection} />
       {resident && (
         <div className="quarantine-fix">
           <label>
@@ -135,11 +140,15 @@ function QuarantineItem({
       {problem &&
         (problem.code === "still_invalid" ? (
           <BilingualAlert
-            messageKey="quarantineStillInvalid"
-            values={{ message: problem.message }}
+            messageKey={problem.fields.length > 0 ? "quarantineStillInvalidFields" : "quarantineStillInvalid"}
             testId="problem"
             code={problem.code}
-          />
+          >
+            {problem.fields.map((field) => (
+              <span key={field}>{t(fieldSentence(field))}</span>
+            ))}
+            <TechnicalDetails code={problem.code} message={problem.message} />
+          </BilingualAlert>
         ) : problem.code === "not_quarantined" ? (
           <BilingualAlert messageKey="quarantineNotQuarantined" testId="problem" code={problem.code} />
         ) : (
@@ -154,5 +163,50 @@ function QuarantineItem({
         </button>
       </div>
     </article>
+  );
+}
+
+const fieldSentence = (field: RejectionField): MessageKey => `rejectedField_${field}`;
+
+/** What to say: a sentence per field the server named, or the sentence for the refusal's code. */
+const sentencesOf = (explanation: RejectionExplanation): MessageKey[] =>
+  explanation.fields.length > 0 ? explanation.fields.map(fieldSentence) : [`rejectedSentence_${explanation.code}`];
+
+/** Why the server refused the record, as sentences saying what to do; the server's own text only under "details". */
+function RejectionReason({
+  explanation,
+  rejection,
+}: {
+  explanation: RejectionExplanation;
+  rejection: StoredEvent["rejection"];
+}) {
+  const { t, tOther } = useI18n();
+  const sentences = sentencesOf(explanation);
+  return (
+    <div className="message message-warn quarantine-reason" data-testid="rejection-reason" data-code={explanation.code}>
+      {sentences.map((key) => (
+        <strong key={key}>{t(key)}</strong>
+      ))}
+      <TechnicalDetails code={rejection?.code ?? "unknown"} message={rejection?.message}>
+        {sentences.map((key) => (
+          <p key={key}>{tOther(key)}</p>
+        ))}
+      </TechnicalDetails>
+    </div>
+  );
+}
+
+/** The raw refusal (code, the server's or validation's message with field paths), folded away for whoever debugs it. */
+function TechnicalDetails({ code, message, children }: { code: string; message?: string; children?: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <details className="quarantine-details" data-testid="rejection-details">
+      <summary>{t("quarantineDetails")}</summary>
+      {children}
+      <p>
+        <code>{t("quarantineDetailCode", { code })}</code>
+      </p>
+      {message ? <p className="quarantine-technical">{message}</p> : null}
+    </details>
   );
 }

@@ -87,16 +87,8 @@ const zh = {
   quarantineResubmit: "更正后重新提交",
   quarantineDiscard: "放弃此记录",
   quarantineDone: "已处理，将上传到服务器",
-  quarantineStillInvalid: "更正后仍不合格：{message}",
+  quarantineStillInvalid: "更正后仍不合格：请再核对各项（详情见下）",
   quarantineNotQuarantined: "这条记录已经处理过了",
-  quarantineRejectedBecause: "拒收原因：{reason}",
-  rejected_invalid_event: "数据不合格",
-  rejected_event_conflict: "与服务器上已有的记录冲突",
-  rejected_wrong_site: "不属于本采样点",
-  rejected_wrong_device: "不是本机的记录",
-  rejected_unknown_staff: "服务器上没有该采样人员",
-  rejected_duplicate_in_batch: "同一批中重复",
-  rejected_sequence_gap: "序号不连续",
   eventType: "记录类型",
   tabStation: "采样",
   tabBoxes: "装箱",
@@ -197,6 +189,36 @@ const zh = {
   voidTitle: "作废 {name} 的登记",
   needsNameTitle: "补填姓名",
   close: "关闭",
+  // Quarantine: why the server refused a record, as a sentence saying what to do (issue 12, quarantine block).
+  quarantineDetails: "详情",
+  quarantineDetailCode: "服务器代码：{code}",
+  quarantineStillInvalidFields: "更正后仍不合格，请再核对：",
+  rejectedSentence_invalid_event:
+    "这条记录有数据不合格，服务器没有收下：请核对下方各项，改正后点“更正后重新提交”；无法改正的，填写原因后放弃。",
+  rejectedSentence_event_conflict:
+    "服务器上已有一条编号相同、内容不同的记录，这条没有收下：请核对此人是否已登记；仍需登记的点“更正后重新提交”（作为新记录上传），否则填写原因后放弃。",
+  rejectedSentence_wrong_site: "这条记录属于其他采样点，本账号不能上传：请填写原因后放弃，或交由该采样点的账号处理。",
+  rejectedSentence_wrong_device: "这条记录不是在本机产生的，不能从本机上传：请填写原因后放弃。",
+  rejectedSentence_unknown_staff:
+    "服务器上没有记录中的登记员（账号可能已删除或调到其他采样点）：点“更正后重新提交”即以当前登录的登记员上传，或填写原因后放弃。",
+  rejectedSentence_duplicate_in_batch:
+    "同一次上传中有两条编号相同、内容不同的记录：请核对后点“更正后重新提交”，或填写原因后放弃。",
+  rejectedSentence_sequence_gap:
+    "本机记录的上传顺序出现缺口：缺失的记录补传后这条会自动重传，一般无需处理；长时间不消失请联系管理员。",
+  rejectedSentence_unknown: "服务器没有收下这条记录：请核对后点“更正后重新提交”，或填写原因后放弃。",
+  rejectedField_name: "姓名不合格（可能含有看不见的字符、为空或过长）：请在下方改正姓名，再点“更正后重新提交”。",
+  rejectedField_docType: "证件类型不合格：请在下方选择正确的证件类型，再点“更正后重新提交”。",
+  rejectedField_docNumber:
+    "证件号码不合格（可能含有看不见的字符、为空或过长）：请对照证件在下方改正号码，再点“更正后重新提交”。",
+  rejectedField_phone: "手机号不合格：请在下方改正或清空手机号，再点“更正后重新提交”。",
+  rejectedField_community:
+    "社区信息不合格（可能含有看不见的字符或过长），此处无法更正：请填写原因后放弃，再为此人重新登记。",
+  rejectedField_tubeCode: "试管条码不合格，此处无法更正：请填写原因后放弃，再重新扫管登记。",
+  rejectedField_boxCode: "转运箱条码不合格，此处无法更正：请填写原因后放弃，再重新扫箱。",
+  rejectedField_reason: "填写的原因不合格（可能含有看不见的字符、为空或过长）：请填写原因后放弃，再重新操作一次。",
+  rejectedField_courier: "转运人员信息（姓名、手机号或车牌）不合格：请填写原因后放弃，再重新交接。",
+  rejectedField_staff: "记录中的登记员编号不合格：点“更正后重新提交”即以当前登录的登记员上传。",
+  rejectedField_time: "记录的时间不合格（本机时钟可能有误）：请检查本机日期和时间，再点“更正后重新提交”。",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -284,16 +306,8 @@ const en: Record<MessageKey, string> = {
   quarantineResubmit: "Correct and resubmit",
   quarantineDiscard: "Discard this record",
   quarantineDone: "Decided; it will be uploaded",
-  quarantineStillInvalid: "Still not valid after the correction: {message}",
+  quarantineStillInvalid: "Still not valid after the correction: check the fields again (details below)",
   quarantineNotQuarantined: "This record was already decided",
-  quarantineRejectedBecause: "Refused: {reason}",
-  rejected_invalid_event: "invalid data",
-  rejected_event_conflict: "conflicts with a record the server has",
-  rejected_wrong_site: "not of this site",
-  rejected_wrong_device: "not this device's record",
-  rejected_unknown_staff: "the server has no such staff member",
-  rejected_duplicate_in_batch: "repeated in the same batch",
-  rejected_sequence_gap: "sequence numbers skipped",
   eventType: "Record",
   tabStation: "Tubes",
   tabBoxes: "Boxes",
@@ -397,6 +411,47 @@ const en: Record<MessageKey, string> = {
   voidTitle: "Void the registration of {name}",
   needsNameTitle: "Enter the name",
   close: "Close",
+  // Quarantine: why the server refused a record, as a sentence saying what to do (issue 12, quarantine block).
+  quarantineDetails: "Details",
+  quarantineDetailCode: "Server code: {code}",
+  quarantineStillInvalidFields: "Still not valid after the correction, check again:",
+  rejectedSentence_invalid_event:
+    "The server did not accept this record because some of its data is invalid: check the fields below, correct them and tap “Correct and resubmit”; if it cannot be corrected, discard it with a reason.",
+  rejectedSentence_event_conflict:
+    "The server already has a different record with the same ID, so it did not accept this one: check whether this person is already registered; if they still need registering, tap “Correct and resubmit” (it is uploaded as a new record), otherwise discard it with a reason.",
+  rejectedSentence_wrong_site:
+    "This record belongs to another sampling site and cannot be uploaded with this account: discard it with a reason, or leave it to that site's account.",
+  rejectedSentence_wrong_device:
+    "This record was made on another device and cannot be uploaded from this one: discard it with a reason.",
+  rejectedSentence_unknown_staff:
+    "The server does not know the staff member named in this record (the account may have been removed or moved to another site): tap “Correct and resubmit” to upload it as the staff member signed in now, or discard it with a reason.",
+  rejectedSentence_duplicate_in_batch:
+    "The same upload held two different records with the same ID: check it and tap “Correct and resubmit”, or discard it with a reason.",
+  rejectedSentence_sequence_gap:
+    "This device's records reached the server out of order: this one is sent again by itself once the missing ones arrive, so usually nothing is needed; if it stays, call an administrator.",
+  rejectedSentence_unknown:
+    "The server did not accept this record: check it and tap “Correct and resubmit”, or discard it with a reason.",
+  rejectedField_name:
+    "The name is not valid (it may hold an invisible character, or be empty or too long): correct the name below, then tap “Correct and resubmit”.",
+  rejectedField_docType:
+    "The document type is not valid: choose the right type below, then tap “Correct and resubmit”.",
+  rejectedField_docNumber:
+    "The document number is not valid (it may hold an invisible character, or be empty or too long): correct it below from the document, then tap “Correct and resubmit”.",
+  rejectedField_phone: "The mobile number is not valid: correct or clear it below, then tap “Correct and resubmit”.",
+  rejectedField_community:
+    "The community is not valid (an invisible character, or too long) and cannot be corrected here: discard this record with a reason, then register the person again.",
+  rejectedField_tubeCode:
+    "The tube code is not valid and cannot be corrected here: discard this record with a reason, then scan the tube and register again.",
+  rejectedField_boxCode:
+    "The box code is not valid and cannot be corrected here: discard this record with a reason, then scan the box again.",
+  rejectedField_reason:
+    "The reason given is not valid (an invisible character, or empty or too long): discard this record with a reason, then do it again.",
+  rejectedField_courier:
+    "The courier's details (name, mobile or plate) are not valid: discard this record with a reason, then hand the box over again.",
+  rejectedField_staff:
+    "The staff ID in this record is not valid: tap “Correct and resubmit” to upload it as the staff member signed in now.",
+  rejectedField_time:
+    "The record's time is not valid (this device's clock may be wrong): check this device's date and time, then tap “Correct and resubmit”.",
 };
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en };
