@@ -14,7 +14,8 @@ export interface Registration {
   registeredAt: string;
   deviceId: string;
   staffId: string;
-  voided?: { reason: string; at: string };
+  /** Who voided it (staff id), when and why: the history shows it. */
+  voided?: { reason: string; at: string; staffId: string };
   repeatReason?: string;
 }
 
@@ -30,7 +31,7 @@ export interface Tube {
   /** Registration ids in the order they were added, voided ones included. */
   registrationIds: string[];
   sealed?: { at: string; count: number; short: boolean };
-  transferredTo?: { tubeCode: string; reason: string; at: string };
+  transferredTo?: { tubeCode: string; reason: string; at: string; staffId: string };
   transferredFrom?: string;
   boxCode?: string;
 }
@@ -44,7 +45,7 @@ export interface Box {
   openedByDevice: string;
   tubeCodes: string[];
   closed?: { at: string; tubeCount: number };
-  handover?: { at: string; courierName: string; courierPhone: string; vehiclePlate?: string };
+  handover?: { at: string; staffId: string; courierName: string; courierPhone: string; vehiclePlate?: string };
 }
 
 export interface Anomaly {
@@ -77,6 +78,12 @@ export interface StationState {
   openBoxesByDevice: Map<string, Set<string>>;
   /** Counters per site day (China time), kept as events are applied, so the screen's counters cost nothing. */
   days: Map<string, DayCounts>;
+  /**
+   * Tubes and registrations in the order they were applied (append-only), so an index kept on the side (the history
+   * search) catches up by reading only what is new.
+   */
+  tubeLog: Tube[];
+  registrationLog: Registration[];
 }
 
 export interface DayCounts {
@@ -115,6 +122,8 @@ export const emptyState = (): StationState => ({
   openTubesByDevice: new Map(),
   openBoxesByDevice: new Map(),
   days: new Map(),
+  tubeLog: [],
+  registrationLog: [],
 });
 
 /** The counters of a site day ("2026-11-29"), created empty on first use. */
@@ -173,6 +182,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         registrationIds: [],
       };
       state.tubes.set(tube.code, tube);
+      state.tubeLog.push(tube);
       markOpen(state.openTubesByDevice, tube.openedByDevice, tube.code);
       countTube(state, tube, 1);
       return;
@@ -195,6 +205,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         ...(event.payload.repeatReason ? { repeatReason: event.payload.repeatReason } : {}),
       };
       state.registrations.set(registration.id, registration);
+      state.registrationLog.push(registration);
       countRegistration(state, registration, 1);
       indexByDocument(state, registration);
       return;
@@ -206,7 +217,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         return;
       }
       if (!registration.voided) countRegistration(state, registration, -1);
-      registration.voided = { reason: event.payload.reason, at: event.occurredAt };
+      registration.voided = { reason: event.payload.reason, at: event.occurredAt, staffId: event.staffId };
       return;
     }
     case "tube.sealed": {
@@ -247,6 +258,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         transferredFrom: from.code,
       };
       state.tubes.set(to.code, to);
+      state.tubeLog.push(to);
       markOpen(state.openTubesByDevice, to.openedByDevice, to.code);
       countTube(state, to, 1);
       const moved = new Set(moving.map((r) => r.id));
@@ -254,7 +266,12 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       if (from.status === "open") markClosed(state.openTubesByDevice, from.openedByDevice, from.code);
       if (from.status !== "void") countTube(state, from, -1);
       from.status = "void";
-      from.transferredTo = { tubeCode: event.payload.toTubeCode, reason: event.payload.reason, at: event.occurredAt };
+      from.transferredTo = {
+        tubeCode: event.payload.toTubeCode,
+        reason: event.payload.reason,
+        at: event.occurredAt,
+        staffId: event.staffId,
+      };
       return;
     }
     case "box.opened": {
@@ -312,7 +329,13 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       markClosed(state.openBoxesByDevice, box.openedByDevice, box.code);
       box.status = "handed_over";
       const { courierName, courierPhone, vehiclePlate } = event.payload;
-      box.handover = { at: event.occurredAt, courierName, courierPhone, ...(vehiclePlate ? { vehiclePlate } : {}) };
+      box.handover = {
+        at: event.occurredAt,
+        staffId: event.staffId,
+        courierName,
+        courierPhone,
+        ...(vehiclePlate ? { vehiclePlate } : {}),
+      };
       return;
     }
     case "quarantine.resolved":

@@ -12,7 +12,13 @@ const viaJson = (state: StationState) => {
 
 /** Everything the station asks of a state. */
 function answers(state: StationState) {
-  const out: unknown[] = [snapshotOf(state), [...state.tubes.values()].map((t) => [t.code, t.registrationIds])];
+  const out: unknown[] = [
+    snapshotOf(state),
+    [...state.tubes.values()].map((t) => [t.code, t.registrationIds]),
+    // The append-only logs the history index catches up from.
+    state.tubeLog.map((t) => t.code),
+    state.registrationLog.map((r) => r.id),
+  ];
   for (const deviceId of ["device-a", "device-b", "device-c"]) {
     out.push(openTubeOfDevice(state, deviceId)?.code, openBoxOfDevice(state, deviceId)?.code);
     for (const day of ["2026-11-29", "2026-11-30"]) out.push(countsOfDay(state, day, deviceId));

@@ -18,7 +18,7 @@ import {
 import { siteDay } from "./siteDay";
 
 /** Bump when the projection or this format changes: an older snapshot is then ignored and the events re-projected. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /**
  * Registrations by column, in the order they were added: a day's snapshot holds 100,000 of them, and a few long arrays
@@ -135,6 +135,7 @@ export function restoreState(snapshot: StateSnapshot): StationState | null {
     const tube: Tube = { ...saved, registrationIds: [] };
     tubes.push(tube);
     state.tubes.set(tube.code, tube);
+    state.tubeLog.push(tube);
     if (tube.status === "open") addTo(state.openTubesByDevice, tube.openedByDevice, tube.code);
     if (tube.status !== "void") {
       const c = counts(tube.openedAt).tubesByDevice;
@@ -171,6 +172,7 @@ export function restoreState(snapshot: StateSnapshot): StationState | null {
     const repeatReason = columns.repeatReason?.[i];
     if (repeatReason) registration.repeatReason = repeatReason;
     state.registrations.set(id, registration);
+    state.registrationLog.push(registration);
     tube.registrationIds.push(id);
     indexByDocument(state, registration);
     if (!voided) {

@@ -5,7 +5,7 @@ import { stationStore } from "../station/stationStore";
 import { type StationView, viewOfState } from "../station/view";
 import { db } from "./db";
 import { countPending } from "./eventLog";
-import { loadSession } from "./session";
+import { knownStaffNames, loadSession } from "./session";
 
 /** The station as projected from every local event (kept in memory); undefined until the first load. */
 export function useStationView(deviceId: string): StationView | undefined {
@@ -25,3 +25,6 @@ export const useSession = () => useLiveQuery(async () => (await loadSession()) ?
 export const useHasPin = () => useLiveQuery(async () => (await db.meta.get("pin")) !== undefined, []);
 
 export const usePendingCount = () => useLiveQuery(() => countPending(), []);
+
+/** Staff names by id, for showing who voided, transferred or handed over. */
+export const useStaffNames = () => useLiveQuery(() => knownStaffNames(), []);

@@ -13,6 +13,8 @@ export interface MetaValues {
   pullCursor: PullCursor;
   /** The browser's answer to the persistent-storage request at sign-in. */
   storagePersisted: boolean;
+  /** Names of the staff who signed in on this device, by staff id: the history names who voided or transferred. */
+  staffNames: Record<string, string>;
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

@@ -9,6 +9,7 @@ import type {
   PushRequest,
   PushResponse,
   SiteConfig,
+  SiteSettings,
 } from "../../domain/protocol";
 
 export type ApiFailure =
@@ -74,6 +75,9 @@ export const api = {
     ),
   site: (token: string, siteCode: string) =>
     request<SiteConfig>("GET", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}`, undefined, token),
+  /** A site lead changes the site's name, pool size or phone rule; the answer is the new configuration. */
+  updateSite: (token: string, siteCode: string, changes: SiteSettings) =>
+    request<SiteConfig>("PATCH", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}`, changes, token),
   /** An administrator imports a device's exported queue (the file's parsed JSON, sent as it is). */
   importQueue: (token: string, file: unknown) =>
     request<ImportResponse>("POST", `${API_PREFIX}/admin/import`, file, token),

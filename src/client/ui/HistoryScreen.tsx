@@ -1,64 +1,186 @@
 import { useDeferredValue, useState } from "react";
 import { maskDocumentNumber } from "../../domain/documents";
-import { useStationView } from "../data/hooks";
-import { searchTubes } from "../station/history";
-import { useI18n } from "./i18n";
+import type { Registration } from "../../domain/projection";
+import { useStaffNames, useStationView } from "../data/hooks";
+import { type BoxResult, searchHistory, type TubeResult } from "../station/history";
+import { type Lang, useI18n } from "./i18n";
 
-/** Tubes with their members, searchable by tube code or document number; numbers masked except in the detail view. */
+/** Tubes shown at most; a broader query says so and asks for more characters. */
+const LIMIT = 50;
+
+const shortTime = (at: string, lang: Lang) =>
+  new Date(at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+
+/**
+ * Tubes with their members, searchable by name, the last 4–6 characters of a document number, tube or box code.
+ * Numbers are masked (first 6 + last 4) unless staff ask for one; voids, transfers and handovers say why, who and when.
+ */
 export function HistoryScreen({ deviceId }: { deviceId: string }) {
-  const { t, docTypeName } = useI18n();
+  const { t } = useI18n();
   const view = useStationView(deviceId);
   const [query, setQuery] = useState("");
   const deferred = useDeferredValue(query);
-  const [revealed, setRevealed] = useState<string | null>(null);
-  const results = view ? searchTubes(view.state, deferred, 50) : [];
+  const results = view ? searchHistory(view.state, deferred, LIMIT) : { tubes: [], boxes: [] };
+  const searching = deferred.trim() !== "";
 
   return (
     <main className="screen history-screen">
-      <section className="card">
+      <div className="history-search">
         <label>
-          {t("searchLabel")}
+          {t("historySearchLabel")}
           <input
+            type="search"
             data-testid="history-search"
             value={query}
             onChange={(e) => setQuery(e.target.value)}
+            placeholder={t("historySearchHint")}
             autoComplete="off"
+            autoCorrect="off"
+            spellCheck={false}
           />
         </label>
-        {results.length === 0 && <p>{t("noResults")}</p>}
-        <div data-testid="history-results">
-          {results.map(({ tube, members }) => (
-            <details key={tube.code} className="history-item" data-testid={`history-${tube.code}`}>
-              <summary>
-                <strong>{tube.code}</strong>
-                <span className="badge">{t(`tubeStatus_${tube.status}`)}</span>
-                {tube.sealed?.short && <span className="badge">{t("short")}</span>}
-                <span>
-                  {members.length} / {tube.capacity}
-                </span>
-                {tube.boxCode && <span className="badge">{tube.boxCode}</span>}
-              </summary>
-              <ol className="members">
-                {members.map((m) => (
-                  <li key={m.id}>
-                    <span className="member-name">{m.resident.name}</span>
-                    <span className="member-doc">
-                      {docTypeName(m.resident.docType)}{" "}
-                      {revealed === m.id ? m.resident.docNumber : maskDocumentNumber(m.resident.docNumber)}
-                    </span>
-                    <span>{new Date(m.registeredAt).toLocaleTimeString()}</span>
-                    {revealed !== m.id && (
-                      <button type="button" className="small" onClick={() => setRevealed(m.id)}>
-                        {t("showFull")}
-                      </button>
-                    )}
-                  </li>
-                ))}
-              </ol>
-            </details>
-          ))}
-        </div>
-      </section>
+      </div>
+      <div data-testid="history-results" className="history-results" aria-live="polite">
+        {results.boxes.map((result) => (
+          <BoxCard key={result.box.code} result={result} onTube={setQuery} />
+        ))}
+        {results.tubes.map((result) => (
+          <TubeItem key={result.tube.code} result={result} />
+        ))}
+        {results.tubes.length === 0 && results.boxes.length === 0 && (
+          <p data-testid="history-nothing">
+            {searching ? t("historyNothing", { q: deferred.trim() }) : t("noResults")}
+          </p>
+        )}
+        {results.tubes.length >= LIMIT && <p className="history-note">{t("historyLimited", { n: LIMIT })}</p>}
+      </div>
     </main>
+  );
+}
+
+function useWho() {
+  const { t } = useI18n();
+  const names = useStaffNames();
+  return (staffId: string) => names?.[staffId] ?? t("historyStaffUnknown", { id: staffId.slice(0, 8) });
+}
+
+function TubeItem({ result }: { result: TubeResult }) {
+  const { t, lang } = useI18n();
+  const who = useWho();
+  const { tube, registrations, activeCount, matched } = result;
+  return (
+    <details className="history-item" data-testid={`history-${tube.code}`} open={matched.size > 0 || undefined}>
+      <summary>
+        <strong className="history-code">{tube.code}</strong>
+        <span className="badge">{t(`tubeStatus_${tube.status}`)}</span>
+        {tube.sealed?.short && <span className="badge">{t("short")}</span>}
+        <span>
+          {activeCount} / {tube.capacity}
+        </span>
+        {tube.boxCode && <span className="badge">{tube.boxCode}</span>}
+        <span className="history-time">{shortTime(tube.openedAt, lang)}</span>
+      </summary>
+      {tube.transferredTo && (
+        <p className="history-event" data-testid="history-transfer">
+          {t("historyTransferredTo", {
+            tube: tube.transferredTo.tubeCode,
+            reason: tube.transferredTo.reason,
+            who: who(tube.transferredTo.staffId),
+            time: shortTime(tube.transferredTo.at, lang),
+          })}
+        </p>
+      )}
+      {tube.transferredFrom && (
+        <p className="history-event">{t("historyTransferredFrom", { tube: tube.transferredFrom })}</p>
+      )}
+      {tube.sealed && <p className="history-event">{t("historySealed", { time: shortTime(tube.sealed.at, lang) })}</p>}
+      <ol className="history-members">
+        {registrations.map((r) => (
+          <MemberRow key={r.id} registration={r} matched={matched.has(r.id)} who={who} />
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+function MemberRow({
+  registration: r,
+  matched,
+  who,
+}: {
+  registration: Registration;
+  matched: boolean;
+  who: (staffId: string) => string;
+}) {
+  const { t, lang, docTypeName } = useI18n();
+  const [revealed, setRevealed] = useState(false);
+  return (
+    <li
+      className={`history-member${matched ? " history-match" : ""}${r.voided ? " history-voided" : ""}`}
+      data-testid={`history-member-${r.id}`}
+      data-match={matched || undefined}
+    >
+      <div className="history-member-text">
+        <span className="member-name">{r.resident.name}</span>{" "}
+        <span className="member-doc">{revealed ? r.resident.docNumber : maskDocumentNumber(r.resident.docNumber)}</span>
+        <small>
+          {docTypeName(r.resident.docType)} · {shortTime(r.registeredAt, lang)}
+        </small>
+        {r.repeatReason && <small>{t("historyRepeat", { reason: r.repeatReason })}</small>}
+        {r.voided && (
+          <small className="history-void" data-testid="history-void">
+            {t("historyVoided", {
+              reason: r.voided.reason,
+              who: who(r.voided.staffId),
+              time: shortTime(r.voided.at, lang),
+            })}
+          </small>
+        )}
+      </div>
+      {!revealed && (
+        <button type="button" className="history-reveal" onClick={() => setRevealed(true)}>
+          {t("historyShow")}
+        </button>
+      )}
+    </li>
+  );
+}
+
+function BoxCard({ result, onTube }: { result: BoxResult; onTube: (code: string) => void }) {
+  const { t, lang } = useI18n();
+  const who = useWho();
+  const { box, tubes } = result;
+  const { handover } = box;
+  return (
+    <section className="history-box" data-testid={`history-box-${box.code}`}>
+      <header>
+        <strong className="history-code">{box.code}</strong>
+        <span className="badge">{t(`boxStatus_${box.status}`)}</span>
+        <span>{tubes.length === 1 ? t("historyOneTube") : t("historyTubes", { n: tubes.length })}</span>
+      </header>
+      {handover && (
+        <p className="history-event" data-testid="history-handover">
+          {t("historyHandover", {
+            courier: handover.courierName,
+            phone: handover.courierPhone,
+            time: shortTime(handover.at, lang),
+            who: who(handover.staffId),
+          })}
+          {handover.vehiclePlate ? ` ${t("historyPlate", { plate: handover.vehiclePlate })}` : ""}
+        </p>
+      )}
+      <div className="history-box-tubes">
+        {tubes.map((tube) => (
+          <button key={tube.code} type="button" className="history-chip" onClick={() => onTube(tube.code)}>
+            {tube.code} · {t(`tubeStatus_${tube.status}`)}
+          </button>
+        ))}
+      </div>
+    </section>
   );
 }
