@@ -1,7 +1,8 @@
 /**
  * npm run bench:scan — decoders over the seeded corpus (or --corpus DIR of PNGs + manifest.json).
  * Prints per engine and resolution: frames, correct, wrong decodes, false positives, success rate, p50/p95 ms, and the
- * ratio to @zxing/library. --json prints one JSON object per engine and resolution per line.
+ * ratio to @zxing/library, and one more line for the light-on-dark (inverted) QR frames alone. --json prints one JSON
+ * object per engine and resolution per line.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -27,19 +28,23 @@ interface Item {
   resolution: string;
   text: string | null;
   frame: Frame;
+  /** A light-on-dark code (phone in dark mode). */
+  inverted: boolean;
 }
 
 function loadCorpus(dir: string): Item[] {
   const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as {
     file: string;
     text: string | null;
+    inverted?: boolean;
   }[];
-  return manifest.map(({ file, text }) => {
+  return manifest.map(({ file, text, inverted }) => {
     const png = PNG.sync.read(readFileSync(path.join(dir, file)));
     return {
       resolution: `${png.width}x${png.height}`,
       text,
       frame: { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) },
+      inverted: inverted === true,
     };
   });
 }
@@ -49,6 +54,7 @@ function generate(seed: number, perResolution: number): Item[] {
     resolution: `${entry.spec.width}x${entry.spec.height}`,
     text: entry.text,
     frame: renderFrame(entry.spec),
+    inverted: entry.spec.code?.inverted === true,
   }));
 }
 
@@ -110,7 +116,7 @@ async function main() {
       const png = new PNG({ width: item.frame.width, height: item.frame.height });
       png.data = Buffer.from(item.frame.data);
       writeFileSync(path.join(dir, file), PNG.sync.write(png));
-      return { file, text: item.text };
+      return { file, text: item.text, ...(item.inverted ? { inverted: true } : {}) };
     });
     writeFileSync(path.join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 1)}\n`);
     console.error(`wrote ${manifest.length} frames to ${dir}`);
@@ -138,6 +144,8 @@ async function main() {
         ),
       );
     if (resolutions.length > 1) rows.push(await measure(engine, items, "all"));
+    const inverted = items.filter((i) => i.inverted);
+    if (inverted.length > 0) rows.push(await measure(engine, inverted, "inverted"));
   }
 
   if (args.json) {

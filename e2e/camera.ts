@@ -30,6 +30,8 @@ function spec(code: FrameSpec["code"], seed: number): FrameSpec {
 export interface Shot {
   text: string | null;
   symbology?: "qr" | "code128";
+  /** Light modules on a dark label, as a phone in dark mode shows its code. */
+  inverted?: boolean;
   seconds: number;
 }
 
@@ -39,7 +41,14 @@ export function makeVideo(shots: Shot[]): string {
   writeY4m(
     file,
     shots.map((shot, i) => ({
-      frame: renderFrame(spec(shot.text ? { symbology: shot.symbology ?? "qr", text: shot.text } : null, i + 1)),
+      frame: renderFrame(
+        spec(
+          shot.text
+            ? { symbology: shot.symbology ?? "qr", text: shot.text, ...(shot.inverted ? { inverted: true } : {}) }
+            : null,
+          i + 1,
+        ),
+      ),
       repeat: Math.max(1, Math.round(shot.seconds * FPS)),
     })),
     FPS,

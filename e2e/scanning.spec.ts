@@ -48,6 +48,23 @@ test("scans a tube label, then ten resident codes shown 0.4 s each, into that tu
   await expect(page.getByTestId("notice").or(page.getByTestId("problem")).first()).toContainText(/封管|seal/);
 });
 
+test("registers a resident whose QR code is shown light on dark (a phone in dark mode)", async () => {
+  const resident = residents[3] as string;
+  const video = makeVideo([
+    { text: null, seconds: 1 },
+    { text: "YT20210803", symbology: "code128", seconds: 1 },
+    { text: resident, inverted: true, seconds: 1.5 },
+    { text: null, seconds: 3 },
+  ]);
+  const page = await openApp(video);
+  await page.getByTestId("open-scanner").click();
+  await expect(page.getByTestId("scanner")).toHaveAttribute("data-engine", /zxing-wasm|native/);
+  await expect(page.getByTestId("open-tube")).toHaveText("YT20210803", { timeout: 30_000 });
+  await expect(page.getByTestId("tube-count")).toHaveText("1 / 10", { timeout: 30_000 });
+  const doc = resident.split("|")[3] as string;
+  await expect(page.getByTestId("members").locator("li .member-doc")).toHaveText([new RegExp(`${doc.slice(-4)}$`)]);
+});
+
 test("refuses a resident code shown where a tube is expected, with the message", async () => {
   const video = makeVideo([
     { text: null, seconds: 0.5 },

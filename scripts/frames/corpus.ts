@@ -1,7 +1,7 @@
 /**
  * The scan corpus: a seeded, deterministic list of frames — resident QR codes, tube and box Code 128 labels, and empty
  * frames — with every degradation the field brings (noise, blur, rotation ±30°, perspective, low contrast, glare,
- * small and large codes). `npm run bench:scan -- --write-corpus DIR` saves it as PNG files plus manifest.json.
+ * small and large codes), plus resident QR codes shown light-on-dark (dark mode). `npm run bench:scan -- --write-corpus DIR` saves it as PNG files plus manifest.json.
  */
 import { idCheckCharacter } from "../../src/domain/documents";
 import { encodeResidentCode } from "../../src/domain/residentCode";
@@ -64,6 +64,58 @@ export const RESOLUTIONS = [
 
 const between = (rand: () => number, a: number, b: number) => a + rand() * (b - a);
 
+/** The share of inverted QR frames added per resolution, on top of the `perResolution` ordinary frames. */
+export const INVERTED_SHARE = 0.25;
+
+/** Places a code (or none) at a random size, tilt and position, with random noise, blur, contrast and glare. */
+function randomSpec(
+  rand: () => number,
+  res: (typeof RESOLUTIONS)[number],
+  code: FrameSpec["code"],
+  rotationDeg: number,
+  small: boolean,
+): FrameSpec {
+  const short = Math.min(res.width, res.height);
+  let widthPx = 0;
+  if (code) {
+    // A row scanner reads a tilted 1-D label only if one straight line crosses every bar: label height must exceed
+    // width × tan(tilt). Labels here are printed tall enough for the tilt they are shown at.
+    if (code.symbology === "code128")
+      code.heightRatio = Math.max(0.3, Math.tan((Math.abs(rotationDeg) * Math.PI) / 180) + 0.3);
+    const min = minimumWidthPx(code.symbology, code.text);
+    const max = code.symbology === "qr" ? short * 0.8 : res.width * 0.8;
+    const lo = Math.min(min, max);
+    widthPx = small ? between(rand, lo, lo + (max - lo) * 0.2) : between(rand, lo + (max - lo) * 0.4, max);
+  }
+  const modulePx = code ? widthPx / modulesAcross(code.symbology, code.text) : 4;
+  return {
+    width: res.width,
+    height: res.height,
+    code,
+    placement: {
+      cx: between(rand, 0.42, 0.58),
+      cy: between(rand, 0.42, 0.58),
+      widthPx,
+      rotationDeg,
+      perspective: between(rand, 0, 0.06),
+    },
+    degradation: {
+      // A box blur no wider than one module (QR module or narrowest bar): beyond that nothing is left to read.
+      blurRadius: Math.min(Math.floor(rand() * 3), Math.max(0, Math.floor((modulePx - 1) / 2))),
+      noiseSigma: between(rand, 0, 22),
+      contrast: between(rand, 0.4, 1),
+      glare: rand() < 0.3,
+      background: between(rand, 70, 200),
+    },
+    seed: Math.floor(rand() * 2 ** 31),
+  };
+}
+
+/**
+ * `perResolution` ordinary frames per resolution, then ⌈perResolution × INVERTED_SHARE⌉ resident QR codes shown
+ * light-on-dark (a phone in dark mode) with the same variety. The inverted frames come from their own random stream,
+ * so the ordinary frames stay the same as before they were added.
+ */
 export function generateCorpus(seed: number, perResolution: number): CorpusEntry[] {
   const rand = mulberry32(seed);
   const entries: CorpusEntry[] = [];
@@ -76,41 +128,18 @@ export function generateCorpus(seed: number, perResolution: number): CorpusEntry
       if (kind < 0.45) code = { symbology: "qr", text: randomResidentCode(rand) };
       else if (kind < 0.75) code = { symbology: "code128", text: randomTubeCode(rand) };
       else if (kind < 0.9) code = { symbology: "code128", text: randomBoxCode(rand) };
-      const short = Math.min(res.width, res.height);
-      let widthPx = 0;
-      if (code) {
-        // A row scanner reads a tilted 1-D label only if one straight line crosses every bar: label height must exceed
-        // width × tan(tilt). Labels here are printed tall enough for the tilt they are shown at.
-        if (code.symbology === "code128")
-          code.heightRatio = Math.max(0.3, Math.tan((Math.abs(rotationDeg) * Math.PI) / 180) + 0.3);
-        const min = minimumWidthPx(code.symbology, code.text);
-        const max = code.symbology === "qr" ? short * 0.8 : res.width * 0.8;
-        const lo = Math.min(min, max);
-        widthPx = small ? between(rand, lo, lo + (max - lo) * 0.2) : between(rand, lo + (max - lo) * 0.4, max);
-      }
-      const modulePx = code ? widthPx / modulesAcross(code.symbology, code.text) : 4;
-      const spec: FrameSpec = {
-        width: res.width,
-        height: res.height,
-        code,
-        placement: {
-          cx: between(rand, 0.42, 0.58),
-          cy: between(rand, 0.42, 0.58),
-          widthPx,
-          rotationDeg,
-          perspective: between(rand, 0, 0.06),
-        },
-        degradation: {
-          // A box blur no wider than one module (QR module or narrowest bar): beyond that nothing is left to read.
-          blurRadius: Math.min(Math.floor(rand() * 3), Math.max(0, Math.floor((modulePx - 1) / 2))),
-          noiseSigma: between(rand, 0, 22),
-          contrast: between(rand, 0.4, 1),
-          glare: rand() < 0.3,
-          background: between(rand, 70, 200),
-        },
-        seed: Math.floor(rand() * 2 ** 31),
-      };
+      const spec = randomSpec(rand, res, code, rotationDeg, small);
       entries.push({ name: `${res.label}-${String(i).padStart(4, "0")}`, spec, text: code?.text ?? null });
+    }
+  }
+  const invertedRand = mulberry32(seed ^ 0x5eed1);
+  for (const res of RESOLUTIONS) {
+    for (let i = 0; i < Math.ceil(perResolution * INVERTED_SHARE); i++) {
+      const rotationDeg = between(invertedRand, -30, 30);
+      const small = invertedRand() < 0.35;
+      const code = { symbology: "qr" as const, text: randomResidentCode(invertedRand), inverted: true };
+      const spec = randomSpec(invertedRand, res, code, rotationDeg, small);
+      entries.push({ name: `${res.label}-inverted-${String(i).padStart(4, "0")}`, spec, text: code.text });
     }
   }
   return entries;

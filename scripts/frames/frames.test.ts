@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateCorpus } from "./corpus";
+import { generateCorpus, INVERTED_SHARE } from "./corpus";
 import { renderFrame } from "./render";
 import { writeY4m } from "./y4m";
 
@@ -28,6 +28,32 @@ describe("frame corpus", () => {
     expect(corpus.some((e) => e.text?.startsWith("YT"))).toBe(true);
     expect(corpus.some((e) => e.text?.startsWith("BOX-"))).toBe(true);
     expect(Math.max(...corpus.map((e) => Math.abs(e.spec.placement.rotationDeg)))).toBeGreaterThan(25);
+    const inverted = corpus.filter((e) => e.spec.code?.inverted);
+    expect(inverted.length).toBe(2 * Math.ceil(60 * INVERTED_SHARE));
+    expect(inverted.every((e) => e.spec.code?.symbology === "qr" && e.text?.startsWith("SP1|"))).toBe(true);
+  });
+
+  it("appends the inverted frames after the ordinary ones", () => {
+    const corpus = generateCorpus(7, 20);
+    const ordinary = corpus.filter((e) => !e.spec.code?.inverted);
+    expect(ordinary.map((e) => e.name)).toEqual(corpus.slice(0, 40).map((e) => e.name));
+    // The first frames of a larger corpus are the frames of a smaller one with the same seed.
+    expect(generateCorpus(7, 30).slice(0, 20)).toEqual(corpus.slice(0, 20));
+  });
+
+  it("renders an inverted code light on a dark label", () => {
+    const spec = (inverted: boolean) => ({
+      width: 200,
+      height: 200,
+      code: { symbology: "qr" as const, text: "SP1|张三|ID|11010519491231002X", inverted },
+      placement: { cx: 0.5, cy: 0.5, widthPx: 180, rotationDeg: 0, perspective: 0 },
+      degradation: { blurRadius: 0, noiseSigma: 0, contrast: 1, glare: false, background: 128 },
+      seed: 3,
+    });
+    // The quiet zone just inside the label's corner: paper white normally, dark when inverted.
+    const cornerGreen = (inverted: boolean) => renderFrame(spec(inverted)).data[(15 * 200 + 15) * 4 + 1] as number;
+    expect(cornerGreen(false)).toBeGreaterThan(200);
+    expect(cornerGreen(true)).toBeLessThan(50);
   });
 });
 

@@ -96,7 +96,8 @@ export interface Degradation {
 export interface FrameSpec {
   width: number;
   height: number;
-  code: { symbology: CodeSymbology; text: string; heightRatio?: number } | null;
+  /** `inverted`: light modules on a dark label, as a phone in dark mode shows a code. */
+  code: { symbology: CodeSymbology; text: string; heightRatio?: number; inverted?: boolean } | null;
   placement: Placement;
   degradation: Degradation;
   seed: number;
@@ -226,8 +227,8 @@ export function renderFrame(spec: FrameSpec): Frame {
     const x1 = Math.min(width - 1, Math.ceil(Math.max(...xs)));
     const y0 = Math.max(0, Math.floor(Math.min(...ys)));
     const y1 = Math.min(height - 1, Math.ceil(Math.max(...ys)));
-    const paper = 245;
-    const ink = 20;
+    const paper = spec.code.inverted ? 20 : 245;
+    const ink = spec.code.inverted ? 245 : 20;
     const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = h as [
       number,
       number,

@@ -75,3 +75,17 @@ export function smoothGaussian3(frame: FrameLike): FrameLike {
   }
   return { width: w, height: h, data: out };
 }
+
+/**
+ * A copy with every colour channel inverted (alpha kept): a light-on-dark code (a phone in dark mode) becomes dark on
+ * light, for decoders that read only dark-on-light.
+ */
+export function invertedCopy(frame: FrameLike): FrameLike {
+  const { width, height, data } = frame;
+  const out = new Uint8ClampedArray(width * height * 4);
+  const source32 = new Uint32Array(data.buffer, data.byteOffset, width * height);
+  const out32 = new Uint32Array(out.buffer);
+  // Little-endian RGBA: flipping the low three bytes inverts R, G and B.
+  for (let i = 0; i < out32.length; i++) out32[i] = (source32[i] as number) ^ 0x00ffffff;
+  return { width, height, data: out };
+}

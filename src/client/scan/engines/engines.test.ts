@@ -13,7 +13,7 @@ const zxingWasm = createZxingWasmEngine({
 });
 const zxingJs = createZxingJsEngine();
 
-const frame = (code: FrameSpec["code"], noiseSigma = 3) =>
+const frame = (code: FrameSpec["code"], noiseSigma = 3, background = 140) =>
   renderFrame({
     width: 640,
     height: 480,
@@ -25,7 +25,7 @@ const frame = (code: FrameSpec["code"], noiseSigma = 3) =>
       rotationDeg: 5,
       perspective: 0.02,
     },
-    degradation: { blurRadius: 0, noiseSigma, contrast: 0.9, glare: false, background: 140 },
+    degradation: { blurRadius: 0, noiseSigma, contrast: 0.9, glare: false, background },
     seed: 11,
   });
 
@@ -42,6 +42,11 @@ describe.each([zxingWasm, zxingJs])("engine $name", (engine) => {
     expect(await engine.decode(frame({ symbology: "code128", text: "YT2021080100" }))).toEqual([
       { text: "YT2021080100", format: "Code128", linear: true },
     ]);
+  });
+
+  it("reads a resident QR code shown light on dark (a phone in dark mode)", async () => {
+    const inverted = frame({ symbology: "qr", text: resident, inverted: true }, 3, 60);
+    expect(await engine.decode(inverted)).toEqual([{ text: resident, format: "QRCode", linear: false }]);
   });
 
   it("finds nothing in a frame without a code", async () => {

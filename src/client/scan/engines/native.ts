@@ -2,6 +2,7 @@
  * The browser's own BarcodeDetector (Chrome on Android, macOS, ChromeOS). Used only when it really lists the formats we
  * need: some in-app browsers expose the object but throw or list nothing.
  */
+import { invertedCopy } from "./denoise";
 import {
   type CodeFormat,
   DEFAULT_FORMATS,
@@ -46,15 +47,23 @@ export function createNativeEngine(formats: readonly CodeFormat[] = DEFAULT_FORM
   const Detector = detectorClass();
   if (!Detector) throw new Error("BarcodeDetector is not available");
   const detector = new Detector({ formats: formats.map((f) => TO_NATIVE[f]) });
+  // Platform detectors differ on light-on-dark codes, so a frame with nothing found gets a second look, QR only, with
+  // the luminance inverted (a phone in dark mode shows its code light on dark).
+  const invertedDetector = formats.includes("QRCode") ? new Detector({ formats: [TO_NATIVE.QRCode] }) : null;
+  const detect = async (target: BarcodeDetectorInstance, frame: FrameLike): Promise<DecodedCode[]> => {
+    const image = new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height);
+    const found = await target.detect(image);
+    return found.flatMap((code) => {
+      const format = FROM_NATIVE.get(code.format);
+      return format && code.rawValue ? [{ text: code.rawValue, format, linear: isLinear(format) }] : [];
+    });
+  };
   return {
     name: "native",
     async decode(frame: FrameLike): Promise<DecodedCode[]> {
-      const image = new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height);
-      const found = await detector.detect(image);
-      return found.flatMap((code) => {
-        const format = FROM_NATIVE.get(code.format);
-        return format && code.rawValue ? [{ text: code.rawValue, format, linear: isLinear(format) }] : [];
-      });
+      const found = await detect(detector, frame);
+      if (found.length > 0 || !invertedDetector) return found;
+      return detect(invertedDetector, invertedCopy(frame));
     },
   };
 }

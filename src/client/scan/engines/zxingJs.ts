@@ -51,34 +51,39 @@ export function createZxingJsEngine(formats: readonly CodeFormat[] = DEFAULT_FOR
     [DecodeHintType.TRY_HARDER, true],
   ]);
   // The format readers directly, not MultiFormatReader: it logs every miss to the console.
+  const qrReader = formats.includes("QRCode") ? new QRCodeReader() : null;
   const readers: {
     decode(image: ZXingNamespace.BinaryBitmap, hints: Map<DecodeHintType, unknown>): ZXingNamespace.Result;
   }[] = [];
-  if (formats.includes("QRCode")) readers.push(new QRCodeReader());
+  if (qrReader) readers.push(qrReader);
   if (formats.some(isLinear)) readers.push(new MultiFormatOneDReader(hints));
+  const tryRead = (reader: (typeof readers)[number], bitmap: ZXingNamespace.BinaryBitmap): DecodedCode[] => {
+    try {
+      const result = reader.decode(bitmap, hints);
+      const format = FROM_ZXING.get(result.getBarcodeFormat());
+      return format ? [{ text: result.getText(), format, linear: isLinear(format) }] : [];
+    } catch (error) {
+      if (
+        error instanceof NotFoundException ||
+        error instanceof ChecksumException ||
+        error instanceof FormatException
+      ) {
+        return [];
+      }
+      throw error;
+    }
+  };
   return {
     name: "zxing-js",
     async decode(frame: FrameLike): Promise<DecodedCode[]> {
       const source = new RGBLuminanceSource(toLuminance(frame), frame.width, frame.height);
       const bitmap = new BinaryBitmap(new HybridBinarizer(source));
       for (const reader of readers) {
-        try {
-          const result = reader.decode(bitmap, hints);
-          const format = FROM_ZXING.get(result.getBarcodeFormat());
-          if (format) return [{ text: result.getText(), format, linear: isLinear(format) }];
-        } catch (error) {
-          if (
-            !(
-              error instanceof NotFoundException ||
-              error instanceof ChecksumException ||
-              error instanceof FormatException
-            )
-          ) {
-            throw error;
-          }
-        }
+        const found = tryRead(reader, bitmap);
+        if (found.length > 0) return found;
       }
-      return [];
+      // Second look, QR only: luminance inverted, for a code shown light on dark (a phone in dark mode).
+      return qrReader ? tryRead(qrReader, new BinaryBitmap(new HybridBinarizer(source.invert()))) : [];
     },
   };
 }
