@@ -160,30 +160,31 @@ async function scan(page: Page, code: string): Promise<void> {
   await page.getByTestId("scan-input").press("Enter");
 }
 
-const tubeCountIs = (page: Page, n: number, timeout: number) =>
+/** Waits until the open tube shows 0 members ("opened"), or the station refuses the tube code ("refused"). */
+const tubeOpenedOrRefused = (page: Page) =>
   page
     .waitForFunction(
-      (n) => {
+      () => {
+        if (document.querySelector("[data-code=tube_already_open]")) return "refused";
         const text = document.querySelector("[data-testid=tube-count]")?.textContent ?? "";
-        return Number(/\d+/.exec(text)?.[0]) === n;
+        return Number(/\d+/.exec(text)?.[0]) === 0 ? "opened" : false;
       },
-      n,
-      { timeout },
+      undefined,
+      { timeout: 60_000 },
     )
-    .then(
-      () => true,
-      () => false,
-    );
+    .then((handle) => handle.jsonValue());
 
-/** Opens the next tube; a full open tube is sealed first (by scanning the next tube, or by the seal button before that). */
+/**
+ * Opens the next tube. A full open tube is sealed by that scan (the station seals a full tube on the next tube's
+ * scan); a station that refuses it instead (tube_already_open) gets the tube sealed by its seal button first.
+ */
 async function openTube(page: Page, code: string): Promise<void> {
   await scan(page, code);
-  if (await tubeCountIs(page, 0, 5_000)) return;
-  // A station that refuses a tube while one is open: seal it with its button first.
+  if ((await tubeOpenedOrRefused(page)) === "opened") return;
   await page.locator("[data-testid=seal-prompt] button, [data-testid=seal]").first().click();
   await page.getByTestId("tube-count").waitFor({ state: "detached" });
   await scan(page, code);
-  if (!(await tubeCountIs(page, 0, 10_000))) throw new Error(`tube ${code} did not open`);
+  if ((await tubeOpenedOrRefused(page)) !== "opened") throw new Error(`tube ${code} did not open`);
 }
 
 interface ScanSample {
