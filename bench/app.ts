@@ -5,7 +5,8 @@
  * and the time from opening the app with the network off — a fresh browser process on the installed profile — to a
  * usable station screen (PIN entered, scan field ready), median of N runs.
  *
- *   npm run bench:app -- [--runs 7] [--port 8193] [--json]
+ *   npm run bench:app -- [--runs 7] [--small] [--port N] [--json]
+ * --small: 2 cold starts (the CI smoke run). The server listens on a free port unless --port N.
  */
 import { execSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -16,16 +17,18 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
 import { startServerProcess } from "../src/server/serverProcess";
 import { DEMO_PIN, signInAsDemo } from "./demoSignIn";
+import { portOption } from "./freePort";
 import { median } from "./stats";
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: "string", default: "7" },
-    port: { type: "string", default: "8193" },
+    runs: { type: "string" },
+    small: { type: "boolean", default: false },
+    port: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
-const runs = Number(args.runs);
+const runs = Number(args.runs ?? (args.small ? 2 : 7));
 const PIN = DEMO_PIN;
 const INITIAL_JS_BUDGET_KB = 150;
 const COLD_START_BUDGET_MS = 1_500;
@@ -63,7 +66,7 @@ const assets = readdirSync(path.join(dist, "assets"))
 const initialGzip = assets.filter((a) => a.initial && a.file.endsWith(".js")).reduce((n, a) => n + a.gzip, 0);
 
 // --- Offline cold start ---
-const server = await startServerProcess(Number(args.port), "bench-app");
+const server = await startServerProcess(await portOption(args.port), "bench-app");
 const profile = mkdtempSync(path.join(tmpdir(), "samplepoint-bench-app-"));
 const launch = (offline: boolean) =>
   chromium.launchPersistentContext(profile, {

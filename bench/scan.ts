@@ -2,7 +2,7 @@
  * npm run bench:scan — decoders over the seeded corpus (or --corpus DIR of PNGs + manifest.json).
  * Prints per engine and resolution: frames, correct, wrong decodes, false positives, success rate, p50/p95 ms, and the
  * ratio to @zxing/library, and one more line for the light-on-dark (inverted) QR frames alone. --json prints one JSON
- * object per engine and resolution per line.
+ * object per engine and resolution per line. --small: 10 frames per resolution (the CI smoke run; --frames wins).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -20,7 +20,8 @@ const { values: args } = parseArgs({
     "write-corpus": { type: "string" },
     json: { type: "boolean", default: false },
     seed: { type: "string", default: "20210801" },
-    frames: { type: "string", default: "120" },
+    frames: { type: "string" },
+    small: { type: "boolean", default: false },
   },
 });
 
@@ -107,7 +108,9 @@ async function measure(engine: DecoderEngine, items: Item[], resolution: string)
 }
 
 async function main() {
-  const items = args.corpus ? loadCorpus(args.corpus) : generate(Number(args.seed), Number(args.frames));
+  const items = args.corpus
+    ? loadCorpus(args.corpus)
+    : generate(Number(args.seed), Number(args.frames ?? (args.small ? 10 : 120)));
   if (args["write-corpus"]) {
     const dir = args["write-corpus"];
     mkdirSync(dir, { recursive: true });

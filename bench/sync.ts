@@ -7,8 +7,10 @@
  * own pull cursor and counter, so sites do not queue behind one another.
  *
  *   npm run bench:sync -- [--devices 200] [--events 500] [--sites 50] [--drain 10000] [--store sqlite|postgres|both]
- *                         [--rate 10000] [--seconds 10] [--processes 1] [--json]
+ *                         [--rate 10000] [--seconds 10] [--processes 1] [--small] [--port N] [--json]
  * --processes N runs N server processes on the one PostgreSQL, devices spread over them as a load balancer would.
+ * --small: 20 devices × 50 events, 1,000 events/s for 2 s, a drain of 1,000 (the CI smoke run; explicit options win).
+ * Servers listen on free ports unless --port N (then N, N+10, … per process and +100 per store).
  */
 import { randomBytes } from "node:crypto";
 import { Agent, request as httpRequest } from "node:http";
@@ -23,28 +25,31 @@ import { openStore, type StoreKind } from "../src/server/db";
 import { type ServerProcess, startServerProcess } from "../src/server/serverProcess";
 import { DEMO_LOGIN } from "../src/server/sites/demo";
 import { createSite, createStaff } from "../src/server/sites/sites";
+import { freePort } from "./freePort";
 
 const { values: args } = parseArgs({
   options: {
-    devices: { type: "string", default: "200" },
+    devices: { type: "string" },
     sites: { type: "string" },
     processes: { type: "string", default: "1" },
-    rate: { type: "string", default: "10000" },
-    seconds: { type: "string", default: "10" },
-    events: { type: "string", default: "500" },
-    drain: { type: "string", default: "10000" },
+    rate: { type: "string" },
+    seconds: { type: "string" },
+    events: { type: "string" },
+    drain: { type: "string" },
     store: { type: "string", default: "both" },
-    port: { type: "string", default: "8291" },
+    port: { type: "string" },
+    small: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
-const deviceCount = Number(args.devices);
-const eventsPerDevice = Number(args.events);
-const drainEvents = Number(args.drain);
-const targetRate = Number(args.rate);
+const small = args.small;
+const deviceCount = Number(args.devices ?? (small ? 20 : 200));
+const eventsPerDevice = Number(args.events ?? (small ? 50 : 500));
+const drainEvents = Number(args.drain ?? (small ? 1_000 : 10_000));
+const targetRate = Number(args.rate ?? (small ? 1_000 : 10_000));
 /** Server processes on PostgreSQL (devices spread over them, as by a load balancer); SQLite has one. */
 const processCount = Math.max(1, Number(args.processes));
-const rateSeconds = Number(args.seconds);
+const rateSeconds = Number(args.seconds ?? (small ? 2 : 10));
 const siteCount = Math.max(1, Number(args.sites ?? Math.ceil(deviceCount / 4)));
 const BENCH_PASSWORD = "bench-password-1";
 const siteCodeOf = (i: number) => `BENCH-${String(i % siteCount).padStart(4, "0")}`;
@@ -201,13 +206,16 @@ async function atRate(
   );
 }
 
-async function runOn(kind: StoreKind, port: number) {
+/** --port N: N + offset; else a free port. */
+const serverPort = (offset: number) => (args.port ? Promise.resolve(Number(args.port) + offset) : freePort());
+
+async function runOn(kind: StoreKind, storeIndex: number) {
   const schema = kind === "postgres" ? `sp_bench_${randomBytes(5).toString("hex")}` : undefined;
   const servers: ServerProcess[] = [];
   // One after another: the first migrates the schema, the others find it done.
   for (let k = 0; k < (kind === "postgres" ? processCount : 1); k++) {
     servers.push(
-      await startServerProcess(port + k * 10, `bench-sync-${kind}-${k}`, {
+      await startServerProcess(await serverPort(storeIndex * 100 + k * 10), `bench-sync-${kind}-${k}`, {
         ...(kind === "postgres" ? { databaseUrl, databaseSchema: schema } : {}),
       }),
     );
@@ -341,7 +349,7 @@ async function runOn(kind: StoreKind, port: number) {
 }
 
 const rows = [];
-for (const [i, kind] of stores.entries()) rows.push(await runOn(kind, Number(args.port) + i * 100));
+for (const [i, kind] of stores.entries()) rows.push(await runOn(kind, i));
 if (args.json) console.log(JSON.stringify(rows));
 else {
   console.log(
@@ -362,5 +370,6 @@ else {
       `${`${r.store}${r.processes > 1 ? ` ×${r.processes}` : ""}`.padEnd(12)} ${String(r.atRate.achieved).padStart(11)} ${`${r.atRate.pushP50Ms} ms`.padStart(10)} ${`${r.atRate.pushP99Ms} ms`.padStart(10)} ${String(r.atRate.pushes).padStart(8)}`,
     );
   }
+  if (small) console.log("(--small: a smoke run; the targets below are for the full size)");
   console.log("targets: ≥ 10,000 events/s per store, push p99 ≤ 500 ms, lost = duplicated = 0, drain of 10,000 ≤ 5 s");
 }

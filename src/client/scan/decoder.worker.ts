@@ -6,6 +6,7 @@
 import wasmUrl from "zxing-wasm/reader/zxing_reader.wasm?url";
 import type { FromWorker, ToWorker } from "./decoderProtocol";
 import type { CodeFormat, DecoderEngine, EngineName } from "./engines/types";
+import { scaledPixels } from "./frameScale";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -42,18 +43,13 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const { id, bitmap, crop, maxEdge } = message;
   try {
     if (!engine) throw new Error("decoder not initialised");
-    const scale = Math.min(1, maxEdge / Math.max(crop.width, crop.height));
-    const width = Math.max(1, Math.round(crop.width * scale));
-    const height = Math.max(1, Math.round(crop.height * scale));
-    if (!canvas || canvas.width !== width || canvas.height !== height) canvas = new OffscreenCanvas(width, height);
-    const ctx = canvas.getContext("2d", { willReadFrequently: true });
-    if (!ctx) throw new Error("no 2d context in the worker");
-    ctx.drawImage(bitmap, crop.x, crop.y, crop.width, crop.height, 0, 0, width, height);
+    const scaled = scaledPixels(bitmap, crop, maxEdge, canvas);
+    canvas = scaled.canvas;
     bitmap.close();
-    const image = ctx.getImageData(0, 0, width, height);
+    const { image } = scaled;
     const start = performance.now();
     const codes = await (await engine).decode(image);
-    post({ type: "result", id, codes, decodeMs: performance.now() - start, width, height });
+    post({ type: "result", id, codes, decodeMs: performance.now() - start, width: image.width, height: image.height });
   } catch (error) {
     bitmap.close();
     post({ type: "error", id, message: error instanceof Error ? error.message : String(error) });

@@ -13,6 +13,15 @@ export function guideCrop(videoWidth: number, videoHeight: number): CropRect {
   return { x: Math.round((videoWidth - width) / 2), y: Math.round((videoHeight - height) / 2), width, height };
 }
 
+/**
+ * The part of a frame the decoder sees: the guide box, as a bitmap to transfer to the worker (which scales it to at
+ * most MAX_DECODE_EDGE on the long edge). Shared with bench:scan:worker, which times frames prepared this way.
+ */
+export function cropToGuideBox(frame: ImageBitmapSource, width: number, height: number): Promise<ImageBitmap> {
+  const crop = guideCrop(width, height);
+  return createImageBitmap(frame, crop.x, crop.y, crop.width, crop.height);
+}
+
 export function startFrameLoop(
   video: HTMLVideoElement,
   decoder: DecoderBridge,
@@ -30,10 +39,9 @@ export function startFrameLoop(
   const tick = async () => {
     if (stopped) return;
     if (!decoder.busy && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && video.videoWidth > 0) {
-      const crop = guideCrop(video.videoWidth, video.videoHeight);
       try {
-        const bitmap = await createImageBitmap(video, crop.x, crop.y, crop.width, crop.height);
-        const pending = decoder.decode(bitmap, { x: 0, y: 0, width: crop.width, height: crop.height });
+        const bitmap = await cropToGuideBox(video, video.videoWidth, video.videoHeight);
+        const pending = decoder.decode(bitmap, { x: 0, y: 0, width: bitmap.width, height: bitmap.height });
         if (pending) void pending.then((r) => !stopped && onResult(r)).catch(() => {});
       } catch {
         // A frame that could not be captured (video resizing, track ending) is skipped.
