@@ -51,6 +51,13 @@ export async function setLanguage(page: Page, lang: "zh" | "en") {
   await expect(page.locator("html")).toHaveAttribute("lang", lang === "en" ? "en" : "zh-CN");
 }
 
+/** A scanner gun's scan: keystrokes 8 ms apart, then Enter, into whatever has focus (Chinese characters arrive as
+ * text input, as from a gun in its Unicode mode). */
+export async function gun(page: Page, code: string) {
+  await page.keyboard.type(code, { delay: 8 });
+  await page.keyboard.press("Enter");
+}
+
 export async function scan(page: Page, text: string) {
   const input = page.getByTestId("scan-input");
   await input.fill(text);

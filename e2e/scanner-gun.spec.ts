@@ -3,13 +3,7 @@
  * all over the screen between scans; every scan must still register exactly once and never press a button.
  */
 import { expect, type Page, test } from "./fixtures";
-import { logIn, setLanguage } from "./helpers";
-
-/** A gun's scan: keystrokes 8 ms apart, then Enter (Chinese characters arrive as text input, as in a gun's Unicode mode). */
-export async function gun(page: Page, code: string) {
-  await page.keyboard.type(code, { delay: 8 });
-  await page.keyboard.press("Enter");
-}
+import { gun, logIn, setLanguage } from "./helpers";
 
 // Guns type a few ms apart (the app's default threshold is 30 ms); on this shared 2-core test machine Chromium can
 // receive Playwright's 8 ms keys 50–150 ms apart, so these tests use the setting a slow Bluetooth gun would need.
@@ -42,9 +36,7 @@ async function watchKeyboardClicks(page: Page) {
 const keyboardClicks = (page: Page) =>
   page.evaluate(() => (window as unknown as { keyboardClicks: string[] }).keyboardClicks);
 
-test("a gun's scan registers exactly once wherever the worker tapped last, and presses no button", async ({
-  page,
-}) => {
+test("a gun's scan registers exactly once wherever the worker tapped last, and presses no button", async ({ page }) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 390, height: 844 });
   await logIn(page);
@@ -105,9 +97,16 @@ test("a gun's scan registers exactly once wherever the worker tapped last, and p
   await expect(page.getByTestId("transfer-form").getByLabel(/新试管条码|New tube barcode/)).toHaveValue("");
   await page.getByRole("button", { name: /取消|Cancel/ }).click();
   await tapThenScan("void, then cancel", async () => {
-    await page.getByTestId("member").first().getByRole("button", { name: /作废|Void/ }).click();
+    await page
+      .getByTestId("member")
+      .first()
+      .getByRole("button", { name: /作废|Void/ })
+      .click();
     await expect(page.getByTestId("void-form")).toBeVisible();
-    await page.getByTestId("void-form").getByRole("button", { name: /取消|Cancel/ }).click();
+    await page
+      .getByTestId("void-form")
+      .getByRole("button", { name: /取消|Cancel/ })
+      .click();
   });
   await tapThenScan("another tab and back", async () => {
     await page.getByTestId("tab-history").click();
@@ -170,7 +169,10 @@ test("the boxes tab takes the gun's first scan after opening it", async ({ page 
   await gun(page, "YT33000001");
   await gun(page, resident(0));
   await page.getByTestId("seal").click();
-  await page.getByRole("alertdialog").getByRole("button", { name: /确认封管|Seal short tube/ }).click();
+  await page
+    .getByRole("alertdialog")
+    .getByRole("button", { name: /确认封管|Seal short tube/ })
+    .click();
   await expect(page.getByTestId("open-tube")).toHaveCount(0);
 
   await page.getByTestId("tab-boxes").click();
