@@ -46,7 +46,7 @@ export function SyncBadge() {
       data-testid="sync-badge"
       data-chip={chip.kind}
     >
-      <span data-testid="pending-count" data-pending={status.pending}>
+      <span data-testid="badge-pending" data-pending={status.pending}>
         {status.pending > 0
           ? t("syncPending", { n: status.pending })
           : chip.kind === "all-uploaded"

@@ -1,38 +1,39 @@
-import type { SyncStatus } from "../sync/outbox";
 import { syncLoop } from "../sync/outbox";
+import { type SyncChipKind, syncChipState } from "../sync/syncChip";
 import { type MessageKey, useI18n } from "./i18n";
 import { useSyncStatus } from "./useSyncStatus";
 
-type Chip = { key: MessageKey; tone: "ok" | "busy" | "warn" | "error" };
+const CHIP: Record<SyncChipKind, { key: MessageKey; tone: "ok" | "busy" | "warn" | "error" }> = {
+  "signed-out": { key: "chipSignedOut", tone: "error" },
+  error: { key: "chipError", tone: "error" },
+  rejected: { key: "chipRejected", tone: "error" },
+  offline: { key: "chipOffline", tone: "warn" },
+  syncing: { key: "chipSyncing", tone: "busy" },
+  pending: { key: "chipPending", tone: "warn" },
+  "all-uploaded": { key: "chipAllDone", tone: "ok" },
+};
 
-/** What the chip says: never "all uploaded" while a sync runs or something is rejected or waiting. */
-function chipOf(status: SyncStatus): Chip {
-  if (status.phase === "signed-out") return { key: "chipSignedOut", tone: "error" };
-  if (status.rejected > 0) return { key: "chipRejected", tone: "error" };
-  if (status.phase === "syncing") return { key: "chipSyncing", tone: "busy" };
-  if (status.phase === "offline") return { key: "chipOffline", tone: "warn" };
-  if (status.phase === "error") return { key: "chipError", tone: "error" };
-  if (status.pending > 0) return { key: "chipPending", tone: "warn" };
-  return { key: "chipAllDone", tone: "ok" };
-}
-
-/** The sync state in a few characters with the pending count; a tap syncs now. */
+/** The sync state in a few characters with the count that matters (syncChipState decides); a tap syncs now. */
 export function SyncChip() {
   const { t } = useI18n();
   const status = useSyncStatus();
-  const chip = chipOf(status);
-  const label = t(chip.key, { n: status.rejected > 0 ? status.rejected : status.pending });
+  const chip = syncChipState(status);
+  const { key, tone } = CHIP[chip.kind];
+  const label = t(key, { n: chip.kind === "rejected" ? chip.rejected : chip.pending });
+  // Waiting records are worth showing in every state but "pending" (which names them already).
+  const waiting = chip.pending > 0 && chip.kind !== "pending" && chip.kind !== "all-uploaded";
   return (
     <button
       type="button"
-      className={`sync-chip chip-${chip.tone}`}
+      className={`sync-chip chip-${tone}`}
       data-testid="sync-chip"
-      aria-label={t("syncNowLabel", { state: label, n: status.pending })}
+      data-chip={chip.kind}
+      aria-label={t("syncNowLabel", { state: waiting ? `${label} · ${chip.pending}` : label })}
       onClick={() => void syncLoop.syncNow()}
     >
       <span data-testid="pending-count" data-pending={status.pending} aria-hidden="true">
         {label}
-        {status.pending > 0 && chip.key !== "chipPending" && <span className="chip-count"> · {status.pending}</span>}
+        {waiting && <span className="chip-count"> · {chip.pending}</span>}
       </span>
     </button>
   );
