@@ -211,3 +211,34 @@ describe("undo of the last registration", () => {
     });
   });
 });
+
+describe("reason text", () => {
+  it("is cleaned and limited to what the event schema takes", () => {
+    const s = station(5);
+    s.open("TUBE0001");
+    s.register("TUBE0001", residents[0] as Resident);
+    expect(decideVoid(s.state(), testUuid(1), "x".repeat(201))).toEqual({
+      ok: false,
+      error: { code: "reason_too_long", max: 200 },
+    });
+    expect(decideVoid(s.state(), testUuid(1), "\t\n ")).toEqual({ ok: false, error: { code: "reason_required" } });
+    expect(decideVoid(s.state(), testUuid(1), " 扫错人\r\n")).toMatchObject({ ok: true, value: { reason: "扫错人" } });
+  });
+
+  it("a repeat-sampling reason too long is refused, not left for the server to reject", () => {
+    const s = station(5);
+    s.open("TUBE0001");
+    s.register("TUBE0001", residents[0] as Resident);
+    s.open("TUBE0002");
+    const at = "2026-11-29T09:00:00.000Z";
+    expect(
+      decideRegister(s.state(), "TUBE0002", residents[0] as Resident, testUuid(50), {
+        at,
+        repeatReason: "y".repeat(201),
+      }),
+    ).toEqual({ ok: false, error: { code: "reason_too_long", max: 200 } });
+    expect(
+      decideRegister(s.state(), "TUBE0002", residents[0] as Resident, testUuid(50), { at, repeatReason: " 复检 " }),
+    ).toMatchObject({ ok: true, value: { repeatReason: "复检" } });
+  });
+});

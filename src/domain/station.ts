@@ -14,6 +14,7 @@ import {
   type Tube,
   type TubeStatus,
 } from "./projection";
+import { cleanReasonText, reasonTextProblem, UNDO_REASON } from "./reasons";
 import type { Resident } from "./residentCode";
 import { err, ok, type Result } from "./result";
 import { siteDay } from "./siteDay";
@@ -111,11 +112,13 @@ export function decideRegister(
   const twin = members.find((m) => sameResident(m.resident, resident));
   if (twin) return err({ code: "already_in_tube", tubeCode, registrationId: twin.id });
   if (members.length >= tube.capacity) return err({ code: "tube_full", tubeCode, capacity: tube.capacity });
-  const repeatReason = options.repeatReason?.trim();
+  const repeatReason = cleanReasonText(options.repeatReason ?? "");
   const earlier = registeredOnDay(state, resident, options.at)[0];
   if (earlier && !repeatReason) {
     return err({ code: "registered_today", tubeCode: earlier.tubeCode, registeredAt: earlier.registeredAt });
   }
+  const tooLong = earlier ? reasonTextProblem(repeatReason) : null;
+  if (tooLong) return err(tooLong);
   return ok({ registrationId, tubeCode, resident, ...(earlier && repeatReason ? { repeatReason } : {}) });
 }
 
@@ -130,14 +133,15 @@ export function decideVoid(
   const tube = state.tubes.get(registration.tubeCode);
   const closed = tube ? closedTube(tube) : null;
   if (closed) return err(closed);
-  if (reason.trim() === "") return err({ code: "reason_required" });
-  return ok({ registrationId, tubeCode: registration.tubeCode, reason: reason.trim() });
+  const text = cleanReasonText(reason);
+  const problem = reasonTextProblem(text);
+  if (problem) return err(problem);
+  return ok({ registrationId, tubeCode: registration.tubeCode, reason: text });
 }
 
 /** How long after a registration one tap undoes it (a wrong scan noticed at once); later it is voided with a reason. */
 export const UNDO_WINDOW_MS = 10_000;
-/** The reason an undone registration is voided with (the server and reports are Chinese-first). */
-export const UNDO_REASON = "撤销";
+export { UNDO_REASON };
 
 /** The last moment (epoch ms) a registration made at `registeredAt` can be undone. */
 export const undoDeadline = (registeredAt: string): number => Date.parse(registeredAt) + UNDO_WINDOW_MS;
@@ -194,10 +198,12 @@ export function decideTransfer(
   if (from.boxCode) return err({ code: "tube_in_box", tubeCode: fromTubeCode, boxCode: from.boxCode });
   const existing = state.tubes.get(toTubeCode);
   if (existing) return err({ code: "tube_exists", tubeCode: toTubeCode, status: existing.status });
-  if (reason.trim() === "") return err({ code: "reason_required" });
+  const text = cleanReasonText(reason);
+  const problem = reasonTextProblem(text);
+  if (problem) return err(problem);
   const open = openTubeOfDevice(state, deviceId);
   if (open && open.code !== fromTubeCode) return err({ code: "other_tube_open", tubeCode: open.code });
-  return ok({ fromTubeCode, toTubeCode, reason: reason.trim() });
+  return ok({ fromTubeCode, toTubeCode, reason: text });
 }
 
 export function decideOpenBox(

@@ -319,3 +319,51 @@ describe("one-tap undo of the last registration", () => {
     });
   });
 });
+
+describe("preset reasons (chips) and 'other' text", () => {
+  it("stores a void chip's Chinese label", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    const registered = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    if (!registered.ok || registered.action !== "registered") throw new Error("not registered");
+    expect(await station.voidRegistration(registered.registrationId, { code: "wrong_person" })).toMatchObject({
+      ok: true,
+      action: "voided",
+    });
+    expect((await allEvents()).at(-1)?.payload).toMatchObject({ reason: "扫错人" });
+  });
+
+  it("stores 'other' text as typed; refuses it empty or unknown codes, writing nothing", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.transfer("YT00000001", "YT00000002", { code: "other", otherText: "  " })).toEqual({
+      ok: false,
+      problem: { code: "reason_required" },
+    });
+    expect(await station.transfer("YT00000001", "YT00000002", { code: "refused" })).toEqual({
+      ok: false,
+      problem: { code: "unknown_reason", reasonCode: "refused" },
+    });
+    expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
+    expect(
+      await station.transfer("YT00000001", "YT00000002", { code: "other", otherText: "采样时掉落" }),
+    ).toMatchObject({ ok: true, action: "transferred" });
+    expect((await allEvents()).at(-1)?.payload).toMatchObject({ reason: "采样时掉落" });
+  });
+
+  it("re-samples with a repeat-sampling chip", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    await station.submitScan("YT00000002");
+    const again = await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(again).toMatchObject({ ok: false, problem: { code: "registered_today" } });
+    if (again.ok || !again.resident) throw new Error("no resident to retry");
+    expect(await station.register(again.resident, { code: "recheck" })).toMatchObject({
+      ok: true,
+      action: "registered",
+    });
+    expect((await allEvents()).at(-1)?.payload).toMatchObject({ repeatReason: "复检" });
+  });
+});

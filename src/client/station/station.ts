@@ -7,6 +7,7 @@ import type { EventType, PayloadOf, SampleEvent } from "../../domain/events";
 import { normalizeDocNumber, normalizePhone } from "../../domain/normalizeInput";
 import { activeMembers, openBoxOfDevice } from "../../domain/projection";
 import type { SiteConfig } from "../../domain/protocol";
+import { type ReasonAction, type ReasonChoice, type ReasonProblem, reasonToStore } from "../../domain/reasons";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
 import type { Result } from "../../domain/result";
 import { createScanClassifier, type ScanError } from "../../domain/scanCodes";
@@ -38,6 +39,7 @@ export type StationProblem =
   | { code: "phone_required" }
   | { code: "tube_already_open"; tubeCode: string }
   | { code: "storage_failed"; message: string }
+  | ReasonProblem
   /** The device's storage is full: nothing new can be saved until space is freed (by syncing, say). */
   | { code: "storage_full" };
 
@@ -88,6 +90,16 @@ function normalizeTypedResident(input: Resident): Resident {
     ...(phone ? { phone } : {}),
     ...(community ? { community } : {}),
   };
+}
+
+/**
+ * A reason as the UI gives it: a preset chip ({ code }), "other" with typed text ({ code: "other", otherText }), or
+ * plain text. Stored in Chinese (see src/domain/reasons.ts).
+ */
+export type ReasonInput = string | ReasonChoice;
+
+function resolveReason(action: ReasonAction, reason: ReasonInput): Result<string, ReasonProblem> {
+  return typeof reason === "string" ? { ok: true, value: reason } : reasonToStore(action, reason);
 }
 
 const describeError = (error: unknown): string =>
@@ -162,14 +174,20 @@ export class Station {
   }
 
   /** Manual entry (no QR code, or a bare ID number whose name staff typed), or a retry with a re-sampling reason. */
-  register(input: Resident, repeatReason?: string): Promise<StationOutcome> {
-    return this.serial(() => this.handleRegister(input, repeatReason));
+  register(input: Resident, repeatReason?: ReasonInput): Promise<StationOutcome> {
+    return this.serial(async () => {
+      if (repeatReason === undefined) return this.handleRegister(input);
+      const reason = resolveReason("repeat", repeatReason);
+      return reason.ok ? this.handleRegister(input, reason.value) : fail(reason.error);
+    });
   }
 
-  voidRegistration(registrationId: string, reason: string): Promise<StationOutcome> {
+  voidRegistration(registrationId: string, reasonInput: ReasonInput): Promise<StationOutcome> {
     return this.serial(async () => {
+      const reason = resolveReason("void", reasonInput);
+      if (!reason.ok) return fail(reason.error);
       const view = await this.current();
-      return this.record("registration.voided", decideVoid(view.state, registrationId, reason), () => ({
+      return this.record("registration.voided", decideVoid(view.state, registrationId, reason.value), () => ({
         ok: true,
         action: "voided",
         registrationId,
@@ -216,13 +234,15 @@ export class Station {
   }
 
   /** Moves the people of this device's open (damaged) tube, or of a sealed tube, to a new tube. */
-  transfer(fromTubeCode: string, toText: string, reason: string): Promise<StationOutcome> {
+  transfer(fromTubeCode: string, toText: string, reasonInput: ReasonInput): Promise<StationOutcome> {
     return this.serial(async () => {
+      const reason = resolveReason("transfer", reasonInput);
+      if (!reason.ok) return fail(reason.error);
       const view = await this.current();
       const scan = this.classifier.expect(toText, "tube");
       if (!scan.ok) return fail(scan.error);
       if (scan.value.kind !== "tube") return fail({ code: "empty_scan" });
-      const decision = decideTransfer(view.state, fromTubeCode, scan.value.code, reason, await getDeviceId());
+      const decision = decideTransfer(view.state, fromTubeCode, scan.value.code, reason.value, await getDeviceId());
       return this.record("tube.transferred", decision, (p) => ({
         ok: true,
         action: "transferred",

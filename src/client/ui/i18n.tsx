@@ -738,6 +738,8 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return zhMode
         ? "只能撤销最近一次登记，其他登记请使用作废"
         : "Only the latest registration can be undone; void the others instead";
+    case "unknown_reason":
+      return zhMode ? `未知的原因（${problem.reasonCode}）` : `Unknown reason (${problem.reasonCode})`;
     case "reason_too_long":
       return zhMode ? `原因过长（最多 ${problem.max} 字）` : `Reason too long (at most ${problem.max} characters)`;
   }
