@@ -1,6 +1,7 @@
 import { type FormEvent, lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import type { SiteConfig } from "../../domain/protocol";
+import type { ReasonChoice } from "../../domain/reasons";
 import type { Resident } from "../../domain/residentCode";
 import { createScanClassifier } from "../../domain/scanCodes";
 import { useStationView } from "../data/hooks";
@@ -10,8 +11,7 @@ import type { Station, StationOutcome, StationProblem } from "../station/station
 import { DocTypeSelect } from "./DocTypeSelect";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
-import { noReason, ReasonChips, type ReasonChoice } from "./ReasonChips";
-import { reasonOptions, storedReason } from "./reasonOptions";
+import { noReason, ReasonChips, reasonChosen } from "./ReasonChips";
 import { Sheet } from "./Sheet";
 import { useScanFocus } from "./useScanFocus";
 
@@ -59,6 +59,13 @@ export function StationScreen({ station, site, deviceId }: Props) {
   const [problem, setProblem] = useState<StationProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [sheet, setSheet] = useState<SheetState | null>(null);
+  // The last registration can be undone with one tap for a few seconds.
+  const [undo, setUndo] = useState<{ registrationId: string; until: number } | null>(null);
+  useEffect(() => {
+    if (!undo) return;
+    const timer = setTimeout(() => setUndo(null), Math.max(0, undo.until - Date.now()));
+    return () => clearTimeout(timer);
+  }, [undo]);
   // With a scanner gun the phone's own keyboard only hides the list: it opens on request.
   const [softKeyboard, setSoftKeyboard] = useState(() => localStorage.getItem(KEYBOARD_KEY) === "1");
 
@@ -75,6 +82,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
   }, [sheet, full, openTube]);
 
   function show(outcome: StationOutcome) {
+    if (outcome.ok && outcome.action !== "ignored") setUndo(null);
     if (!outcome.ok) {
       if (outcome.problem.code === "short_needs_confirmation") {
         setSheet({ kind: "short" });
@@ -99,6 +107,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
           setTimeout(() => playTone("success"), 180);
         }
         say(registrationCue(outcome.name, outcome.count, outcome.capacity, outcome.full));
+        setUndo({ registrationId: outcome.registrationId, until: outcome.undoUntil });
         const text = t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity });
         setNotice(outcome.full ? `${text} — ${t("tubeFull", { capacity: outcome.capacity })}` : text);
         break;
@@ -116,6 +125,14 @@ export function StationScreen({ station, site, deviceId }: Props) {
         break;
       case "voided":
         setNotice(t("voided"));
+        break;
+      case "undone":
+        setNotice(t("undone", { name: outcome.name }));
+        break;
+      case "sealed-and-opened":
+        setNotice(
+          t("sealedAndOpened", { sealed: outcome.sealedTubeCode, count: outcome.count, tube: outcome.tubeCode }),
+        );
         break;
       case "transferred":
         setNotice(t("transferred", { from: outcome.fromTubeCode, to: outcome.toTubeCode }));
@@ -269,9 +286,19 @@ export function StationScreen({ station, site, deviceId }: Props) {
         )}
 
         {notice && (
-          <p className="message message-ok" role="status" data-testid="notice">
-            {notice}
-          </p>
+          <div className="message message-ok notice" role="status">
+            <span data-testid="notice">{notice}</span>
+            {undo && (
+              <button
+                type="button"
+                className="undo"
+                data-testid="undo"
+                onClick={() => void run(() => station.undoRegistration(undo.registrationId))}
+              >
+                {t("undo")}
+              </button>
+            )}
+          </div>
         )}
         {problem && <ProblemMessage problem={problem} />}
 
@@ -333,18 +360,17 @@ export function StationScreen({ station, site, deviceId }: Props) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              const reason = storedReason("repeat", sheet.reason);
-              if (reason) void run(() => station.register(sheet.resident, reason), "sheet");
+              if (reasonChosen(sheet.reason)) void run(() => station.register(sheet.resident, sheet.reason), "sheet");
             }}
           >
             <ReasonChips
               legend={t("reasonPick")}
-              options={reasonOptions("repeat", lang)}
+              action="repeat"
               value={sheet.reason}
               onChange={(reason) => setSheet({ ...sheet, reason })}
             />
             <div className="sheet-actions">
-              <button type="submit" className="primary" disabled={!storedReason("repeat", sheet.reason)}>
+              <button type="submit" className="primary" disabled={!reasonChosen(sheet.reason)}>
                 {t("proceedRepeat")}
               </button>
               <button type="button" onClick={closeSheet}>
@@ -360,18 +386,17 @@ export function StationScreen({ station, site, deviceId }: Props) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              const reason = storedReason("void", sheet.reason);
-              if (reason) void run(() => station.voidRegistration(sheet.id, reason), "sheet");
+              if (reasonChosen(sheet.reason)) void run(() => station.voidRegistration(sheet.id, sheet.reason), "sheet");
             }}
           >
             <ReasonChips
               legend={t("voidReason")}
-              options={reasonOptions("void", lang)}
+              action="void"
               value={sheet.reason}
               onChange={(reason) => setSheet({ ...sheet, reason })}
             />
             <div className="sheet-actions">
-              <button type="submit" className="danger" disabled={!storedReason("void", sheet.reason)}>
+              <button type="submit" className="danger" disabled={!reasonChosen(sheet.reason)}>
                 {t("confirmVoid")}
               </button>
               <button type="button" onClick={closeSheet}>
@@ -387,8 +412,8 @@ export function StationScreen({ station, site, deviceId }: Props) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              const reason = storedReason("transfer", sheet.reason);
-              if (reason) void run(() => station.transfer(openTube.code, sheet.to, reason), "sheet");
+              if (reasonChosen(sheet.reason))
+                void run(() => station.transfer(openTube.code, sheet.to, sheet.reason), "sheet");
             }}
           >
             <label>
@@ -404,12 +429,12 @@ export function StationScreen({ station, site, deviceId }: Props) {
             </label>
             <ReasonChips
               legend={t("transferReason")}
-              options={reasonOptions("transfer", lang)}
+              action="transfer"
               value={sheet.reason}
               onChange={(reason) => setSheet({ ...sheet, reason })}
             />
             <div className="sheet-actions">
-              <button type="submit" className="primary" disabled={!storedReason("transfer", sheet.reason)}>
+              <button type="submit" className="primary" disabled={!reasonChosen(sheet.reason)}>
                 {t("confirmTransfer")}
               </button>
               <button type="button" onClick={closeSheet}>
