@@ -75,6 +75,11 @@ describe("garbled resident codes (a scanner gun that cannot type Chinese)", () =
     ["SP1|\u0000\u0000|ID|11010519491231002X", true],
     ["SP1|\u001b[A|ID|11010519491231002X", true],
     ["SP1|张?|ID|11010519491231002X", true],
+    // 张三 typed byte by byte in the wrong code page: GBK and UTF-8 read as Windows-1252.
+    ["SP1|ÕÅÈý|ID|11010519491231002X", true],
+    ["SP1|å¼\u00A0ä¸‰|ID|11010519491231002X", true],
+    ["SP1|José|PP|E12345678", false],
+    ["SP1|Zoë Müller|PP|E12345678", false],
     ["SP1|ID|11010519491231002X|13812345678", true],
     ["SP1|张三|ID|11010519491231002X|13812345678|???", true],
     ["SP1|张三|ID|11010519491231002X|13812345678|\uFFFD社区", true],

@@ -68,6 +68,13 @@ const cleanLabel = (text: string): string => text.toUpperCase();
 
 /** What a gun or keyboard layout sends for a character it cannot type: ?, the replacement character, control codes. */
 const GARBAGE = /[?？\uFFFD\p{Cc}\p{Co}]/u;
+/**
+ * A name made only of Windows-1252 characters beyond ASCII: the bytes of a Chinese name (GBK or UTF-8) typed one by one
+ * by a gun set to the wrong code page, e.g. 张三 → "ÕÅÈý" (GBK) or "å¼ ä¸‰" (UTF-8). Real names have letters of their
+ * script or of ASCII.
+ */
+const MOJIBAKE =
+  /^[\u0080-\u00FF\u0152\u0153\u0160\u0161\u0178\u017D\u017E\u0192\u02C6\u02DC\u2013-\u203A\u20AC\u2122 ]+$/u;
 
 /**
  * True for an SP1 code whose Chinese characters were lost on the way: many scanner guns type only ASCII unless set to
@@ -78,7 +85,7 @@ const GARBAGE = /[?？\uFFFD\p{Cc}\p{Co}]/u;
 export function isGarbledResidentCode(text: string): boolean {
   if (!text.startsWith("SP1|")) return false;
   const [, name = "", second = "", , , community = ""] = text.split("|");
-  if (name.trim() === "" || GARBAGE.test(name)) return true;
+  if (name.trim() === "" || GARBAGE.test(name) || MOJIBAKE.test(name)) return true;
   if (/[?？\uFFFD]/u.test(community)) return true;
   return isDocType(name) && !isDocType(second);
 }

@@ -242,3 +242,48 @@ describe("reason text", () => {
     ).toMatchObject({ ok: true, value: { repeatReason: "复检" } });
   });
 });
+
+describe("a seal-early question left open while scanning goes on", () => {
+  function withThree(capacity: 5 | 10 = 5) {
+    const s = station(capacity);
+    s.open("TUBE0001");
+    for (const r of residents.slice(0, 3)) s.register("TUBE0001", r);
+    return s;
+  }
+
+  it("seals short when the confirmed count is still the count", () => {
+    const s = withThree();
+    expect(decideSeal(s.state(), "TUBE0001", { confirmShort: true, confirmedCount: 3 })).toEqual({
+      ok: true,
+      value: { tubeCode: "TUBE0001", count: 3, short: true },
+    });
+  });
+
+  it("asks again with the new count when people were registered after the question", () => {
+    const s = withThree();
+    s.register("TUBE0001", residents[3] as Resident);
+    expect(decideSeal(s.state(), "TUBE0001", { confirmShort: true, confirmedCount: 3 })).toEqual({
+      ok: false,
+      error: { code: "short_needs_confirmation", count: 4, capacity: 5 },
+    });
+  });
+
+  it("seals the full tube, not short, when it filled up meanwhile", () => {
+    const s = withThree();
+    s.register("TUBE0001", residents[3] as Resident);
+    s.register("TUBE0001", residents[4] as Resident);
+    expect(decideSeal(s.state(), "TUBE0001", { confirmShort: true, confirmedCount: 3 })).toEqual({
+      ok: true,
+      value: { tubeCode: "TUBE0001", count: 5, short: false },
+    });
+  });
+
+  it("without a confirmed count, a confirmation seals at whatever the count is (as before)", () => {
+    const s = withThree();
+    s.register("TUBE0001", residents[3] as Resident);
+    expect(decideSeal(s.state(), "TUBE0001", { confirmShort: true })).toMatchObject({
+      ok: true,
+      value: { count: 4, short: true },
+    });
+  });
+});

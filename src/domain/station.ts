@@ -167,11 +167,15 @@ export function decideUndo(
   return ok({ registrationId, tubeCode: tube.code, reason: UNDO_REASON });
 }
 
-/** Sealing below capacity marks the tube short and needs the staff member's explicit confirmation. */
+/**
+ * Sealing below capacity marks the tube short and needs the staff member's explicit confirmation. `confirmedCount` is
+ * the count the question showed: a confirmation given for 8/10 while scanning went on to 9/10 is asked again with the
+ * new count (staff confirmed a different tube), and one that arrives at 10/10 simply seals the full tube.
+ */
 export function decideSeal(
   state: StationState,
   tubeCode: string,
-  options: { confirmShort: boolean },
+  options: { confirmShort: boolean; confirmedCount?: number },
 ): Result<PayloadOf<"tube.sealed">, StationRefusal> {
   const tube = state.tubes.get(tubeCode);
   if (!tube) return err({ code: "no_such_tube", tubeCode });
@@ -180,7 +184,8 @@ export function decideSeal(
   const count = activeMembers(state, tubeCode).length;
   if (count === 0) return err({ code: "empty_tube", tubeCode });
   const short = count < tube.capacity;
-  if (short && !options.confirmShort) return err({ code: "short_needs_confirmation", count, capacity: tube.capacity });
+  const confirmed = options.confirmShort && (options.confirmedCount === undefined || options.confirmedCount === count);
+  if (short && !confirmed) return err({ code: "short_needs_confirmation", count, capacity: tube.capacity });
   return ok({ tubeCode, count, short });
 }
 

@@ -367,3 +367,23 @@ describe("preset reasons (chips) and 'other' text", () => {
     expect((await allEvents()).at(-1)?.payload).toMatchObject({ repeatReason: "复检" });
   });
 });
+
+describe("seal-early question and registrations after it", () => {
+  it("re-asks with the current count, and a tube that filled up seals without a question", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    expect(await station.seal(false)).toEqual({
+      ok: false,
+      problem: { code: "short_needs_confirmation", count: 1, capacity: 5 },
+    });
+    // The question (1/5) stays on screen while scanning goes on.
+    await station.submitScan("SP1|李四|ID|440524188001010014");
+    expect(await station.seal(true, 1)).toEqual({
+      ok: false,
+      problem: { code: "short_needs_confirmation", count: 2, capacity: 5 },
+    });
+    expect((await allEvents()).map((e) => e.type)).not.toContain("tube.sealed");
+    expect(await station.seal(true, 2)).toMatchObject({ ok: true, action: "sealed", count: 2, short: true });
+  });
+});

@@ -308,8 +308,13 @@ export class Station {
     });
   }
 
-  seal(confirmShort: boolean): Promise<StationOutcome> {
-    return this.serial(() => this.handleSeal(confirmShort));
+  /**
+   * Seals this device's open tube. Short tubes need `confirmShort`; pass the count the question showed as
+   * `confirmedCount` so that a question left open while scanning went on is asked again with the new count (a tube
+   * that has become full seals without one).
+   */
+  seal(confirmShort: boolean, confirmedCount?: number): Promise<StationOutcome> {
+    return this.serial(() => this.handleSeal(confirmShort, confirmedCount));
   }
 
   private async handleScan(text: string): Promise<StationOutcome> {
@@ -350,13 +355,14 @@ export class Station {
     return this.registerIn(view, checked.value, repeatReason);
   }
 
-  private async handleSeal(confirmShort: boolean): Promise<StationOutcome> {
-    return this.sealOpenTube(await this.current(), confirmShort);
+  private async handleSeal(confirmShort: boolean, confirmedCount?: number): Promise<StationOutcome> {
+    return this.sealOpenTube(await this.current(), confirmShort, confirmedCount);
   }
 
-  private sealOpenTube(view: StationView, confirmShort: boolean): Promise<StationOutcome> {
+  private sealOpenTube(view: StationView, confirmShort: boolean, confirmedCount?: number): Promise<StationOutcome> {
     if (!view.openTube) return Promise.resolve(fail({ code: "no_such_tube", tubeCode: "" }));
-    const decision = decideSeal(view.state, view.openTube.code, { confirmShort });
+    const options = confirmedCount === undefined ? { confirmShort } : { confirmShort, confirmedCount };
+    const decision = decideSeal(view.state, view.openTube.code, options);
     return this.record("tube.sealed", decision, (p) => ({ ok: true, action: "sealed", ...p }));
   }
 
