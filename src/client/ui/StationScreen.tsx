@@ -1,5 +1,6 @@
 import { type FormEvent, lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
+import { normalizeDocNumber } from "../../domain/normalizeInput";
 import type { SiteConfig } from "../../domain/protocol";
 import type { ReasonChoice } from "../../domain/reasons";
 import type { Resident } from "../../domain/residentCode";
@@ -209,7 +210,8 @@ export function StationScreen({ station, site, deviceId }: Props) {
   );
   const form = sheet?.kind === "resident" ? sheet.form : null;
   // Live validation while staff type a document number: the specific reason, before they submit.
-  const docCheck = form && form.docNumber.trim() !== "" ? validateDocument(form.docType, form.docNumber) : null;
+  const docCheck =
+    form && form.docNumber.trim() !== "" ? validateDocument(form.docType, normalizeDocNumber(form.docNumber)) : null;
   const formError = sheet?.kind === "resident" ? sheet.error : null;
 
   return (
@@ -345,7 +347,11 @@ export function StationScreen({ station, site, deviceId }: Props) {
         <Sheet title={t("sealShortTitle")} role="alertdialog" testId="short-sheet">
           <p id="short-text">{t("sealShortConfirm", { count: members.length, capacity: openTube.capacity })}</p>
           <div className="sheet-actions">
-            <button type="button" className="seal" onClick={() => void run(() => station.seal(true), "sheet")}>
+            <button
+              type="button"
+              className="seal"
+              onClick={() => void run(() => station.seal(true, members.length), "sheet")}
+            >
               {t("confirmSealShort")}
             </button>
             <button type="button" onClick={closeSheet}>

@@ -1,0 +1,118 @@
+/** Acting by scanning and with one tap: seal by re-scan, seal on the next tube, undo, preset reasons. */
+import { expect, type Page, test } from "./fixtures";
+import { gun, logIn, serverSummary, setLanguage } from "./helpers";
+
+const person = (i: number) =>
+  `SP1|${["甲一", "乙二", "丙三", "丁四", "戊五", "己六", "庚七", "辛八", "壬九", "癸十", "子丑"][i]}|PP|E${8100000 + i}`;
+
+async function fill(page: Page, tube: string, from: number, count: number) {
+  await gun(page, tube);
+  await expect(page.getByTestId("open-tube")).toHaveText(tube);
+  for (let i = from; i < from + count; i++) await gun(page, person(i));
+  await expect(page.getByTestId("tube-count")).toHaveText(`${count} / 10`);
+}
+
+test("scanning the open tube again seals it (a short tube after confirming)", async ({ page }) => {
+  await logIn(page);
+  await fill(page, "YT40000001", 0, 3);
+  await gun(page, "YT40000001");
+  const question = page.getByRole("alertdialog");
+  await expect(question).toContainText("3/10");
+  await question.getByRole("button", { name: /确认封管|Seal short tube/ }).click();
+  await expect(page.getByTestId("open-tube")).toHaveCount(0);
+  await expect(page.getByTestId("notice")).toContainText("YT40000001");
+});
+
+test("a full tube seals on the next tube's scan, which opens the new tube in one step", async ({ page }) => {
+  await logIn(page);
+  await fill(page, "YT41000001", 0, 10);
+  await expect(page.getByTestId("seal-prompt")).toBeVisible();
+  await gun(page, "YT41000002");
+  await expect(page.getByTestId("open-tube")).toHaveText("YT41000002");
+  await expect(page.getByTestId("tube-count")).toHaveText("0 / 10");
+  await expect(page.getByTestId("notice")).toContainText("YT41000001");
+  await page.getByTestId("tab-history").click();
+  await page.getByTestId("history-search").fill("YT41000001");
+  await expect(page.getByTestId("history-YT41000001")).toContainText(/已封管|Sealed/);
+});
+
+test("the seal-early question follows the tube: it filled meanwhile, so the full prompt replaces it", async ({
+  page,
+}) => {
+  await logIn(page);
+  await fill(page, "YT42000001", 0, 8);
+  await page.getByTestId("seal").click();
+  const question = page.getByRole("alertdialog");
+  await expect(question).toContainText("8/10");
+  // Staff keep scanning instead of answering.
+  await gun(page, person(8));
+  await expect(question).toContainText("9/10");
+  await gun(page, person(9));
+  await expect(page.getByTestId("tube-count")).toHaveText("10 / 10");
+  await expect(question).toHaveCount(0);
+  await expect(page.getByTestId("seal-prompt")).toBeVisible();
+});
+
+test("the last registration is undone with one tap, as a void with the reason 撤销", async ({ page, request }) => {
+  await logIn(page);
+  await fill(page, "YT43000001", 0, 2);
+  await page.getByTestId("undo").click();
+  await expect(page.getByTestId("tube-count")).toHaveText("1 / 10");
+  await expect(page.getByTestId("notice")).toContainText("乙二");
+  await expect(page.getByTestId("members")).not.toContainText("乙二");
+  await expect(page.getByTestId("undo")).toHaveCount(0);
+  await expect(page.getByTestId("scan-input")).toBeFocused();
+  // The void reaches the server with its reason, and the history shows it.
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 30_000 });
+  expect((await serverSummary(request)).registrations).toBe(1);
+  await page.getByTestId("tab-history").click();
+  await page.getByTestId("history-search").fill("乙二");
+  await expect(page.getByTestId("history-results")).toContainText("撤销");
+});
+
+test("void, transfer and repeat sampling take a preset reason with one tap, or another typed", async ({ page }) => {
+  await logIn(page);
+  await fill(page, "YT44000001", 0, 3);
+  // Void with a preset chip.
+  await page
+    .getByTestId("member")
+    .last()
+    .getByRole("button", { name: /作废|Void/ })
+    .click();
+  const voiding = page.getByTestId("void-form");
+  await expect(voiding.getByRole("radio").first()).toBeFocused();
+  const confirmVoid = voiding.getByRole("button", { name: /确认作废|Void registration/ });
+  await expect(confirmVoid).toBeDisabled();
+  await voiding.getByRole("radio", { name: "扫错人" }).check();
+  await confirmVoid.click();
+  await expect(page.getByTestId("tube-count")).toHaveText("2 / 10");
+  await expect(page.getByTestId("members")).not.toContainText("甲一");
+
+  // Repeat sampling of someone already registered today: "other" with typed text.
+  await gun(page, "YT44000001");
+  await page
+    .getByRole("alertdialog")
+    .getByRole("button", { name: /确认封管|Seal short tube/ })
+    .click();
+  await gun(page, "YT44000002");
+  await gun(page, person(1));
+  const repeat = page.getByTestId("repeat-form");
+  await expect(repeat).toBeVisible();
+  await repeat.getByRole("radio", { name: "其他" }).check();
+  await expect(repeat.getByLabel("其他原因")).toBeFocused();
+  await page.keyboard.type("医生要求", { delay: 100 });
+  await repeat.getByRole("button", { name: /继续登记|Register anyway/ }).click();
+  await expect(page.getByTestId("tube-count")).toHaveText("1 / 10");
+
+  // Transfer in English: the chips are in English, the stored reason Chinese (shown back in English).
+  await setLanguage(page, "en");
+  await page.getByRole("button", { name: /^Transfer$/ }).click();
+  const transfer = page.getByTestId("transfer-form");
+  await transfer.getByLabel("New tube barcode").fill("YT44000003");
+  await transfer.getByRole("radio", { name: "Tube contaminated" }).check();
+  await transfer.getByRole("button", { name: /Transfer people/ }).click();
+  await expect(page.getByTestId("open-tube")).toHaveText("YT44000003");
+  await page.getByTestId("tab-history").click();
+  await page.getByTestId("history-search").fill("YT44000002");
+  await expect(page.getByTestId("history-results")).toContainText("Tube contaminated");
+});
