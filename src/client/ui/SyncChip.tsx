@@ -28,10 +28,11 @@ export function SyncChip() {
       className={`sync-chip chip-${tone}`}
       data-testid="sync-chip"
       data-chip={chip.kind}
-      aria-label={t("syncNowLabel", { state: waiting ? `${label} · ${chip.pending}` : label })}
       onClick={() => void syncLoop.syncNow()}
     >
-      <span data-testid="pending-count" data-pending={status.pending} aria-hidden="true">
+      {/* Read out, not shown: what a tap does. */}
+      <span className="visually-hidden">{t("syncNowPrefix")}</span>
+      <span data-testid="pending-count" data-pending={status.pending}>
         {label}
         {waiting && <span className="chip-count"> · {chip.pending}</span>}
       </span>

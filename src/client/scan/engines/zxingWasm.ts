@@ -46,9 +46,9 @@ export function createZxingWasmEngine(
   const linearOptions: ReaderOptions = { ...readerOptions(linearFormats), binarizer: "FixedThreshold" };
   const matrixFormats = formats.filter((f) => !isLinear(f));
   // Second look at QR codes, on a 3×3-smoothed frame, also inverted: a phone in dark mode shows its code light on
-  // dark. zxing-cpp inverts the smoothed frame's bit matrix it has already binarized, so the inverted try costs almost
-  // nothing; enabling it in the first pass instead made that pass ~70 % slower on frames with no code (measured,
-  // README "Decoder benchmark").
+  // dark. zxing-cpp inverts the bit matrix it has already binarized for this look, so the inverted try adds
+  // little (~3 % of a frame with no code); in the first pass it made that pass ~30 % slower on frames with no code
+  // (measured, README "Decoder benchmark"), and a look at an inverted copy costs a whole extra binarization.
   const matrixOptions: ReaderOptions = { ...readerOptions(matrixFormats), tryInvert: true };
   // FrameLike has the fields readBarcodes reads from an ImageData (width, height, RGBA data).
   const read = (frame: FrameLike, opts: ReaderOptions) =>
