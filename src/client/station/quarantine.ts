@@ -2,7 +2,7 @@
  * The quarantine: this device's events the server rejected (never blocking the queue). Staff correct and resubmit
  * one as a new event, or discard it with a reason; either decision is itself an event, so the server's audit log
  * records it. A rejected event leaves the station's state (counters, tube) as soon as the rejection arrives
- * (StationStore.leaveOutRejected) and stays out once decided; a resubmitted one comes back as the new event.
+ * (StationStore.followQuarantine) and stays out once decided; a resubmitted one comes back as the new event.
  */
 import { type SampleEvent, SampleEventSchema } from "../../domain/events";
 import { EVENT_REJECTIONS, type EventRejection } from "../../domain/protocol";
