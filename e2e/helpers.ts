@@ -36,6 +36,32 @@ export async function unlock(page: Page, pin = PIN) {
   await page.getByRole("button", { name: /解锁|Unlock/ }).click();
 }
 
+/**
+ * Switches the app's language through its stored preference (`samplepoint.lang`) and reloads; the app starts locked
+ * after a reload, so it is unlocked again. The screen shown afterwards is the station.
+ */
+export async function setLanguage(page: Page, lang: "zh" | "en") {
+  await page.evaluate((value) => localStorage.setItem("samplepoint.lang", value), lang);
+  await page.reload();
+  await unlock(page);
+  await expect(page.getByTestId("scan-input")).toBeVisible();
+}
+
+/**
+ * Sideways scroll: the page's width against the viewport's, and the elements inside `root` that reach past the
+ * viewport's right edge (in page coordinates, to name the culprit when there is one).
+ */
+export async function horizontalOverflow(page: Page, root = "body") {
+  return page.evaluate((selector) => {
+    const width = window.innerWidth;
+    const outside = Array.from(document.querySelectorAll(`${selector}, ${selector} *`))
+      .map((el) => ({ el, right: el.getBoundingClientRect().right + window.scrollX }))
+      .filter(({ right }) => right > width + 0.5)
+      .map(({ el, right }) => `${el.tagName.toLowerCase()}.${el.className}: ${Math.round(right)}`);
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: width, outside: outside.slice(0, 5) };
+  }, root);
+}
+
 /** Waits until the service worker controls the page, so that the app loads with the network off. */
 export async function waitForServiceWorker(page: Page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });

@@ -22,15 +22,15 @@ syncLoop.onRemoteEvents(() => {
   announceToOtherTabs("pulled");
 });
 // The server rejected events of this device: they leave the station's counters and tubes until resubmitted.
-syncLoop.onRejected(() => {
-  void stationStore.leaveOutRejected();
-  announceToOtherTabs("rejected");
+syncLoop.onQuarantineChanged(() => {
+  void stationStore.followQuarantine();
+  announceToOtherTabs("quarantine");
 });
 // Another tab of the app recorded, pulled or uploaded events (one tab runs the sync loop): follow at once.
 onOtherTabChange((change) => {
   if (change === "recorded") void stationStore.catchUpLocal();
   if (change === "pulled") void stationStore.catchUpRemote();
-  if (change === "rejected") void stationStore.leaveOutRejected();
+  if (change === "quarantine") void stationStore.followQuarantine();
   void syncLoop.refreshCounts();
 });
 let lastPhase = syncLoop.getStatus().phase;
@@ -42,7 +42,7 @@ syncLoop.subscribe((status) => {
 onBackgroundSynced(() => {
   void syncLoop.refreshCounts();
   void stationStore.catchUpRemote();
-  void stationStore.leaveOutRejected();
+  void stationStore.followQuarantine();
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") void stationStore.flush();

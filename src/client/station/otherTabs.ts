@@ -3,7 +3,7 @@
  * at once: they apply the new events to their state and recount their queue. (Correctness does not depend on it:
  * every input first catches up with the log under the station lock.)
  */
-export type TabChange = "recorded" | "pulled" | "synced" | "rejected";
+export type TabChange = "recorded" | "pulled" | "synced" | "quarantine";
 
 const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("samplepoint-station");
 

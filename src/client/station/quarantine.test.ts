@@ -5,7 +5,7 @@ import { activeMembers, countsOfDay, project, type StationState } from "../../do
 import { siteDay } from "../../domain/siteDay";
 import { snapshotOf } from "../../domain/stateSnapshot";
 import { db } from "../data/db";
-import { allEvents, countRejected, markSyncResults, recordEvent } from "../data/eventLog";
+import { allEvents, countRejected, markSyncResults, recordEvent, requeueAfter } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { discardQuarantined, listQuarantine, resubmitQuarantined } from "./quarantine";
 import { StationStore } from "./stationStore";
@@ -126,7 +126,7 @@ describe("rejected events leave the station's state until resubmitted", () => {
     const store = new StationStore();
     await store.load();
     await tubeWithTwo(store);
-    await store.leaveOutRejected();
+    await store.followQuarantine();
     expect(await shown(store.getSnapshot().state)).toEqual({ members: ["张三"], device: 1, site: 1 });
     // A new start (no snapshot) leaves it out too.
     expect(await shown(await new StationStore().load())).toEqual({ members: ["张三"], device: 1, site: 1 });
@@ -159,7 +159,7 @@ describe("rejected events leave the station's state until resubmitted", () => {
     expect(snapshotOf(restarted)).toEqual(snapshotOf(await expectedState()));
     // The wrong snapshot is gone; the state re-projected without the event is saved in its place, and used.
     expect(await db.snapshots.get("station")).toBeUndefined();
-    await store.leaveOutRejected();
+    await store.followQuarantine();
     await store.flush();
     expect((await db.snapshots.get("station"))?.leftOut).toEqual([2]);
     const again = await new StationStore().load();
@@ -183,12 +183,27 @@ describe("rejected events leave the station's state until resubmitted", () => {
     const store = new StationStore();
     await store.load();
     const { second } = await tubeWithTwo(store);
-    await store.leaveOutRejected();
+    await store.followQuarantine();
     await store.flush();
     expect(await discardQuarantined(author, second.id, "人已离开", store)).toEqual({ ok: true, value: undefined });
     expect(await shown(store.getSnapshot().state)).toEqual({ members: ["张三"], device: 1, site: 1 });
     const restarted = await new StationStore().load();
     expect(await db.snapshots.get("station")).toBeDefined();
     expect(snapshotOf(restarted)).toEqual(snapshotOf(await expectedState()));
+  });
+
+  it("counts a rejected event again when it goes back in the queue (the server lost its events)", async () => {
+    const store = new StationStore();
+    await store.load();
+    await tubeWithTwo(store);
+    await store.followQuarantine();
+    await store.flush();
+    expect(await shown(store.getSnapshot().state)).toEqual({ members: ["张三"], device: 1, site: 1 });
+    await requeueAfter(0);
+    await store.followQuarantine();
+    expect(await shown(store.getSnapshot().state)).toEqual({ members: ["张三", "李四"], device: 2, site: 2 });
+    // The snapshot that left it out is not used any more either.
+    expect(snapshotOf(await new StationStore().load())).toEqual(snapshotOf(await expectedState()));
+    expect(await shown(await new StationStore().load())).toEqual({ members: ["张三", "李四"], device: 2, site: 2 });
   });
 });

@@ -2,7 +2,7 @@
  * The quarantine: this device's events the server rejected (never blocking the queue). Staff correct and resubmit
  * one as a new event, or discard it with a reason; either decision is itself an event, so the server's audit log
  * records it. A rejected event leaves the station's state (counters, tube) as soon as the rejection arrives
- * (StationStore.leaveOutRejected) and stays out once decided; a resubmitted one comes back as the new event.
+ * (StationStore.followQuarantine) and stays out once decided; a resubmitted one comes back as the new event.
  */
 import { type SampleEvent, SampleEventSchema } from "../../domain/events";
 import { EVENT_REJECTIONS, type EventRejection } from "../../domain/protocol";
@@ -64,6 +64,47 @@ export function fieldsOfPaths(paths: string[]): RejectionField[] {
   return fields;
 }
 
+/** The resident's field a resident-code refusal is about (the schema's whole-resident check names it in JSON). */
+function fieldOfResidentError(error: ResidentCodeError): RejectionField | null {
+  switch (error.code) {
+    case "bad_field":
+      return error.field;
+    case "bad_name":
+    case "name_too_long":
+      return "name";
+    case "unknown_doc_type":
+      return "docType";
+    case "bad_document":
+      return "docNumber";
+    case "bad_phone":
+      return "phone";
+    case "community_too_long":
+      return "community";
+    default:
+      return null;
+  }
+}
+
+const RESIDENT_CHECK = "invalid resident: ";
+
+/** The field paths of "path: message; path: message", with the whole-resident check's JSON read for its field. */
+function pathsOfMessage(message: string): string[] {
+  return message.split("; ").map((part) => {
+    const at = part.indexOf(": ");
+    const path = at < 0 ? part.trim() : part.slice(0, at).trim();
+    const text = at < 0 ? "" : part.slice(at + 2);
+    if (path === "payload.resident" && text.startsWith(RESIDENT_CHECK)) {
+      try {
+        const field = fieldOfResidentError(JSON.parse(text.slice(RESIDENT_CHECK.length)) as ResidentCodeError);
+        if (field) return `payload.resident.${field}`;
+      } catch {
+        // Not the JSON this version writes: the general sentence stands.
+      }
+    }
+    return path;
+  });
+}
+
 export interface RejectionExplanation {
   /** The server's code; "unknown" for a code this app version does not know. */
   code: EventRejection | "unknown";
@@ -80,8 +121,7 @@ export function explainRejection(rejection: { code: string; message: string } | 
     ? (rejection?.code as EventRejection)
     : "unknown";
   if (code !== "invalid_event" || !rejection) return { code, fields: [] };
-  const paths = rejection.message.split("; ").map((part) => part.split(": ")[0]?.trim() ?? "");
-  return { code, fields: fieldsOfPaths(paths) };
+  return { code, fields: fieldsOfPaths(pathsOfMessage(rejection.message)) };
 }
 
 const REASON_MAX = 200;
@@ -128,7 +168,7 @@ export async function resubmitQuarantined(
     return err({
       code: "still_invalid",
       message: issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
-      fields: fieldsOfPaths(issues.map((i) => i.path.join("."))),
+      fields: fieldsOfPaths(pathsOfMessage(issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "))),
     });
   }
   const outcome = await decide(store, () =>

@@ -36,7 +36,13 @@ describe("rejection reasons", () => {
     });
     const two = serverMessage(registration({ name: "", docType: "PP", docNumber: "E1\u0007", phone: "1\u0000" }));
     expect(explainRejection({ code: "invalid_event", message: two }).fields).toEqual(["name", "docNumber", "phone"]);
-    const time = serverMessage(registration({ name: "张三", docType: "PP", docNumber: "E1" }, { occurredAt: "soon" }));
+    // A document number that fails the check digit: the schema's whole-resident check names the field in JSON.
+    const badId = serverMessage(registration({ name: "张三", docType: "ID", docNumber: "110105194912310020" }));
+    expect(badId).toContain("invalid resident");
+    expect(explainRejection({ code: "invalid_event", message: badId }).fields).toEqual(["docNumber"]);
+    const time = serverMessage(
+      registration({ name: "张三", docType: "PP", docNumber: "E12345678" }, { occurredAt: "soon" }),
+    );
     expect(explainRejection({ code: "invalid_event", message: time }).fields).toEqual(["time"]);
   });
 

@@ -151,15 +151,17 @@ export class StationStore {
   }
 
   /**
-   * The server rejected events of this device (this tab's sync, another tab's, or the service worker's): the ones
-   * still counted leave the state, which is built again without them (rare; cheap when there are none).
+   * The server rejected events of this device (this tab's sync, another tab's, or the service worker's), or set-aside
+   * events went back in the queue (the server lost them: restored from an older backup): the state is built again
+   * so that it leaves out exactly the rejected and decided events (rare; two small index reads when nothing changed).
    */
-  leaveOutRejected(): Promise<void> {
+  followQuarantine(): Promise<void> {
     return this.oneAtATime(async () => {
       await this.load();
       const rejected = await rejectedSeqsUpTo(this.appliedSeq);
-      if (rejected.every((seq) => this.leftOut.has(seq))) return;
-      await this.reload();
+      const newlyRejected = rejected.some((seq) => !this.leftOut.has(seq));
+      const stillOut = newlyRejected ? [] : (await storedEventsBySeq([...this.leftOut])).filter(leftOutOfState);
+      if (newlyRejected || stillOut.length !== this.leftOut.size) await this.reload();
     });
   }
 

@@ -50,7 +50,7 @@ export class SyncLoop {
   private status: SyncStatus = { phase: "idle", pending: 0, rejected: 0 };
   private listeners = new Set<Listener>();
   private remoteListeners = new Set<() => void>();
-  private rejectedListeners = new Set<() => void>();
+  private quarantineListeners = new Set<() => void>();
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -77,11 +77,18 @@ export class SyncLoop {
     return () => this.remoteListeners.delete(listener);
   };
 
-  /** Called after the server rejected events of this device (they leave the station's state until resubmitted). */
-  onRejected = (listener: () => void): (() => void) => {
-    this.rejectedListeners.add(listener);
-    return () => this.rejectedListeners.delete(listener);
+  /**
+   * Called after the server rejected events of this device (they leave the station's state until resubmitted), or
+   * after events went back in the queue (set-aside ones among them count again).
+   */
+  onQuarantineChanged = (listener: () => void): (() => void) => {
+    this.quarantineListeners.add(listener);
+    return () => this.quarantineListeners.delete(listener);
   };
+
+  private quarantineChanged(): void {
+    for (const listener of this.quarantineListeners) listener();
+  }
 
   start(): void {
     if (this.timer) return;
@@ -172,11 +179,12 @@ export class SyncLoop {
         if (response.results.length === 0) throw new Error("the server answered the push without results");
         const outcome = outcomeOfPush(batch, response);
         await markSyncResults(outcome.synced, outcome.quarantined);
-        if (outcome.quarantined.length > 0) for (const listener of this.rejectedListeners) listener();
+        if (outcome.quarantined.length > 0) this.quarantineChanged();
         if (outcome.resendAfter !== null) {
           // The server is missing events before these: send again from its mark. If this device no longer has the
           // next one either, pushing on would only repeat the refusal.
           const first = await requeueAfter(outcome.resendAfter);
+          this.quarantineChanged();
           if (first !== outcome.resendAfter + 1) throw new SequenceGapError(outcome.resendAfter);
         }
         await this.refreshCounts();
@@ -188,6 +196,7 @@ export class SyncLoop {
       if (resendAfter !== null) {
         // The server lost events it had confirmed (restored from an older backup): queue them again, next pass.
         await requeueAfter(resendAfter);
+        this.quarantineChanged();
         this.again = true;
       }
       // Site configuration (pool size, patterns, phone rule) is refreshed on every sync; open tubes keep their size.
