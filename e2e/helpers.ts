@@ -37,17 +37,6 @@ export async function unlock(page: Page, pin = PIN) {
 }
 
 /**
- * Switches the app's language through its stored preference (`samplepoint.lang`) and reloads; the app starts locked
- * after a reload, so it is unlocked again. The screen shown afterwards is the station.
- */
-export async function setLanguage(page: Page, lang: "zh" | "en") {
-  await page.evaluate((value) => localStorage.setItem("samplepoint.lang", value), lang);
-  await page.reload();
-  await unlock(page);
-  await expect(page.getByTestId("scan-input")).toBeVisible();
-}
-
-/**
  * Sideways scroll: the page's width against the viewport's, and the elements inside `root` that reach past the
  * viewport's right edge (in page coordinates, to name the culprit when there is one).
  */
