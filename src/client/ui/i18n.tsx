@@ -168,7 +168,7 @@ const zh = {
   camera_camera_busy: "摄像头被其他应用占用：请关闭其他使用摄像头的应用后重试",
   camera_camera_failed: "无法打开摄像头，请重试或使用手动录入",
   // History search and site settings (issue 12, items 6 and 7).
-  historySearchLabel: "搜索：姓名、证件号后4–6位、试管或转运箱条码",
+  historySearchLabel: "搜索：姓名、证件号后4–6位、管码、箱码",
   historySearchHint: "如 张三、002X、试管条码",
   historyNothing: "没有找到“{q}”",
   historyLimited: "只显示最新的 {n} 支试管，请输入更多内容缩小范围",
@@ -375,7 +375,7 @@ const en: Record<MessageKey, string> = {
   camera_camera_busy: "The camera is in use by another app: close it and try again",
   camera_camera_failed: "The camera could not be opened: try again or use manual entry",
   // History search and site settings (issue 12, items 6 and 7).
-  historySearchLabel: "Search: name, last 4–6 of the document number, tube or box code",
+  historySearchLabel: "Search: name, last 4–6 of the number, tube or box",
   historySearchHint: "e.g. Zhang, 002X, a tube code",
   historyNothing: "Nothing found for “{q}”",
   historyLimited: "Showing the newest {n} tubes only: type more to narrow the search",
