@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, type Page, test } from "./fixtures";
 import { account, logIn, scan, unlock } from "./helpers";
@@ -39,6 +40,14 @@ async function otherPhone(request: APIRequestContext) {
 }
 
 const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+/** Serious or critical accessibility violations axe-core finds on the history screen (ids and targets). */
+async function axeViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).include(".history-screen").analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 /** Nothing of the history screen reaches past the right edge (the tab bar above it is not this screen's). */
 const historyFits = (page: Page) =>
@@ -137,6 +146,7 @@ test("history finds people by name, by the last digits of a masked number, by tu
   await expect(voided).toContainText("已作废：信息录错");
   await expect(voided).toContainText("测试员");
   await expect(voided).toContainText(/\d{2}:\d{2}/);
+  expect(await axeViolations(page)).toEqual([]);
 
   // A transferred tube says where to, why, who and when.
   await search(page, "HIST000003");
@@ -155,6 +165,7 @@ test("history finds people by name, by the last digits of a masked number, by tu
   await expect(box.getByTestId("history-handover")).toContainText("13900001111");
   await expect(box.getByTestId("history-handover")).toContainText("鲁F12345");
   await expect(box.getByTestId("history-handover")).toContainText(/\d{2}:\d{2}/);
+  expect(await axeViolations(page)).toEqual([]);
   await search(page, "hist01");
   await expect(box).toBeVisible();
   await box.getByRole("button", { name: /HIST000002/ }).click();

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { runCommand } from "../src/server/cli/commands";
 import type { Store } from "../src/server/db";
 import { expect, type Page, test } from "./fixtures";
@@ -49,6 +50,8 @@ test("a site lead changes the pool size and the phone rule on the phone; the nex
   // The form shows the saved settings.
   await expect(section.getByTestId("site-pool-5")).toBeChecked();
   await expect(section.getByTestId("site-name")).toHaveValue("幸福里采样点");
+  const { violations } = await new AxeBuilder({ page }).include("[data-testid=site-settings]").analyze();
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
 
   // The server has them (for the other phones' next sync).
   const token = await checkerToken(request, lead);
