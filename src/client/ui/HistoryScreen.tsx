@@ -1,8 +1,8 @@
-import { useDeferredValue, useState } from "react";
+import { useDeferredValue, useEffect, useState } from "react";
 import { maskDocumentNumber } from "../../domain/documents";
 import type { Registration } from "../../domain/projection";
 import { useStaffNames, useStationView } from "../data/hooks";
-import { type BoxResult, searchHistory, type TubeResult } from "../station/history";
+import { type BoxResult, prepareHistorySearch, searchHistory, type TubeResult } from "../station/history";
 import { type Lang, useI18n } from "./i18n";
 
 /** Tubes shown at most; a broader query says so and asks for more characters. */
@@ -27,6 +27,18 @@ export function HistoryScreen({ deviceId }: { deviceId: string }) {
   const deferred = useDeferredValue(query);
   const results = view ? searchHistory(view.state, deferred, LIMIT) : { tubes: [], boxes: [] };
   const searching = deferred.trim() !== "";
+  const state = view?.state;
+  useEffect(() => {
+    if (!state) return;
+    // Index a day's names and numbers while staff look at the list, not on their first keystroke.
+    const { requestIdleCallback, cancelIdleCallback } = window;
+    if (!requestIdleCallback) {
+      const timer = setTimeout(() => prepareHistorySearch(state), 200);
+      return () => clearTimeout(timer);
+    }
+    const idle = requestIdleCallback(() => prepareHistorySearch(state), { timeout: 2000 });
+    return () => cancelIdleCallback(idle);
+  }, [state]);
 
   return (
     <main className="screen history-screen">

@@ -220,7 +220,7 @@ const zh = {
   rejectedField_staff: "记录中的登记员编号不合格：点“更正后重新提交”即以当前登录的登记员上传。",
   rejectedField_time: "记录的时间不合格（本机时钟可能有误）：请检查本机日期和时间，再点“更正后重新提交”。",
   // History search and site settings (issue 12, items 6 and 7).
-  historySearchLabel: "搜索：姓名、证件号后4–6位、试管或转运箱条码",
+  historySearchLabel: "搜索：姓名、证件号后4–6位、管码、箱码",
   historySearchHint: "如 张三、002X、试管条码",
   historyNothing: "没有找到“{q}”",
   historyLimited: "只显示最新的 {n} 支试管，请输入更多内容缩小范围",
@@ -492,7 +492,7 @@ const en: Record<MessageKey, string> = {
   rejectedField_time:
     "The record's time is not valid (this device's clock may be wrong): check this device's date and time, then tap “Correct and resubmit”.",
   // History search and site settings (issue 12, items 6 and 7).
-  historySearchLabel: "Search: name, last 4–6 of the document number, tube or box code",
+  historySearchLabel: "Search: name, last 4–6 of the number, tube or box",
   historySearchHint: "e.g. Zhang, 002X, a tube code",
   historyNothing: "Nothing found for “{q}”",
   historyLimited: "Showing the newest {n} tubes only: type more to narrow the search",
