@@ -1,6 +1,7 @@
 import { useDeferredValue, useEffect, useState } from "react";
 import { maskDocumentNumber } from "../../domain/documents";
 import type { Registration } from "../../domain/projection";
+import { reasonForDisplay } from "../../domain/reasons";
 import { useStaffNames, useStationView } from "../data/hooks";
 import { type BoxResult, prepareHistorySearch, searchHistory, type TubeResult } from "../station/history";
 import { type Lang, useI18n } from "./i18n";
@@ -101,7 +102,7 @@ function TubeItem({ result }: { result: TubeResult }) {
         <p className="history-event" data-testid="history-transfer">
           {t("historyTransferredTo", {
             tube: tube.transferredTo.tubeCode,
-            reason: tube.transferredTo.reason,
+            reason: reasonForDisplay(tube.transferredTo.reason, lang),
             who: who(tube.transferredTo.staffId),
             time: shortTime(tube.transferredTo.at, lang),
           })}
@@ -143,11 +144,11 @@ function MemberRow({
         <small>
           {docTypeName(r.resident.docType)} · {shortTime(r.registeredAt, lang)}
         </small>
-        {r.repeatReason && <small>{t("historyRepeat", { reason: r.repeatReason })}</small>}
+        {r.repeatReason && <small>{t("historyRepeat", { reason: reasonForDisplay(r.repeatReason, lang) })}</small>}
         {r.voided && (
           <small className="history-void" data-testid="history-void">
             {t("historyVoided", {
-              reason: r.voided.reason,
+              reason: reasonForDisplay(r.voided.reason, lang),
               who: who(r.voided.staffId),
               time: shortTime(r.voided.at, lang),
             })}
