@@ -187,3 +187,17 @@ test("the boxes tab takes the gun's first scan after opening it", async ({ page 
   await expect(page.getByTestId("box-count")).toHaveText(/^1/);
   await expect(page.getByTestId("box-input")).toBeFocused();
 });
+
+test("a gun in plain keyboard mode garbles a Chinese name: the code is refused with the fix, in both languages", async ({
+  page,
+}) => {
+  await logIn(page);
+  await gun(page, "YT34000001");
+  // What such a gun sends for SP1|张三|…: question marks where the name was.
+  await gun(page, "SP1|??|ID|11010519491231002X");
+  const problem = page.getByTestId("problem");
+  await expect(problem).toHaveAttribute("data-code", "garbled_code");
+  await expect(problem).toContainText("Unicode");
+  await expect(problem).toContainText(/扫码枪|摄像头/);
+  await expect(page.getByTestId("tube-count")).toHaveText("0 / 10");
+});

@@ -116,3 +116,59 @@ test("void, transfer and repeat sampling take a preset reason with one tap, or a
   await page.getByTestId("history-search").fill("YT44000002");
   await expect(page.getByTestId("history-results")).toContainText("Tube contaminated");
 });
+
+test("spoken cues: the name and place in the tube, and the pool-full cue, in Chinese", async ({ page }) => {
+  // What the app asks the speech engine to say (the engine itself is the device's: headless Chromium has no voice).
+  await page.addInitScript(() => {
+    const said: { text: string; lang: string }[] = [];
+    (window as unknown as { said: typeof said }).said = said;
+    const speak = speechSynthesis.speak.bind(speechSynthesis);
+    speechSynthesis.speak = (utterance: SpeechSynthesisUtterance) => {
+      said.push({ text: utterance.text, lang: utterance.lang });
+      speak(utterance);
+    };
+  });
+  const said = () => page.evaluate(() => (window as unknown as { said: { text: string; lang: string }[] }).said);
+  await logIn(page);
+  await gun(page, "YT45000001");
+  await gun(page, person(0));
+  await expect(page.getByTestId("tube-count")).toHaveText("1 / 10");
+  // Off until chosen.
+  expect(await said()).toEqual([]);
+  await page.getByTestId("menu-button").click();
+  await page.getByTestId("voice-option").check();
+  await page.getByTestId("menu-button").click();
+  for (let i = 1; i < 10; i++) await gun(page, person(i));
+  await expect(page.getByTestId("tube-count")).toHaveText("10 / 10");
+  const spoken = await said();
+  expect(spoken[0]).toEqual({ text: "乙二 2", lang: "zh-CN" });
+  expect(spoken.at(-1)).toEqual({ text: "癸十 10，10人满，换管", lang: "zh-CN" });
+  expect(spoken).toHaveLength(9);
+});
+
+test("manual entry: a refused entry puts the cursor on the wrong field, and its error goes once the field changes", async ({
+  page,
+}) => {
+  await logIn(page);
+  await gun(page, "YT46000001");
+  await page.getByRole("button", { name: /^(手动录入|Manual entry)$/ }).click();
+  const form = page.getByTestId("resident-form");
+  // Full-width digits from a Chinese input method are accepted as they are normalised.
+  await form.getByLabel(/证件号码|Document number/).fill("１１０１０５１９４９１２３１００２Ｘ");
+  await expect(page.getByTestId("doc-hint")).toHaveText("✓");
+  await form.getByLabel(/姓名|Name/).fill("张三");
+  await form.getByLabel(/手机号|Mobile/).fill("12345");
+  await form.getByRole("button", { name: /^(登记|Register)$/ }).click();
+  const problem = form.getByTestId("problem");
+  await expect(problem).toContainText("手机号无效");
+  await expect(form.getByLabel(/手机号|Mobile/)).toBeFocused();
+  await expect(page.getByTestId("tube-count")).toHaveText("0 / 10");
+  // The refusal was about the old number: it goes as soon as the number changes.
+  await page.keyboard.press("Backspace");
+  await expect(problem).toHaveCount(0);
+  await form.getByLabel(/手机号|Mobile/).fill("+86 138-1234-5678");
+  await form.getByRole("button", { name: /^(登记|Register)$/ }).click();
+  await expect(page.getByTestId("tube-count")).toHaveText("1 / 10");
+  await expect(form).toHaveCount(0);
+  await expect(page.getByTestId("members")).toContainText("110105********002X");
+});

@@ -584,6 +584,9 @@ const DOCUMENT_REASONS: Record<Lang, Record<DocumentRejection, string>> = {
   },
 };
 
+/** Chinese text takes the full-width colon. */
+const COLON: Record<Lang, string> = { zh: "：", en: ": " };
+
 // English plurals, ICU-style: "{n, plural, one {# tube} other {# tubes}}" (Chinese needs none).
 const PLURAL = /\{(\w+), plural, one \{([^{}]*)\} other \{([^{}]*)\}\}/g;
 
@@ -598,7 +601,7 @@ function residentCodeMessage(lang: Lang, error: ResidentCodeError): string {
   const zhMode = lang === "zh";
   switch (error.code) {
     case "bad_document":
-      return `${DOC_TYPE_NAMES[lang][error.docType]}: ${DOCUMENT_REASONS[lang][error.reason]}`;
+      return `${DOC_TYPE_NAMES[lang][error.docType]}${COLON[lang]}${DOCUMENT_REASONS[lang][error.reason]}`;
     case "bad_phone":
       return zhMode ? "手机号无效（应为11位，以13–19开头）" : "Invalid mobile number (11 digits starting 13–19)";
     case "bad_name":
@@ -791,7 +794,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       problem: (p) => problemMessage(lang, p),
       problemInOtherLang: (p) => problemMessage(lang === "zh" ? "en" : "zh", p),
       docTypeName: (d) => DOC_TYPE_NAMES[lang][d],
-      documentReason: (d, r) => `${DOC_TYPE_NAMES[lang][d]}: ${DOCUMENT_REASONS[lang][r]}`,
+      documentReason: (d, r) => `${DOC_TYPE_NAMES[lang][d]}${COLON[lang]}${DOCUMENT_REASONS[lang][r]}`,
     }),
     [lang, setLang],
   );

@@ -45,6 +45,9 @@ export function openSqliteStore(dataDir: string): SqliteStore {
   // Checkpoints (copying the log back into the database file, and syncing both) run on a thread of their own
   // instead of inside a COMMIT on the main thread.
   raw.pragma("wal_autocheckpoint = 0");
+  // After a checkpoint has copied the whole log back, the next write starts it over and cuts the file to this size: a
+  // burst that outran the checkpoints (a slow disk) does not leave a large log file behind.
+  raw.pragma("journal_size_limit = 8388608");
   const checkpointer = startCheckpointer(file, raw);
   const close = () => {
     if (!raw.open) return;
