@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { account, logIn, PIN, scan, unlock } from "./helpers";
+import { account, gun, logIn, PIN, scan, unlock } from "./helpers";
 
 test("locks after idle, unlocks with the PIN, and five wrong PINs need the password — keeping all data", async ({
   page,
@@ -47,6 +47,7 @@ test("refuses to sign out while registrations are not uploaded, and allows it af
   await scan(page, "YT00000302");
   await scan(page, "SP1|李四|ID|440524188001010014");
   await expect(page.getByTestId("tube-count")).toHaveText("1 / 10");
+  await page.getByTestId("menu-button").click();
   await page.getByTestId("logout").click();
   const refused = page.getByTestId("logout-refused");
   await expect(refused).toContainText("不能退出登录");
@@ -56,6 +57,20 @@ test("refuses to sign out while registrations are not uploaded, and allows it af
   await context.setOffline(false);
   await refused.getByRole("button", { name: /立即同步|Sync now/ }).click();
   await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0");
+  await page.getByTestId("menu-button").click();
   await page.getByTestId("logout").click();
   await expect(page.getByRole("button", { name: /^(登录|Sign in)$/ })).toBeVisible();
+});
+
+test("a scanner gun's code typed into the locked screen is not counted as a wrong PIN", async ({ page }) => {
+  await logIn(page);
+  await page.getByTestId("menu-button").click();
+  await page.getByRole("button", { name: /^(锁定|Lock)$/ }).click();
+  await expect(page.getByTestId("lock-screen")).toBeVisible();
+  // Five scans would have been five wrong PINs (and a forced password sign-in).
+  for (let i = 0; i < 5; i++) await gun(page, "SP1|张三|ID|11010519491231002X");
+  await expect(page.getByTestId("pin-message")).toContainText("未计入错误次数");
+  await expect(page.getByTestId("pin-message")).not.toContainText("还可尝试");
+  await unlock(page);
+  await expect(page.getByTestId("scan-input")).toBeVisible();
 });

@@ -189,6 +189,23 @@ describe("station input path", () => {
   });
 });
 
+describe("packing boxes", () => {
+  it("counts the tubes in the box after each one is packed (1, then 2)", async () => {
+    const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());
+    for (const [tube, resident] of [
+      ["YT00000001", "SP1|张三|ID|11010519491231002X"],
+      ["YT00000002", "SP1|李四|ID|440524188001010014"],
+    ] as const) {
+      await station.submitScan(tube);
+      await station.submitScan(resident);
+      await station.seal(false);
+    }
+    expect(await station.submitBoxScan("BOX-000001")).toMatchObject({ ok: true, action: "box-opened" });
+    expect(await station.submitBoxScan("YT00000001")).toMatchObject({ ok: true, action: "boxed", count: 1 });
+    expect(await station.submitBoxScan("YT00000002")).toMatchObject({ ok: true, action: "boxed", count: 2 });
+  });
+});
+
 describe("typed input is normalised before validation", () => {
   it("registers what a full-width Chinese IME typed, name untouched", async () => {
     const station = new Station(author, site, () => {}, new StationStore());

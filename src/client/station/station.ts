@@ -274,12 +274,14 @@ export class Station {
       const tube = this.classifier.expect(text, "tube");
       if (!tube.ok) return fail(tube.error);
       if (tube.value.kind !== "tube") return fail({ code: "empty_scan" });
+      // Counted before recording: applying the event adds the tube to this same box object.
+      const count = box.tubeCodes.length + 1;
       return this.record("box.tube_added", decideAddTubeToBox(view.state, box.code, tube.value.code), (p) => ({
         ok: true,
         action: "boxed",
         boxCode: p.boxCode,
         tubeCode: p.tubeCode,
-        count: box.tubeCodes.length + 1,
+        count,
       }));
     });
   }

@@ -5,7 +5,13 @@ import type { Station, StationOutcome, StationProblem } from "../station/station
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
 import { Sheet } from "./Sheet";
+import { KeyboardToggle, useSoftKeyboard } from "./SoftKeyboard";
 import { useScanFocus } from "./useScanFocus";
+
+const COURIER_FIELD: Partial<Record<StationProblem["code"], string>> = {
+  courier_name_required: "courierName",
+  bad_courier_phone: "courierPhone",
+};
 
 /** Packing sealed tubes into transfer boxes, closing boxes, and handing them to transport. */
 export function BoxScreen({ station, deviceId }: { station: Station; deviceId: string }) {
@@ -14,6 +20,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
   const inputRef = useRef<HTMLInputElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
   useScanFocus(inputRef, formRef);
+  const [softKeyboard, setSoftKeyboard] = useSoftKeyboard();
   const [problem, setProblem] = useState<StationProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [handover, setHandover] = useState<{ box: string; name: string; phone: string; plate: string } | null>(null);
@@ -38,7 +45,11 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
         setNotice(t("handedOver", { box: outcome.boxCode }));
       }
     }
-    inputRef.current?.focus({ preventScroll: true });
+    // A refused handover puts the cursor on the courier field it is about; otherwise the box input waits for a scan.
+    const field = !outcome.ok && COURIER_FIELD[outcome.problem.code];
+    const courierInput = field ? document.querySelector<HTMLInputElement>(`[data-field="${field}"]`) : null;
+    if (courierInput) courierInput.focus();
+    else inputRef.current?.focus({ preventScroll: true });
   }
 
   function submit(event: FormEvent) {
@@ -69,7 +80,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
         )}
         <form onSubmit={submit} className="scan-form" ref={formRef}>
           <label htmlFor="box-input">{box ? t("boxTubeInputLabel") : t("boxInputLabel")}</label>
-          <div className="row">
+          <div className="scan-row">
             <input
               id="box-input"
               data-testid="box-input"
@@ -78,10 +89,11 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
               autoCapitalize="characters"
               spellCheck={false}
               enterKeyHint="done"
-              inputMode="none"
+              inputMode={softKeyboard ? "text" : "none"}
               // biome-ignore lint/a11y/noAutofocus: the first gun scan after opening the tab must land here
               autoFocus
             />
+            <KeyboardToggle on={softKeyboard} onChange={setSoftKeyboard} />
             <button type="submit" className="primary">
               {t("submit")}
             </button>
@@ -158,6 +170,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
             <label>
               {t("courierName")}
               <input
+                data-field="courierName"
                 value={handover.name}
                 onChange={(e) => setHandover({ ...handover, name: e.target.value })}
                 required
@@ -168,6 +181,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
               <input
                 type="tel"
                 inputMode="tel"
+                data-field="courierPhone"
                 value={handover.phone}
                 onChange={(e) => setHandover({ ...handover, phone: e.target.value })}
                 required

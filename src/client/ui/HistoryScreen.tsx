@@ -90,7 +90,7 @@ function TubeItem({ result }: { result: TubeResult }) {
     <details className="history-item" data-testid={`history-${tube.code}`} open={matched.size > 0 || undefined}>
       <summary>
         <strong className="history-code">{tube.code}</strong>
-        <span className="badge">{t(`tubeStatus_${tube.status}`)}</span>
+        <span className="badge">{t(tube.transferredTo ? "tubeStatus_transferred" : `tubeStatus_${tube.status}`)}</span>
         {tube.sealed?.short && <span className="badge">{t("short")}</span>}
         <span>
           {activeCount} / {tube.capacity}

@@ -34,7 +34,7 @@ function PinField(props: {
         type="password"
         inputMode="numeric"
         autoComplete="off"
-        // biome-ignore lint/a11y/noAutofocus: only the lock screen asks for it (its one field)
+        // biome-ignore lint/a11y/noAutofocus: the PIN screens have nothing else to do
         autoFocus={props.autoFocus ?? false}
         value={props.value}
         onChange={(e) => props.onChange(e.target.value)}
@@ -62,7 +62,7 @@ export function SetPinScreen({ onDone }: { onDone(): void }) {
       <h1>{t("setPinTitle")}</h1>
       <form className="card" onSubmit={submit}>
         <p>{t("setPinHint")}</p>
-        <PinField label={t("pin")} name="pin" value={pin} onChange={setPinValue} />
+        <PinField label={t("pin")} name="pin" value={pin} onChange={setPinValue} autoFocus />
         <PinField label={t("pinAgain")} name="pin-again" value={again} onChange={setAgain} />
         <Bilingual message={message} />
         <button type="submit" className="primary">
@@ -82,6 +82,13 @@ export function LockScreen({ onUnlock, onPasswordRequired }: { onUnlock(): void;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    // Not a PIN at all (a scanner gun's code typed into the field while the app was locked, say): say so, and do
+    // not count it as a wrong PIN — five of those would sign staff out.
+    if (!isValidPin(pin)) {
+      setPinValue("");
+      setMessage({ key: "pinNotCounted" });
+      return;
+    }
     setBusy(true);
     try {
       const result = await checkPin(pin);

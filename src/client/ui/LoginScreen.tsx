@@ -43,6 +43,8 @@ export function LoginScreen({ lastUsername, passwordRequired }: { lastUsername?:
           <input
             name="username"
             autoComplete="username"
+            // biome-ignore lint/a11y/noAutofocus: the sign-in screen has nothing else to do
+            autoFocus
             value={username}
             onChange={(e) => setUsername(e.target.value)}
             required

@@ -2,6 +2,8 @@ import { type ReactNode, useEffect, useId, useRef } from "react";
 
 interface Props {
   title: string;
+  /** The latest scan's message, shown in the sheet too: the sheet covers the screen's own message line. */
+  status?: ReactNode;
   children: ReactNode;
   testId?: string;
   role?: "dialog" | "alertdialog";
@@ -15,7 +17,7 @@ const FIELD = "input:not([type=hidden]):not([readonly]):not([disabled]), select:
  * A form that slides up from the bottom, above the tab bar, in thumb reach: always in view when it opens, with its
  * first field focused. Not modal: the scan input behind it keeps taking a gun's codes (keyboardWedge).
  */
-export function Sheet({ title, children, testId, role = "dialog", focusFirst = true }: Props) {
+export function Sheet({ title, status, children, testId, role = "dialog", focusFirst = true }: Props) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -31,6 +33,7 @@ export function Sheet({ title, children, testId, role = "dialog", focusFirst = t
       <h3 id={titleId} className="sheet-title">
         {title}
       </h3>
+      {status && <div className="sheet-status">{status}</div>}
       {children}
     </>
   );

@@ -14,6 +14,7 @@ import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
 import { noReason, ReasonChips, reasonChosen } from "./ReasonChips";
 import { Sheet } from "./Sheet";
+import { KeyboardToggle, useSoftKeyboard } from "./SoftKeyboard";
 import { useScanFocus } from "./useScanFocus";
 
 // The camera scanner (and its decoder) loads when first opened: many stations type or use a hand scanner.
@@ -48,8 +49,6 @@ function fieldOf(problem: StationProblem): FormField | null {
   return null;
 }
 
-const KEYBOARD_KEY = "samplepoint.softKeyboard";
-
 export function StationScreen({ station, site, deviceId }: Props) {
   const { t, docTypeName, documentReason, lang } = useI18n();
   const [scanning, setScanning] = useState(false);
@@ -67,8 +66,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
     const timer = setTimeout(() => setUndo(null), Math.max(0, undo.until - Date.now()));
     return () => clearTimeout(timer);
   }, [undo]);
-  // With a scanner gun the phone's own keyboard only hides the list: it opens on request.
-  const [softKeyboard, setSoftKeyboard] = useState(() => localStorage.getItem(KEYBOARD_KEY) === "1");
+  const [softKeyboard, setSoftKeyboard] = useSoftKeyboard();
 
   useScanFocus(inputRef, formRef);
   const classifier = useMemo(() => createScanClassifier(site), [site]);
@@ -204,9 +202,23 @@ export function StationScreen({ station, site, deviceId }: Props) {
   }
 
   const closeSheet = () => setSheet(null);
+  /** A sheet staff open themselves: earlier messages are stale then; what happens while it is open shows in it. */
+  const openSheet = useCallback((next: SheetState) => {
+    setSheet(next);
+    setNotice(null);
+    setProblem(null);
+  }, []);
+  // While a sheet covers the message line, the latest scan's outcome shows in the sheet too.
+  const sheetStatus = problem ? (
+    <ProblemMessage problem={problem} testId="sheet-problem" />
+  ) : notice ? (
+    <p className="message message-ok" role="status">
+      {notice}
+    </p>
+  ) : null;
   const openVoid = useCallback(
-    (id: string, name: string) => setSheet({ kind: "void", id, name, reason: noReason() }),
-    [],
+    (id: string, name: string) => openSheet({ kind: "void", id, name, reason: noReason() }),
+    [openSheet],
   );
   const form = sheet?.kind === "resident" ? sheet.form : null;
   // Live validation while staff type a document number: the specific reason, before they submit.
@@ -254,20 +266,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
               // biome-ignore lint/a11y/noAutofocus: staff work one-handed with scanners that type into the focused field
               autoFocus
             />
-            <button
-              type="button"
-              className="icon-button"
-              aria-pressed={softKeyboard}
-              aria-label={t("keyboardShow")}
-              title={t("keyboardShow")}
-              onClick={() => {
-                const next = !softKeyboard;
-                setSoftKeyboard(next);
-                localStorage.setItem(KEYBOARD_KEY, next ? "1" : "0");
-              }}
-            >
-              <span aria-hidden="true">⌨</span>
-            </button>
+            <KeyboardToggle on={softKeyboard} onChange={setSoftKeyboard} />
             <button type="button" data-testid="open-scanner" onClick={() => setScanning(!scanning)}>
               {scanning ? t("closeScanner") : t("openScanner")}
             </button>
@@ -331,10 +330,10 @@ export function StationScreen({ station, site, deviceId }: Props) {
 
       {openTube && !sheet && (
         <div className="action-bar" data-testid="action-bar">
-          <button type="button" onClick={() => setSheet({ kind: "resident", form: emptyForm(), error: null })}>
+          <button type="button" onClick={() => openSheet({ kind: "resident", form: emptyForm(), error: null })}>
             {t("manualEntry")}
           </button>
-          <button type="button" onClick={() => setSheet({ kind: "transfer", to: "", reason: noReason() })}>
+          <button type="button" onClick={() => openSheet({ kind: "transfer", to: "", reason: noReason() })}>
             {t("transferShort")}
           </button>
           <button type="button" className="seal" data-testid="seal" onClick={() => void run(() => station.seal(false))}>
@@ -362,7 +361,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
       )}
 
       {sheet?.kind === "repeat" && (
-        <Sheet title={t("repeatReason")} testId="repeat-form">
+        <Sheet title={t("repeatTitle", { name: sheet.resident.name })} status={sheetStatus} testId="repeat-form">
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -388,7 +387,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
       )}
 
       {sheet?.kind === "void" && (
-        <Sheet title={t("voidTitle", { name: sheet.name })} testId="void-form">
+        <Sheet title={t("voidTitle", { name: sheet.name })} status={sheetStatus} testId="void-form">
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -414,7 +413,7 @@ export function StationScreen({ station, site, deviceId }: Props) {
       )}
 
       {sheet?.kind === "transfer" && openTube && (
-        <Sheet title={t("transfer")} testId="transfer-form">
+        <Sheet title={t("transferShort")} status={sheetStatus} testId="transfer-form">
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -452,7 +451,11 @@ export function StationScreen({ station, site, deviceId }: Props) {
       )}
 
       {form && openTube && (
-        <Sheet title={form.fixedDocument ? t("needsNameTitle") : t("manualEntry")} testId="resident-form">
+        <Sheet
+          title={form.fixedDocument ? t("needsNameTitle") : t("manualEntry")}
+          status={sheetStatus}
+          testId="resident-form"
+        >
           <form onSubmit={submitResident} className="resident-form">
             <label>
               {t("docNumber")}
