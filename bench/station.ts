@@ -15,6 +15,7 @@ import { execSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { type CDPSession, chromium, type Page } from "@playwright/test";
 import { idCheckCharacter } from "../src/domain/documents";
+import { API_PREFIX, MAX_PUSH_EVENTS } from "../src/domain/limits";
 import { encodeResidentCode } from "../src/domain/residentCode";
 import { startServerProcess } from "../src/server/serverProcess";
 import { DEMO_PIN, signInAsDemo } from "./demoSignIn";
@@ -50,95 +51,117 @@ execSync("node scripts/build-if-needed.mjs", { stdio: "inherit" });
 const server = await startServerProcess(await portOption(args.port), "bench-station");
 const base = server.base;
 
-/** Writes `count` synced registrations (10 per sealed tube) straight into the app's IndexedDB, as a day's history. */
+/**
+ * A day's history: `count` registrations (10 per sealed tube), pushed to the server as the device's events and then
+ * written straight into the app's IndexedDB as synced.
+ */
 async function seedHistory(page: Page, count: number): Promise<string[]> {
-  return page.evaluate(async (count) => {
-    const open = () =>
-      new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open("samplepoint");
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      });
-    const db = await open();
-    const get = (key: string) =>
-      new Promise<{ value: unknown } | undefined>((resolve) => {
-        const req = db.transaction("meta").objectStore("meta").get(key);
-        req.onsuccess = () => resolve(req.result);
-      });
-    const deviceId = (await get("deviceId"))?.value as string;
-    const session = (await get("session"))?.value as { staff: { id: string }; site: { code: string } };
-    const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    // Unique valid ID numbers: birth date and sequence code derived from n.
-    const idNumber = (n: number) => {
-      const year = 1930 + (n % 80);
-      const month = String(1 + (Math.floor(n / 80) % 12)).padStart(2, "0");
-      const day = String(1 + (Math.floor(n / 960) % 28)).padStart(2, "0");
-      const seqCode = String(Math.floor(n / 26_880) % 1000).padStart(3, "0");
-      const first17 = `370602${year}${month}${day}${seqCode}`;
-      const sum = [...first17].reduce((acc, ch, i) => acc + Number(ch) * (weights[i] ?? 0), 0);
-      return first17 + "10X98765432"[sum % 11];
-    };
-    const now = Date.now();
-    let seq = 0;
-    const records: unknown[] = [];
-    const docs: string[] = [];
-    const envelope = (type: string, payload: unknown, at: number) => ({
-      id: crypto.randomUUID(),
-      seq: ++seq,
-      event: {
+  const pushUrl = `${API_PREFIX}/events/push`;
+  return page.evaluate(
+    async ([count, pushUrl, pushBatch]) => {
+      const open = () =>
+        new Promise<IDBDatabase>((resolve, reject) => {
+          const req = indexedDB.open("samplepoint");
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+      const db = await open();
+      const get = (key: string) =>
+        new Promise<{ value: unknown } | undefined>((resolve) => {
+          const req = db.transaction("meta").objectStore("meta").get(key);
+          req.onsuccess = () => resolve(req.result);
+        });
+      const deviceId = (await get("deviceId"))?.value as string;
+      const session = (await get("session"))?.value as { staff: { id: string }; site: { code: string } };
+      const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+      // Unique valid ID numbers: birth date and sequence code derived from n.
+      const idNumber = (n: number) => {
+        const year = 1930 + (n % 80);
+        const month = String(1 + (Math.floor(n / 80) % 12)).padStart(2, "0");
+        const day = String(1 + (Math.floor(n / 960) % 28)).padStart(2, "0");
+        const seqCode = String(Math.floor(n / 26_880) % 1000).padStart(3, "0");
+        const first17 = `370602${year}${month}${day}${seqCode}`;
+        const sum = [...first17].reduce((acc, ch, i) => acc + Number(ch) * (weights[i] ?? 0), 0);
+        return first17 + "10X98765432"[sum % 11];
+      };
+      const now = Date.now();
+      let seq = 0;
+      const records: unknown[] = [];
+      const docs: string[] = [];
+      const envelope = (type: string, payload: unknown, at: number) => ({
         id: crypto.randomUUID(),
-        deviceId,
-        seq,
-        staffId: session.staff.id,
-        siteCode: session.site.code,
-        occurredAt: new Date(at).toISOString(),
-        type,
-        payload,
-      },
-      syncState: "synced",
-    });
-    for (let t = 0; t * 10 < count; t++) {
-      const tubeCode = `HT${String(t).padStart(10, "0")}`;
-      const at = now - (count - t * 10) * 50;
-      records.push(envelope("tube.opened", { tubeCode, capacity: 10 }, at));
-      let inTube = 0;
-      for (let r = 0; r < 10 && t * 10 + r < count; r++) {
-        const doc = idNumber(t * 10 + r);
-        docs.push(doc);
-        records.push(
-          envelope(
-            "registration.added",
-            {
-              registrationId: crypto.randomUUID(),
-              tubeCode,
-              resident: { name: "历史居民", docType: "ID", docNumber: doc },
-            },
-            at + r,
-          ),
-        );
-        inTube++;
-      }
-      records.push(envelope("tube.sealed", { tubeCode, count: inTube, short: inTube < 10 }, at + 20));
-    }
-    for (const r of records)
-      (r as { id: string; event: { id: string } }).id = (r as { event: { id: string } }).event.id;
-    for (let i = 0; i < records.length; i += 20_000) {
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction("events", "readwrite");
-        const store = tx.objectStore("events");
-        for (const r of records.slice(i, i + 20_000)) store.put(r);
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
+        seq: ++seq,
+        event: {
+          id: crypto.randomUUID(),
+          deviceId,
+          seq,
+          staffId: session.staff.id,
+          siteCode: session.site.code,
+          occurredAt: new Date(at).toISOString(),
+          type,
+          payload,
+        },
+        syncState: "synced",
       });
-    }
-    await new Promise<void>((resolve) => {
-      const tx = db.transaction("meta", "readwrite");
-      tx.objectStore("meta").put({ key: "nextSeq", value: seq + 1 });
-      tx.oncomplete = () => resolve();
-    });
-    db.close();
-    return docs;
-  }, count);
+      for (let t = 0; t * 10 < count; t++) {
+        const tubeCode = `HT${String(t).padStart(10, "0")}`;
+        const at = now - (count - t * 10) * 50;
+        records.push(envelope("tube.opened", { tubeCode, capacity: 10 }, at));
+        let inTube = 0;
+        for (let r = 0; r < 10 && t * 10 + r < count; r++) {
+          const doc = idNumber(t * 10 + r);
+          docs.push(doc);
+          records.push(
+            envelope(
+              "registration.added",
+              {
+                registrationId: crypto.randomUUID(),
+                tubeCode,
+                resident: { name: "历史居民", docType: "ID", docNumber: doc },
+              },
+              at + r,
+            ),
+          );
+          inTube++;
+        }
+        records.push(envelope("tube.sealed", { tubeCode, count: inTube, short: inTube < 10 }, at + 20));
+      }
+      for (const r of records)
+        (r as { id: string; event: { id: string } }).id = (r as { event: { id: string } }).event.id;
+      // The server gets the history first, as the device would have pushed it during the day: a device whose log is
+      // ahead of the server's mark queues everything again (as after a server restored from a backup).
+      const token = ((await get("session"))?.value as { token?: string } | undefined)?.token;
+      if (!token) throw new Error("not signed in");
+      for (let i = 0; i < records.length; i += pushBatch) {
+        const events = records.slice(i, i + pushBatch).map((r) => (r as { event: unknown }).event);
+        const response = await fetch(pushUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ deviceId, events, pending: 0, deviceTime: new Date().toISOString() }),
+        });
+        const body = (await response.json()) as { results?: { status: string; message?: string }[] };
+        const refused = body.results?.find((r) => r.status !== "accepted");
+        if (!response.ok || refused) throw new Error(`seeding push refused: ${JSON.stringify(refused ?? body)}`);
+      }
+      for (let i = 0; i < records.length; i += 20_000) {
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction("events", "readwrite");
+          const store = tx.objectStore("events");
+          for (const r of records.slice(i, i + 20_000)) store.put(r);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+      }
+      await new Promise<void>((resolve) => {
+        const tx = db.transaction("meta", "readwrite");
+        tx.objectStore("meta").put({ key: "nextSeq", value: seq + 1 });
+        tx.oncomplete = () => resolve();
+      });
+      db.close();
+      return docs;
+    },
+    [count, pushUrl, MAX_PUSH_EVENTS] as const,
+  );
 }
 
 /** A resident code no seeded registration has: document number from n, and a name unique to n (found in the list). */
@@ -172,7 +195,19 @@ const tubeOpenedOrRefused = (page: Page) =>
       undefined,
       { timeout: 60_000 },
     )
-    .then((handle) => handle.jsonValue());
+    .then(
+      (handle) => handle.jsonValue(),
+      async (error) => {
+        const state = await page.evaluate(() => ({
+          alerts: Array.from(document.querySelectorAll("[role=alert], [role=status]"), (e) => e.textContent).join(
+            " | ",
+          ),
+          tubeCount: document.querySelector("[data-testid=tube-count]")?.textContent,
+          scanInput: document.querySelector<HTMLInputElement>("[data-testid=scan-input]")?.value,
+        }));
+        throw new Error(`no tube opened: ${JSON.stringify(state)} (${error})`);
+      },
+    );
 
 /**
  * Opens the next tube. A full open tube is sealed by that scan (the station seals a full tube on the next tube's
@@ -189,6 +224,8 @@ async function openTube(page: Page, code: string): Promise<void> {
 
 interface ScanSample {
   scanToRowMs: number;
+  /** Enter → the row in the DOM (before it is painted). */
+  rowInDomMs: number;
   persistMs: number;
 }
 
@@ -199,10 +236,13 @@ interface ScanSample {
 async function registerOne(page: Page, n: number): Promise<ScanSample> {
   const { code, name } = residentCode(n);
   await page.evaluate((name) => {
-    const w = window as unknown as { benchSample?: Promise<{ scanToRowMs: number; persistMs: number }> };
+    const w = window as unknown as {
+      benchSample?: Promise<{ scanToRowMs: number; rowInDomMs: number; persistMs: number }>;
+    };
     const countText = () => document.querySelector("[data-testid=tube-count]")?.textContent;
     const before = countText();
     w.benchSample = new Promise((resolve, reject) => {
+      let domAt: number | undefined;
       let enterAt: number | undefined;
       let rowAt: number | undefined;
       let countAt: number | undefined;
@@ -219,7 +259,7 @@ async function registerOne(page: Page, n: number): Promise<ScanSample> {
       const finish = () => {
         if (rowAt === undefined || countAt === undefined || enterAt === undefined) return;
         cleanUp();
-        resolve({ scanToRowMs: rowAt - enterAt, persistMs: countAt - enterAt });
+        resolve({ scanToRowMs: rowAt - enterAt, rowInDomMs: (domAt ?? rowAt) - enterAt, persistMs: countAt - enterAt });
       };
       const check = () => {
         if (countAt === undefined && countText() !== before) countAt = performance.now();
@@ -227,6 +267,7 @@ async function registerOne(page: Page, n: number): Promise<ScanSample> {
           const rows = document.querySelectorAll("[data-testid=members] > li");
           if (Array.from(rows).some((li) => li.textContent?.includes(name))) {
             painting = true;
+            domAt = performance.now();
             // The frame that shows the row: a message posted from its animation-frame callback runs after its paint.
             requestAnimationFrame(() => {
               const channel = new MessageChannel();
@@ -373,6 +414,12 @@ async function measurePass(page: Page, cdp: CDPSession, rate: number, docs: stri
   for (let tube = 0; tube < TUBES; tube++) {
     await openTube(page, `NT${String(nextTube++).padStart(8, "0")}`);
     for (let r = 0; r < 10; r++) samples.push(await registerOne(page, nextResident++));
+    console.error(
+      `${label}: scan-to-row (row in the DOM) ${samples
+        .slice(-10)
+        .map((s) => `${Math.round(s.scanToRowMs)} (DOM ${Math.round(s.rowInDomMs)})`)
+        .join(" ")} ms`,
+    );
   }
   console.error(`${label}: ${samples.length} registrations; searching history`);
   const searches = await searchHistory(page, docs, SEARCHES);
