@@ -297,8 +297,8 @@ const en: Record<MessageKey, string> = {
   tubeOpened: "Tube {tube} opened",
   registered: "Registered {name} ({count}/{capacity})",
   tubeFull: "Tube full ({capacity}): seal it and take a new tube",
-  sealed: "Tube {tube} sealed ({count})",
-  sealedShort: "Tube {tube} sealed short ({count})",
+  sealed: "Tube {tube} sealed ({count, plural, one {# person} other {# people}})",
+  sealedShort: "Tube {tube} sealed short ({count, plural, one {# person} other {# people}})",
   needsName: "ID {doc}: type the name",
   syncPending: "{n} to upload",
   syncRejected: "{n} rejected",
@@ -612,7 +612,7 @@ function residentCodeMessage(lang: Lang, error: ResidentCodeError): string {
     case "bad_phone":
       return zhMode ? "手机号无效（应为11位，以13–19开头）" : "Invalid mobile number (11 digits starting 13–19)";
     case "bad_name":
-      return zhMode ? "姓名无效：只能包含文字和间隔号" : "Invalid name: letters and name dots only";
+      return zhMode ? "姓名无效：只能包含文字和间隔号" : "Invalid name: use letters only (and the middle dot · of minority names)";
     case "name_too_long":
       return zhMode ? `姓名过长（最多${error.max}字）` : `Name too long (at most ${error.max})`;
     case "unsupported_version":
