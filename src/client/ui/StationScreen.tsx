@@ -1,8 +1,19 @@
-import { type FormEvent, lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type FormEvent,
+  lazy,
+  memo,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import { normalizeDocNumber } from "../../domain/normalizeInput";
 import type { SiteConfig } from "../../domain/protocol";
-import type { ReasonChoice } from "../../domain/reasons";
+import type { ReasonAction, ReasonChoice } from "../../domain/reasons";
 import type { Resident } from "../../domain/residentCode";
 import { createScanClassifier } from "../../domain/scanCodes";
 import { useStationView } from "../data/hooks";
@@ -361,93 +372,61 @@ export function StationScreen({ station, site, deviceId }: Props) {
       )}
 
       {sheet?.kind === "repeat" && (
-        <Sheet title={t("repeatTitle", { name: sheet.resident.name })} status={sheetStatus} testId="repeat-form">
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (reasonChosen(sheet.reason)) void run(() => station.register(sheet.resident, sheet.reason), "sheet");
-            }}
-          >
-            <ReasonChips
-              legend={t("reasonPick")}
-              action="repeat"
-              value={sheet.reason}
-              onChange={(reason) => setSheet({ ...sheet, reason })}
-            />
-            <div className="sheet-actions">
-              <button type="submit" className="primary" disabled={!reasonChosen(sheet.reason)}>
-                {t("proceedRepeat")}
-              </button>
-              <button type="button" onClick={closeSheet}>
-                {t("cancel")}
-              </button>
-            </div>
-          </form>
-        </Sheet>
+        <ReasonSheet
+          title={t("repeatTitle", { name: sheet.resident.name })}
+          status={sheetStatus}
+          testId="repeat-form"
+          action="repeat"
+          legend={t("reasonPick")}
+          value={sheet.reason}
+          onChange={(reason) => setSheet({ ...sheet, reason })}
+          submitLabel={t("proceedRepeat")}
+          onSubmit={() => void run(() => station.register(sheet.resident, sheet.reason), "sheet")}
+          onCancel={closeSheet}
+        />
       )}
 
       {sheet?.kind === "void" && (
-        <Sheet title={t("voidTitle", { name: sheet.name })} status={sheetStatus} testId="void-form">
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (reasonChosen(sheet.reason)) void run(() => station.voidRegistration(sheet.id, sheet.reason), "sheet");
-            }}
-          >
-            <ReasonChips
-              legend={t("voidReason")}
-              action="void"
-              value={sheet.reason}
-              onChange={(reason) => setSheet({ ...sheet, reason })}
-            />
-            <div className="sheet-actions">
-              <button type="submit" className="danger" disabled={!reasonChosen(sheet.reason)}>
-                {t("confirmVoid")}
-              </button>
-              <button type="button" onClick={closeSheet}>
-                {t("cancel")}
-              </button>
-            </div>
-          </form>
-        </Sheet>
+        <ReasonSheet
+          title={t("voidTitle", { name: sheet.name })}
+          status={sheetStatus}
+          testId="void-form"
+          action="void"
+          legend={t("voidReason")}
+          value={sheet.reason}
+          onChange={(reason) => setSheet({ ...sheet, reason })}
+          submitLabel={t("confirmVoid")}
+          submitClass="danger"
+          onSubmit={() => void run(() => station.voidRegistration(sheet.id, sheet.reason), "sheet")}
+          onCancel={closeSheet}
+        />
       )}
 
       {sheet?.kind === "transfer" && openTube && (
-        <Sheet title={t("transferShort")} status={sheetStatus} testId="transfer-form">
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (reasonChosen(sheet.reason))
-                void run(() => station.transfer(openTube.code, sheet.to, sheet.reason), "sheet");
-            }}
-          >
-            <label>
-              {t("transferTo")}
-              <input
-                name="transferTo"
-                value={sheet.to}
-                autoCapitalize="characters"
-                autoComplete="off"
-                onChange={(e) => setSheet({ ...sheet, to: e.target.value })}
-                required
-              />
-            </label>
-            <ReasonChips
-              legend={t("transferReason")}
-              action="transfer"
-              value={sheet.reason}
-              onChange={(reason) => setSheet({ ...sheet, reason })}
+        <ReasonSheet
+          title={t("transferShort")}
+          status={sheetStatus}
+          testId="transfer-form"
+          action="transfer"
+          legend={t("transferReason")}
+          value={sheet.reason}
+          onChange={(reason) => setSheet({ ...sheet, reason })}
+          submitLabel={t("confirmTransfer")}
+          onSubmit={() => void run(() => station.transfer(openTube.code, sheet.to, sheet.reason), "sheet")}
+          onCancel={closeSheet}
+        >
+          <label>
+            {t("transferTo")}
+            <input
+              name="transferTo"
+              value={sheet.to}
+              autoCapitalize="characters"
+              autoComplete="off"
+              onChange={(e) => setSheet({ ...sheet, to: e.target.value })}
+              required
             />
-            <div className="sheet-actions">
-              <button type="submit" className="primary" disabled={!reasonChosen(sheet.reason)}>
-                {t("confirmTransfer")}
-              </button>
-              <button type="button" onClick={closeSheet}>
-                {t("cancel")}
-              </button>
-            </div>
-          </form>
-        </Sheet>
+          </label>
+        </ReasonSheet>
       )}
 
       {form && openTube && (
@@ -563,3 +542,44 @@ const MemberList = memo(function MemberList({
     </ol>
   );
 });
+
+/** A sheet whose answer is a reason (chips or "other"): void, transfer, re-sampling. Submits only once one is chosen. */
+function ReasonSheet(props: {
+  title: string;
+  status: ReactNode;
+  testId: string;
+  action: ReasonAction;
+  legend: string;
+  value: ReasonChoice;
+  onChange(next: ReasonChoice): void;
+  submitLabel: string;
+  submitClass?: "primary" | "danger";
+  onSubmit(): void;
+  onCancel(): void;
+  /** Fields before the reason (the transfer's new tube). */
+  children?: ReactNode;
+}) {
+  const { t } = useI18n();
+  const chosen = reasonChosen(props.value);
+  return (
+    <Sheet title={props.title} status={props.status} testId={props.testId}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (chosen) props.onSubmit();
+        }}
+      >
+        {props.children}
+        <ReasonChips legend={props.legend} action={props.action} value={props.value} onChange={props.onChange} />
+        <div className="sheet-actions">
+          <button type="submit" className={props.submitClass ?? "primary"} disabled={!chosen}>
+            {props.submitLabel}
+          </button>
+          <button type="button" onClick={props.onCancel}>
+            {t("cancel")}
+          </button>
+        </div>
+      </form>
+    </Sheet>
+  );
+}

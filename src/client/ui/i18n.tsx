@@ -612,7 +612,9 @@ function residentCodeMessage(lang: Lang, error: ResidentCodeError): string {
     case "bad_phone":
       return zhMode ? "手机号无效（应为11位，以13–19开头）" : "Invalid mobile number (11 digits starting 13–19)";
     case "bad_name":
-      return zhMode ? "姓名无效：只能包含文字和间隔号" : "Invalid name: use letters only (and the middle dot · of minority names)";
+      return zhMode
+        ? "姓名无效：只能包含文字和间隔号"
+        : "Invalid name: use letters only (and the middle dot · of minority names)";
     case "name_too_long":
       return zhMode ? `姓名过长（最多${error.max}字）` : `Name too long (at most ${error.max})`;
     case "unsupported_version":
