@@ -5,7 +5,7 @@ import { registerServiceWorker } from "./pwa/updates";
 import { announceToOtherTabs, onOtherTabChange } from "./station/otherTabs";
 import { stationStore } from "./station/stationStore";
 import { onBackgroundSynced } from "./sync/backgroundSync";
-import { syncLoop } from "./sync/outbox";
+import { syncLoop } from "./sync/syncLoop";
 import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
 import "./ui/styles.css";

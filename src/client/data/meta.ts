@@ -25,13 +25,23 @@ export async function setMeta<K extends keyof MetaValues>(key: K, value: MetaVal
   await db.meta.put({ key, value });
 }
 
+/**
+ * The device id as read from the database connection that is open now: every input needs it, and a read-write
+ * transaction per scan is a round trip a slow phone feels. A new connection (the database deleted and made again)
+ * reads it afresh.
+ */
+let knownDeviceId: { connection: IDBDatabase; id: string } | undefined;
+
 /** This installation's id, made once and kept: the server binds tokens and sequence numbers to it. */
 export async function getDeviceId(): Promise<string> {
-  return db.transaction("rw", db.meta, async () => {
+  if (knownDeviceId && db.isOpen() && knownDeviceId.connection === db.backendDB()) return knownDeviceId.id;
+  const id = await db.transaction("rw", db.meta, async () => {
     const existing = await getMeta("deviceId");
     if (existing) return existing;
     const id = crypto.randomUUID();
     await setMeta("deviceId", id);
     return id;
   });
+  if (db.isOpen()) knownDeviceId = { connection: db.backendDB(), id };
+  return id;
 }

@@ -187,6 +187,44 @@ describe("station input path", () => {
     expect(await tabB.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({ ok: true, action: "registered" });
     expect((await allEvents()).map((e) => e.type)).toEqual(["tube.opened", "registration.added"]);
   });
+
+  it("a refusal decided on a stale state is decided again (another tab opened a tube; this one scans a resident)", async () => {
+    const tabA = new Station(author, site, () => {}, new StationStore());
+    const storeB = new StationStore();
+    const tabB = new Station(author, site, () => {}, storeB);
+    await storeB.load();
+    await tabA.submitScan("YT00000001");
+    // B's state has no open tube, so on its own it would ask for a tube code first.
+    expect(await tabB.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
+      ok: true,
+      action: "registered",
+      tubeCode: "YT00000001",
+    });
+    // And A, now behind B, writes after B's registration rather than over it.
+    expect(await tabA.submitScan("SP1|李四|ID|440524188001010014")).toMatchObject({ ok: true, count: 2 });
+    expect((await allEvents()).map((e) => [e.seq, e.type])).toEqual([
+      [1, "tube.opened"],
+      [2, "registration.added"],
+      [3, "registration.added"],
+    ]);
+  });
+});
+
+describe("a used tube's label scanned while another tube is open", () => {
+  it("says the tube was already used, not that the open tube is still open, and writes nothing", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    await station.submitScan("SP1|张三|ID|11010519491231002X");
+    await station.seal(true, 1);
+    await station.submitScan("YT00000002");
+    await station.submitScan("SP1|李四|ID|440524188001010014");
+    const before = (await allEvents()).length;
+    expect(await station.submitScan("YT00000001")).toMatchObject({
+      ok: false,
+      problem: { code: "tube_exists", tubeCode: "YT00000001", status: "sealed" },
+    });
+    expect(await allEvents()).toHaveLength(before);
+  });
 });
 
 describe("packing boxes", () => {

@@ -25,7 +25,7 @@ import {
   type StationRefusal,
   undoDeadline,
 } from "../../domain/station";
-import { type EventAuthor, recordEvent } from "../data/eventLog";
+import { type EventAuthor, recordEvent, StaleLogError } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { isQuotaError } from "../data/storage";
 import { announceToOtherTabs } from "./otherTabs";
@@ -107,7 +107,13 @@ const describeError = (error: unknown): string =>
 
 const fail = (problem: StationProblem): StationOutcome => ({ ok: false, problem });
 
-/** One input at a time per device, across the app's tabs (Web Locks; where missing, this tab's queue suffices). */
+/** Stale decisions in a row (other tabs writing meanwhile) before an input waits for the device's station lock. */
+const MAX_STALE_RETRIES = 3;
+
+/**
+ * The device's station lock (Web Locks; where missing, this tab's queue suffices). Only an input that lost the race
+ * to other tabs several times takes it; every tab's writes still check the log's sequence.
+ */
 function withStationLock<T>(task: () => Promise<T>): Promise<T> {
   const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
   return locks ? (locks.request("samplepoint-station", task) as Promise<T>) : task();
@@ -130,25 +136,41 @@ export class Station {
   private queue: Promise<unknown> = Promise.resolve();
 
   private serial(task: () => Promise<StationOutcome>): Promise<StationOutcome> {
-    // Across tabs too: each input holds the device's station lock while it reads the log and records, and first
-    // applies what other tabs wrote — so two tabs never both open the same tube. A failing database (closed, full,
-    // blocked) becomes a visible problem, never an unhandled crash; what was saved before stays (each event is written
-    // in its own transaction).
-    const exclusive = () =>
-      withStationLock(async () => {
-        try {
-          await this.store.catchUpLocal();
-          return await task();
-        } catch (error) {
-          return fail(
-            isQuotaError(error) ? { code: "storage_full" } : { code: "storage_failed", message: describeError(error) },
-          );
+    // Across tabs too, without a lock on the way of every scan: the decision is made on the state in memory and the
+    // write checks that this device's log has not moved on since (another tab, the quarantine screen); if it has,
+    // nothing was written, and the input is decided again after applying what the others wrote. So two tabs never
+    // both open a tube. A failing database (closed, full, blocked) becomes a visible problem, never an unhandled
+    // crash; what was saved before stays (each event is written in its own transaction).
+    const exclusive = async () => {
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const writesBefore = this.writes;
+            const outcome = await task();
+            // An input that wrote nothing (a refusal, say) was decided without that check: if the log has moved on,
+            // it is decided again on the current state (one read, and only for inputs that wrote nothing).
+            if (this.writes === writesBefore && (await this.store.isStale())) throw new StaleLogError(0);
+            return outcome;
+          } catch (error) {
+            if (!(error instanceof StaleLogError)) throw error;
+            await this.store.catchUpLocal();
+            // Tabs racing scan for scan: after a few rounds, the last attempt holds the device's station lock.
+            if (attempt >= MAX_STALE_RETRIES) return await withStationLock(task);
+          }
         }
-      });
+      } catch (error) {
+        return fail(
+          isQuotaError(error) ? { code: "storage_full" } : { code: "storage_failed", message: describeError(error) },
+        );
+      }
+    };
     const next = this.queue.then(exclusive, exclusive);
     this.queue = next.catch(() => undefined);
     return next;
   }
+
+  /** Events this station has written, to tell inputs that wrote nothing. */
+  private writes = 0;
 
   private async current(): Promise<StationView> {
     return viewOfState(await this.store.load(), await getDeviceId());
@@ -161,7 +183,9 @@ export class Station {
     success: (payload: PayloadOf<T>, event: SampleEvent) => StationOutcome,
   ): Promise<StationOutcome> {
     if (!decision.ok) return fail(decision.error);
-    const event = await recordEvent(this.author, type, decision.value);
+    const deviceId = await getDeviceId();
+    const event = await recordEvent(this.author, type, decision.value, deviceId, this.store.expectedNextSeq());
+    this.writes++;
     await this.store.apply(event);
     announceToOtherTabs("recorded");
     this.onRecorded();
@@ -335,6 +359,9 @@ export class Station {
       return this.sealOpenTube(view, false);
     }
     if (scan.kind === "tube") {
+      // A used tube's label (sealed, void, another phone's) is refused as such, whatever this tube's state.
+      const used = decideOpenTube(view.state, scan.code, this.site.poolSize);
+      if (!used.ok) return fail(used.error);
       // A full tube seals on the next tube's label, which then opens: one scan. A tube not yet full stays open.
       if (view.members.length < view.openTube.capacity) {
         return fail({ code: "tube_already_open", tubeCode: view.openTube.code });

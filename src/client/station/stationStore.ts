@@ -7,6 +7,7 @@
 import type { SampleEvent } from "../../domain/events";
 import { applyEvent, emptyState, type StationState } from "../../domain/projection";
 import { eventsAfter, leftOutOfState, rejectedSeqsUpTo, storedEventsBySeq } from "../data/eventLog";
+import { getMeta } from "../data/meta";
 import { remoteEventsAfter } from "../data/remoteEvents";
 import { dropSnapshot, type LoadedSnapshot, loadSnapshot, saveSnapshot } from "../data/snapshot";
 
@@ -65,6 +66,20 @@ export class StationStore {
       return state;
     })();
     return this.loading;
+  }
+
+  /**
+   * The sequence number the next event of this device gets if nothing was recorded since the state was brought up to
+   * date (undefined before the first load). A writer that passes it to recordEvent learns when it is stale.
+   */
+  expectedNextSeq(): number | undefined {
+    return this.snapshot.loaded ? this.appliedSeq + 1 : undefined;
+  }
+
+  /** Whether this device's log holds events the state has not applied (another tab recorded them): one read. */
+  async isStale(): Promise<boolean> {
+    const expected = this.expectedNextSeq();
+    return expected !== undefined && ((await getMeta("nextSeq")) ?? 1) !== expected;
   }
 
   /** Applies a newly recorded event; an event out of sequence (another tab wrote between) reloads from the log. */

@@ -12,7 +12,7 @@ import { startTestServer, type TestServer } from "../../server/testServer";
 import { db } from "../data/db";
 import { countPending, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
-import { syncLoop } from "./outbox";
+import { pageSyncLoop as syncLoop } from "./outbox";
 import { signIn } from "./signIn";
 
 let server: TestServer;

@@ -20,6 +20,7 @@ import { ApiError, api } from "./api";
 import { requestBackgroundSync } from "./backgroundSync";
 import { retryDelay } from "./backoff";
 import { INITIAL_PUSH_BATCH, nextBatchSize } from "./batchSize";
+import { Listeners } from "./listeners";
 import { pullSiteEvents } from "./pull";
 
 export type SyncPhase = "idle" | "syncing" | "offline" | "error" | "signed-out";
@@ -36,6 +37,8 @@ export interface SyncStatus {
 }
 
 const INTERVAL_MS = 30_000;
+/** How long after a recorded event its upload starts (see nudge). */
+export const NUDGE_DELAY_MS = 300;
 
 /** The server needs an event this device no longer has: a state for an administrator, not for retries. */
 class SequenceGapError extends Error {
@@ -44,13 +47,11 @@ class SequenceGapError extends Error {
   }
 }
 
-type Listener = (status: SyncStatus) => void;
-
 export class SyncLoop {
   private status: SyncStatus = { phase: "idle", pending: 0, rejected: 0 };
-  private listeners = new Set<Listener>();
-  private remoteListeners = new Set<() => void>();
-  private quarantineListeners = new Set<() => void>();
+  private readonly listeners = new Listeners<[SyncStatus]>();
+  private readonly remoteListeners = new Listeners();
+  private readonly quarantineListeners = new Listeners();
   private running: Promise<void> | null = null;
   private again = false;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -66,34 +67,28 @@ export class SyncLoop {
 
   getStatus = (): SyncStatus => this.status;
 
-  subscribe = (listener: Listener): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  subscribe = this.listeners.add;
 
   /** Called after a pull stored events of other devices (the station applies them). */
-  onRemoteEvents = (listener: () => void): (() => void) => {
-    this.remoteListeners.add(listener);
-    return () => this.remoteListeners.delete(listener);
-  };
+  onRemoteEvents = this.remoteListeners.add;
 
   /**
    * Called after the server rejected events of this device (they leave the station's state until resubmitted), or
    * after events went back in the queue (set-aside ones among them count again).
    */
-  onQuarantineChanged = (listener: () => void): (() => void) => {
-    this.quarantineListeners.add(listener);
-    return () => this.quarantineListeners.delete(listener);
-  };
+  onQuarantineChanged = this.quarantineListeners.add;
 
   private quarantineChanged(): void {
-    for (const listener of this.quarantineListeners) listener();
+    this.quarantineListeners.emit();
   }
 
   start(): void {
     if (this.timer) return;
-    window.addEventListener("online", this.onOnline);
-    document.addEventListener("visibilitychange", this.onVisible);
+    // On a page it listens itself; in the sync worker the page forwards these (a worker sees no visibility).
+    if (typeof document !== "undefined") {
+      window.addEventListener("online", this.onOnline);
+      document.addEventListener("visibilitychange", this.onVisible);
+    }
     this.timer = setInterval(() => {
       if (this.failures === 0) void this.syncNow();
     }, INTERVAL_MS);
@@ -102,9 +97,13 @@ export class SyncLoop {
 
   stop(): void {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.nudgeTimer);
+    this.nudgeTimer = undefined;
     if (!this.timer) return;
-    window.removeEventListener("online", this.onOnline);
-    document.removeEventListener("visibilitychange", this.onVisible);
+    if (typeof document !== "undefined") {
+      window.removeEventListener("online", this.onOnline);
+      document.removeEventListener("visibilitychange", this.onVisible);
+    }
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -112,6 +111,21 @@ export class SyncLoop {
   /** Recounts pending events (after a local write) without contacting the server. */
   async refreshCounts(): Promise<void> {
     this.update({ pending: await countPending(), rejected: await countRejected() });
+  }
+
+  private nudgeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * A new event was recorded: counted at once, uploaded shortly. The pass waits NUDGE_DELAY_MS so that it does not
+   * compete with painting the registration on a slow phone, and a burst of scans goes up in one push.
+   */
+  nudge(): void {
+    this.update({ pending: this.status.pending + 1 });
+    if (this.nudgeTimer !== undefined) return;
+    this.nudgeTimer = setTimeout(() => {
+      this.nudgeTimer = undefined;
+      void this.syncNow();
+    }, NUDGE_DELAY_MS);
   }
 
   /** Runs one sync pass; if one is running, another follows it so new events are not left waiting. */
@@ -191,7 +205,7 @@ export class SyncLoop {
       }
       // Then the other devices' events; the answer also says whether the server still has all of this device's.
       const pulled = await pullSiteEvents(session.token, session.site.code);
-      if (pulled.fresh > 0) for (const listener of this.remoteListeners) listener();
+      if (pulled.fresh > 0) this.remoteListeners.emit();
       const resendAfter = pulled.mark === null ? null : resendAfterMark(pulled.mark, await highestSettledSeq());
       if (resendAfter !== null) {
         // The server lost events it had confirmed (restored from an older backup): queue them again, next pass.
@@ -244,9 +258,12 @@ export class SyncLoop {
   }
 
   private update(patch: Partial<SyncStatus>): void {
+    const changed = (Object.keys(patch) as (keyof SyncStatus)[]).some((key) => patch[key] !== this.status[key]);
+    if (!changed) return;
     this.status = { ...this.status, ...patch };
-    for (const listener of this.listeners) listener(this.status);
+    this.listeners.emit(this.status);
   }
 }
 
-export const syncLoop = new SyncLoop();
+/** The loop on the page's own thread: used where there are no workers (see syncLoop.ts), and by unit tests. */
+export const pageSyncLoop = new SyncLoop();

@@ -12,7 +12,7 @@ import { type FaultProxy, startFaultProxy } from "../../server/testing/faultProx
 import { db } from "../data/db";
 import { countPending, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
-import { syncLoop } from "./outbox";
+import { pageSyncLoop as syncLoop } from "./outbox";
 import { signIn } from "./signIn";
 
 const PORT = 19_100 + Math.floor(Math.random() * 90);

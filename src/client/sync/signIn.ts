@@ -6,7 +6,7 @@ import { forgetPin } from "../data/pin";
 import { forgetToken, saveSession } from "../data/session";
 import { requestPersistentStorage } from "../data/storage";
 import { api } from "./api";
-import { syncLoop } from "./outbox";
+import { syncLoop } from "./syncLoop";
 
 export async function signIn(username: string, password: string): Promise<LoginResponse> {
   const login = await api.login({ username, password, deviceId: await getDeviceId() });

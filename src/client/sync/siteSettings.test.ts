@@ -8,7 +8,7 @@ import { createStaff } from "../../server/sites/sites";
 import { startTestServer, type TestServer } from "../../server/testServer";
 import { db } from "../data/db";
 import { knownStaffNames, loadSession } from "../data/session";
-import { syncLoop } from "./outbox";
+import { pageSyncLoop as syncLoop } from "./outbox";
 import { signIn } from "./signIn";
 import { changeSiteSettings, problemOfFailure, siteSettingsChanges } from "./siteSettings";
 

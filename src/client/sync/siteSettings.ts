@@ -9,7 +9,7 @@ import type { SiteConfig, SiteSettings } from "../../domain/protocol";
 import { err, ok, type Result } from "../../domain/result";
 import { loadSession, updateSessionSite } from "../data/session";
 import { ApiError, type ApiFailure, api } from "./api";
-import { syncLoop } from "./outbox";
+import { syncLoop } from "./syncLoop";
 
 /** Matches the server's limit (SiteSettingsSchema). */
 export const SITE_NAME_MAX = 64;

@@ -3,8 +3,9 @@ import { useHasPin, useSession, useStationView } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
 import { todayCounters } from "../station/history";
 import { Station } from "../station/station";
-import { syncLoop } from "../sync/outbox";
+import { stationStore } from "../station/stationStore";
 import { signOut } from "../sync/signIn";
+import { syncLoop } from "../sync/syncLoop";
 import { BilingualAlert } from "./BilingualAlert";
 import { useI18n } from "./i18n";
 import { LockScreen, SetPinScreen } from "./LockScreens";
@@ -58,8 +59,20 @@ export function App() {
 
   useEffect(() => {
     void getDeviceId().then(setDeviceId);
-    syncLoop.start();
-    return () => syncLoop.stop();
+    // The sync worker starts once the day's state is loaded and the page is idle: booting it beside that load would
+    // slow a phone's start, and nothing waits for the first upload.
+    let stopped = false;
+    const start = () => {
+      if (!stopped) syncLoop.start();
+    };
+    void stationStore.load().finally(() => {
+      if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
+      else setTimeout(start, 200);
+    });
+    return () => {
+      stopped = true;
+      syncLoop.stop();
+    };
   }, []);
 
   const signedIn = session?.token ? session : null;
@@ -76,7 +89,7 @@ export function App() {
   const staffId = signedIn?.staff.id;
   // One station per signed-in staff and site configuration: every screen's input goes through it, in order.
   const station = useMemo(
-    () => (site && staffId ? new Station({ staffId, siteCode: site.code }, site, () => void syncLoop.syncNow()) : null),
+    () => (site && staffId ? new Station({ staffId, siteCode: site.code }, site, () => syncLoop.nudge()) : null),
     [site, staffId],
   );
 

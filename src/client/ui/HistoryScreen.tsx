@@ -4,18 +4,12 @@ import type { Registration } from "../../domain/projection";
 import { reasonForDisplay } from "../../domain/reasons";
 import { useStaffNames, useStationView } from "../data/hooks";
 import { type BoxResult, prepareHistorySearch, searchHistory, type TubeResult } from "../station/history";
-import { type Lang, useI18n } from "./i18n";
+import { formatDateTime, type Lang, useI18n } from "./i18n";
 
 /** Tubes shown at most; a broader query says so and asks for more characters. */
 const LIMIT = 50;
 
-const shortTime = (at: string, lang: Lang) =>
-  new Date(at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
+const shortTime = (at: string, lang: Lang) => formatDateTime(at, lang);
 
 /**
  * Tubes with their members, searchable by name, the last 4–6 characters of a document number, tube or box code.

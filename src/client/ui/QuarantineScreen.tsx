@@ -13,10 +13,10 @@ import {
   type RejectionField,
   resubmitQuarantined,
 } from "../station/quarantine";
-import { syncLoop } from "../sync/outbox";
+import { syncLoop } from "../sync/syncLoop";
 import { BilingualAlert } from "./BilingualAlert";
 import { DocTypeSelect } from "./DocTypeSelect";
-import { type MessageKey, useI18n } from "./i18n";
+import { formatDateTime, type MessageKey, useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
 
 const TYPE_NAMES: Record<"zh" | "en", Record<EventType, string>> = {
@@ -107,7 +107,7 @@ function QuarantineItem({
     <article className="quarantine-item" data-testid={`quarantined-${stored.seq}`}>
       <header>
         <strong>{TYPE_NAMES[lang][event.type]}</strong>
-        <span>{new Date(event.occurredAt).toLocaleString(lang === "zh" ? "zh-CN" : "en")}</span>
+        <span>{formatDateTime(event.occurredAt, lang)}</span>
         {"tubeCode" in event.payload && <span className="badge">{event.payload.tubeCode}</span>}
         {resident && (
           <span>

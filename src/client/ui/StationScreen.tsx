@@ -20,6 +20,7 @@ import { useStationView } from "../data/hooks";
 import { playTone } from "../scan/feedback";
 import { registrationCue, say } from "../scan/voice";
 import type { Station, StationOutcome, StationProblem } from "../station/station";
+import { afterNextPaint } from "./afterNextPaint";
 import { DocTypeSelect } from "./DocTypeSelect";
 import { useI18n } from "./i18n";
 import { ProblemMessage } from "./ProblemMessage";
@@ -160,14 +161,18 @@ export function StationScreen({ station, site, deviceId }: Props) {
     action: () => Promise<StationOutcome>,
     from: "scan" | "sheet" = "scan",
   ): Promise<StationOutcome | undefined> {
-    setBusy(true);
+    // Only a sheet's button is disabled meanwhile (no double submit); a scan renders nothing before its outcome, as
+    // every render on a slow phone delays the new row.
+    if (from === "sheet") setBusy(true);
     try {
       const outcome = await action();
       if (outcome.ok && from === "sheet") setSheet(null);
-      show(outcome);
+      // A success changed the list and counters (rendered already): they paint first, its notice a frame later.
+      if (outcome.ok) afterNextPaint(() => show(outcome));
+      else show(outcome);
       return outcome;
     } finally {
-      setBusy(false);
+      if (from === "sheet") setBusy(false);
       // Ready for the next code; a sheet that opened focuses its own first field when it renders.
       inputRef.current?.focus({ preventScroll: true });
     }
@@ -180,10 +185,12 @@ export function StationScreen({ station, site, deviceId }: Props) {
     if (input) input.value = "";
     if (value.trim() === "") return;
     // With the transfer sheet open, a scanned tube label is the new tube (the gun's codes all arrive here).
-    const scanned = classifier.classify(value);
-    if (sheet?.kind === "transfer" && scanned.kind === "tube") {
-      setSheet({ ...sheet, to: scanned.code });
-      return;
+    if (sheet?.kind === "transfer") {
+      const scanned = classifier.classify(value);
+      if (scanned.kind === "tube") {
+        setSheet({ ...sheet, to: scanned.code });
+        return;
+      }
     }
     await run(() => station.submitScan(value));
   }
@@ -516,30 +523,45 @@ const MemberList = memo(function MemberList({
   members: Member[];
   onVoid(id: string, name: string): void;
 }) {
-  const { t, docTypeName } = useI18n();
   return (
     <ol className="members" data-testid="members" reversed>
       {members
         .map((m, index) => ({ m, position: index + 1 }))
         .reverse()
         .map(({ m, position }) => (
-          <li key={m.id} value={position} data-testid="member">
-            <span className="member-pos" aria-hidden="true">
-              {position}
-            </span>
-            <span className="member-who">
-              <span className="member-name">{m.resident.name}</span>
-              <span className="member-doc">
-                {m.resident.docType === "ID" ? "" : `${docTypeName(m.resident.docType)} `}
-                {maskDocumentNumber(m.resident.docNumber)}
-              </span>
-            </span>
-            <button type="button" className="small" onClick={() => onVoid(m.id, m.resident.name)}>
-              {t("void")}
-            </button>
-          </li>
+          <MemberRow key={m.id} member={m} position={position} onVoid={onVoid} />
         ))}
     </ol>
+  );
+});
+
+/** One person of the tube; memoised, so a scan renders only the new row (registrations do not change in place). */
+const MemberRow = memo(function MemberRow({
+  member: m,
+  position,
+  onVoid,
+}: {
+  member: Member;
+  position: number;
+  onVoid(id: string, name: string): void;
+}) {
+  const { t, docTypeName } = useI18n();
+  return (
+    <li value={position} data-testid="member">
+      <span className="member-pos" aria-hidden="true">
+        {position}
+      </span>
+      <span className="member-who">
+        <span className="member-name">{m.resident.name}</span>
+        <span className="member-doc">
+          {m.resident.docType === "ID" ? "" : `${docTypeName(m.resident.docType)} `}
+          {maskDocumentNumber(m.resident.docNumber)}
+        </span>
+      </span>
+      <button type="button" className="small" onClick={() => onVoid(m.id, m.resident.name)}>
+        {t("void")}
+      </button>
+    </li>
   );
 });
 

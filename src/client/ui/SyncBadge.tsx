@@ -1,6 +1,6 @@
-import { syncLoop } from "../sync/outbox";
 import { type SyncChipState, syncChipState } from "../sync/syncChip";
-import { type MessageKey, useI18n } from "./i18n";
+import { syncLoop } from "../sync/syncLoop";
+import { formatTimeSeconds, type MessageKey, useI18n } from "./i18n";
 import { useSyncStatus } from "./useSyncStatus";
 
 type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
@@ -27,10 +27,10 @@ export function syncChipText(chip: SyncChipState, t: Translate): string {
 
 /** Pending count, last sync time and state, with a sync-now button. */
 export function SyncBadge() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const status = useSyncStatus();
   const chip = syncChipState(status);
-  const time = status.lastSyncAt ? new Date(status.lastSyncAt).toLocaleTimeString() : t("never");
+  const time = status.lastSyncAt ? formatTimeSeconds(status.lastSyncAt, lang) : t("never");
   const phaseText =
     status.phase === "syncing"
       ? t("syncing")
@@ -58,7 +58,7 @@ export function SyncBadge() {
       <span className="sync-time">{t("lastSync", { time })}</span>
       {status.retryAt && status.phase !== "syncing" && (
         <span className="sync-retry" data-testid="sync-retry">
-          {t("nextRetry", { time: new Date(status.retryAt).toLocaleTimeString() })}
+          {t("nextRetry", { time: formatTimeSeconds(status.retryAt, lang) })}
         </span>
       )}
       <button type="button" onClick={() => void syncLoop.syncNow()} disabled={status.phase === "syncing"}>

@@ -1,5 +1,5 @@
-import { syncLoop } from "../sync/outbox";
 import { type SyncChipKind, syncChipState } from "../sync/syncChip";
+import { syncLoop } from "../sync/syncLoop";
 import { type MessageKey, useI18n } from "./i18n";
 import { useSyncStatus } from "./useSyncStatus";
 

@@ -604,6 +604,35 @@ export const fill = (template: string, values: Record<string, string | number>) 
     )
     .replace(/\{(\w+)\}/g, (_m, key: string) => String(values[key] ?? `{${key}}`));
 
+/**
+ * Times and dates the same way on every screen: 24-hour clock in both languages (zh-CN "12/03 14:05",
+ * en-GB "03/12, 14:05"), so a time in English never switches between "2:05 PM" and "14:05" from screen to screen.
+ */
+const dateLocale = (lang: Lang) => (lang === "zh" ? "zh-CN" : "en-GB");
+
+/** Hour and minute ("14:05"). */
+export const formatTime = (at: string | Date, lang: Lang): string =>
+  new Date(at).toLocaleTimeString(dateLocale(lang), { hour: "2-digit", minute: "2-digit", hour12: false });
+
+/** Hour, minute and second ("14:05:09"), for the last sync and the next retry. */
+export const formatTimeSeconds = (at: string | Date, lang: Lang): string =>
+  new Date(at).toLocaleTimeString(dateLocale(lang), {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+  });
+
+/** Month, day, hour and minute ("12/03 14:05" / "03/12, 14:05"). */
+export const formatDateTime = (at: string | Date, lang: Lang): string =>
+  new Date(at).toLocaleString(dateLocale(lang), {
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  });
+
 function residentCodeMessage(lang: Lang, error: ResidentCodeError): string {
   const zhMode = lang === "zh";
   switch (error.code) {
@@ -677,10 +706,7 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
         ? `试管 ${problem.tubeCode} 已作废${problem.transferredTo ? `（人员已转入 ${problem.transferredTo}）` : ""}`
         : `Tube ${problem.tubeCode} is void${problem.transferredTo ? ` (people moved to ${problem.transferredTo})` : ""}`;
     case "registered_today": {
-      const time = new Date(problem.registeredAt).toLocaleTimeString(zhMode ? "zh-CN" : "en", {
-        hour: "2-digit",
-        minute: "2-digit",
-      });
+      const time = formatTime(problem.registeredAt, lang);
       return zhMode
         ? `此人今天 ${time} 已在试管 ${problem.tubeCode} 登记。如需复采，请填写原因后继续`
         : `Already registered today at ${time} in tube ${problem.tubeCode}. To sample again, give a reason`;

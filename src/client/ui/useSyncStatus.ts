@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from "react";
-import { type SyncStatus, syncLoop } from "../sync/outbox";
+import type { SyncStatus } from "../sync/outbox";
+import { syncLoop } from "../sync/syncLoop";
 
 export const useSyncStatus = (): SyncStatus => useSyncExternalStore(syncLoop.subscribe, syncLoop.getStatus);
