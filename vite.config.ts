@@ -23,7 +23,7 @@ function appVersion(): string {
 }
 
 export default defineConfig({
-  define: { __APP_VERSION__: JSON.stringify(appVersion()) },
+  define: { __APP_VERSION__: JSON.stringify(appVersion()), __ZOD_JITLESS__: "true" },
   plugins: [
     react(),
     VitePWA({

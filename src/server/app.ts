@@ -17,11 +17,13 @@ import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/loginLimits";
 import type { Store } from "./db";
 import { installErrorHandling, notFound } from "./errors";
 import { GroupCommitter } from "./events/groupCommit";
+import { clientErrorHandler, installJsonBodyGuard } from "./requestGuards";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { siteRoutes } from "./routes/sites";
+import { installSecurityHeaders } from "./securityHeaders";
 import { APP_VERSION } from "./version";
 
 export interface AppOptions {
@@ -49,12 +51,15 @@ export async function buildApp(options: AppOptions) {
     bodyLimit: MAX_BODY_BYTES,
     requestIdHeader: "x-request-id",
     trustProxy: options.trustProxy ?? false,
+    clientErrorHandler,
     // Typed as the plain HTTP server: nothing here depends on which one it is.
     ...(options.tls ? { https: options.tls } : {}),
   } as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installJsonBodyGuard(app);
+  await installSecurityHeaders(app);
   // The API speaks JSON only: other bodies get 415 instead of a confusing schema error.
   app.removeContentTypeParser("text/plain");
   // An answer to a request that may have written is sent only once what it wrote is on disk (see Store.durable).

@@ -65,6 +65,8 @@ async function request<T>(method: string, path: string, body?: unknown, token?: 
 
 export const api = {
   login: (body: LoginRequest) => request<LoginResponse>("POST", `${API_PREFIX}/auth/login`, body),
+  /** Ends this device's token on the server (sign-out). */
+  logout: (token: string) => request<{ ok: true }>("POST", `${API_PREFIX}/auth/logout`, undefined, token),
   push: (token: string, body: PushRequest) => request<PushResponse>("POST", `${API_PREFIX}/events/push`, body, token),
   pull: (token: string, siteCode: string, after: number, afterId: string | null, limit = 500) =>
     request<PullResponse>(

@@ -3,7 +3,7 @@ import type { LoginResponse } from "../../domain/protocol";
 import { countPending } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { forgetPin } from "../data/pin";
-import { forgetToken, saveSession } from "../data/session";
+import { forgetToken, loadSession, saveSession } from "../data/session";
 import { requestPersistentStorage } from "../data/storage";
 import { api } from "./api";
 import { syncLoop } from "./syncLoop";
@@ -26,6 +26,9 @@ export type SignOutResult = { ok: true } | { ok: false; pending: number };
 export async function signOut(): Promise<SignOutResult> {
   const pending = await countPending();
   if (pending > 0) return { ok: false, pending };
+  // The token ends on the server too; offline, it is forgotten here and expires there in time.
+  const session = await loadSession();
+  if (session?.token) await api.logout(session.token).catch(() => undefined);
   await forgetToken();
   await forgetPin();
   await syncLoop.refreshCounts();

@@ -5,6 +5,7 @@ import type { Database } from "../db/schema";
 
 export type AuditAction =
   | "login"
+  | "logout"
   | "token_revoked"
   | "password_reset"
   | "staff_added"

@@ -1,7 +1,10 @@
 /**
  * Login brute-force limits, per username and per client address, kept in the store so that every server process
- * behind a load balancer counts the same failures. A key over its limit gets 429 until its window ends; a good login
- * clears the username's count.
+ * behind a load balancer counts the same failures.
+ * - A username over its limit gets 429 until its window ends (a good login clears its count).
+ * - An address is never refused: all phones of a sampling point sit behind one 4G router, and other people's failures
+ *   must not lock a good user out. Past its limit, every attempt from the address waits a growing delay instead
+ *   (a step per failure over the limit, capped), which slows guessing across many usernames to a crawl.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema";
@@ -9,31 +12,56 @@ import type { Database } from "../db/schema";
 export interface LoginLimits {
   windowMs: number;
   perUser: number;
+  /** Failures from one address before its attempts are slowed. */
   perAddress: number;
+  /** Delay added per failure over `perAddress`, and its cap. */
+  addressDelayStepMs?: number;
+  addressDelayMaxMs?: number;
 }
 
-/** 5 wrong passwords for one username, or 30 from one address (a sampling point shares one), per 15 minutes. */
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perUser: 5, perAddress: 30 };
+/**
+ * 5 wrong passwords for one username per 15 minutes; from one address (a sampling point shares one), 30 failures,
+ * then each attempt waits 1 s more per failure, at most 10 s.
+ */
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  windowMs: 15 * 60_000,
+  perUser: 5,
+  perAddress: 30,
+  addressDelayStepMs: 1000,
+  addressDelayMaxMs: 10_000,
+};
+
+export interface LoginGate {
+  /** Seconds until this username may try again (0: it may). */
+  userWaitSeconds: number;
+  /** How long to hold this attempt before answering, for an address over its limit (0 otherwise). */
+  addressDelayMs: number;
+}
 
 const keysOf = (username: string, address: string) => ({ user: `user:${username}`, addr: `addr:${address}` });
 
-/** Seconds until the caller may try again, or 0 when neither its username nor its address is over the limit. */
-export async function loginBlockedFor(
+/** Whether this username is locked, and how long an attempt from this address waits first. */
+export async function loginGate(
   db: Kysely<Database>,
   username: string,
   address: string,
   limits: LoginLimits,
   now = Date.now(),
-): Promise<number> {
+): Promise<LoginGate> {
   const keys = keysOf(username, address);
   const rows = await db.selectFrom("login_failures").selectAll().where("key", "in", [keys.user, keys.addr]).execute();
-  let wait = 0;
+  const gate: LoginGate = { userWaitSeconds: 0, addressDelayMs: 0 };
   for (const row of rows) {
     const ends = Date.parse(row.window_start) + limits.windowMs;
-    const limit = row.key === keys.user ? limits.perUser : limits.perAddress;
-    if (ends > now && row.failures >= limit) wait = Math.max(wait, Math.ceil((ends - now) / 1000));
+    if (ends <= now) continue;
+    if (row.key === keys.user && row.failures >= limits.perUser) {
+      gate.userWaitSeconds = Math.ceil((ends - now) / 1000);
+    } else if (row.key === keys.addr && row.failures >= limits.perAddress) {
+      const over = row.failures - limits.perAddress + 1;
+      gate.addressDelayMs = Math.min(over * (limits.addressDelayStepMs ?? 0), limits.addressDelayMaxMs ?? 0);
+    }
   }
-  return wait;
+  return gate;
 }
 
 export async function recordLoginFailure(

@@ -77,3 +77,13 @@ export async function checkToken(
     },
   };
 }
+
+/** Ends a token at once (sign-out): later requests with it get 401 token_revoked. */
+export async function revokeToken(db: Kysely<Database>, token: string, now = new Date()): Promise<void> {
+  await db
+    .updateTable("tokens")
+    .set({ revoked_at: now.toISOString() })
+    .where("hash", "=", hashToken(token))
+    .where("revoked_at", "is", null)
+    .execute();
+}

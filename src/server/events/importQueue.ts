@@ -4,6 +4,7 @@
  * pushed them: events the server has are duplicates, a second import of the same file changes nothing, and the
  * device's own later sync is answered "duplicate" for them.
  */
+import { type SampleEvent, SampleEventSchema } from "../../domain/events";
 import { checksumMatches, type ExportFile, ExportFileSchema } from "../../domain/exportFile";
 import { MAX_PUSH_EVENTS } from "../../domain/limits";
 import type { EventRejection, ImportResponse } from "../../domain/protocol";
@@ -50,14 +51,53 @@ export async function importQueue(
   if (!(await findSite(store.db, file.siteCode))) {
     throw new ApiError(404, "unknown_site", `No site ${file.siteCode} on this server.`);
   }
-  const staffId = (file.events[0] as { staffId?: unknown } | undefined)?.staffId;
+  // Every event is checked before anything is written: a file with one bad event is refused whole, with its place.
+  const events: SampleEvent[] = [];
+  for (const [index, raw] of file.events.entries()) {
+    const event = SampleEventSchema.safeParse(raw);
+    if (!event.success) {
+      const issue = event.error.issues[0];
+      throw new ApiError(
+        400,
+        "invalid_event",
+        `Event ${index} is not valid: ${issue?.path.join(".")}: ${issue?.message}`,
+        {
+          index,
+        },
+      );
+    }
+    events.push(event.data);
+  }
+  // The device's events keep their author; each author must be staff of that site.
+  const authors = [...new Set(events.map((event) => event.staffId))];
+  const known = new Set(
+    authors.length === 0
+      ? []
+      : (
+          await store.db
+            .selectFrom("staff")
+            .select("id")
+            .where("site_code", "=", file.siteCode)
+            .where("id", "in", authors)
+            .execute()
+        ).map((row) => row.id),
+  );
+  const unknownAuthor = authors.find((author) => !known.has(author));
+  if (unknownAuthor !== undefined) {
+    throw new ApiError(
+      400,
+      "unknown_staff",
+      `The file names staff ${unknownAuthor}, who is not staff of site ${file.siteCode}.`,
+    );
+  }
+  const staffId = events[0]?.staffId;
   // The device signed in here once; after a restore from an old backup its row may be missing: the mark starts at 0.
   await store.db
     .insertInto("devices")
     .values({
       id: file.deviceId,
       site_code: file.siteCode,
-      staff_id: typeof staffId === "string" ? staffId : actor,
+      staff_id: staffId ?? actor,
       last_seq: 0,
       last_seen_at: new Date().toISOString(),
     })

@@ -8,6 +8,7 @@ import { sql, type Transaction } from "kysely";
 import type { z } from "zod";
 import { canonicalEventJson, type SampleEvent, SampleEventSchema } from "../../domain/events";
 import type { EventRejection, PushResult } from "../../domain/protocol";
+import { jsonProblem } from "../../domain/safeText";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
 import { insertRows } from "../db/insertRows";
@@ -70,9 +71,16 @@ export interface PushJob {
 /** Validation needs no database: every event of a push is parsed before any transaction starts. */
 export function checkPush(job: PushJob): Checked[] {
   return job.rawEvents.map((raw, index) => {
-    const parsed = SampleEventSchema.safeParse(raw);
     const seq = seqOf(raw, job.auth.deviceId);
+    const parsed = SampleEventSchema.safeParse(raw);
     if (!parsed.success) return { index, id: idOf(raw), problem: describeIssues(parsed.error), seq };
+    // Text no field may store (NUL, control characters, lone surrogates) in a field the schema leaves free: this event
+    // is rejected, the others go on. Named as the schema names fields ("payload.courierName: …").
+    const text = jsonProblem(raw);
+    if (text?.code === "bad_text") {
+      const field = text.path.slice(1).replaceAll("/", ".");
+      return { index, id: idOf(raw), problem: `${field}: ${text.problem.replaceAll("_", " ")}`, seq };
+    }
     return { index, id: parsed.data.id, event: parsed.data, body: canonicalEventJson(parsed.data), seq };
   });
 }

@@ -1,15 +1,20 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import { ErrorBodySchema, LoginRequestSchema, LoginResponseSchema, type Role } from "../../domain/protocol";
 import { audit } from "../audit/audit";
-import { clearLoginFailures, type LoginLimits, loginBlockedFor, recordLoginFailure } from "../auth/loginLimits";
+import { authenticate, authOf } from "../auth/authenticate";
+import { clearLoginFailures, type LoginLimits, loginGate, recordLoginFailure } from "../auth/loginLimits";
 import { verifyPassword } from "../auth/passwords";
-import { issueToken } from "../auth/tokens";
+import { issueToken, revokeToken } from "../auth/tokens";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
 import { findSite } from "../sites/sites";
 
-/** POST /api/v1/auth/login: username + password + device id → a device token and the site's configuration. */
+/**
+ * POST /api/v1/auth/login: username + password + device id → a device token and the site's configuration.
+ * POST /api/v1/auth/logout: ends the caller's token.
+ */
 export const authRoutes =
   (db: Kysely<Database>, tokenTtlMs: number, limits: LoginLimits): FastifyPluginAsyncZod =>
   async (app) => {
@@ -24,7 +29,10 @@ export const authRoutes =
       },
       async (request, reply) => {
         const { username, password, deviceId } = request.body;
-        const wait = await loginBlockedFor(db, username, request.ip, limits);
+        const gate = await loginGate(db, username, request.ip, limits);
+        // Many failures from this address (perhaps a whole sampling point's router): slowed, never refused.
+        if (gate.addressDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.addressDelayMs));
+        const wait = gate.userWaitSeconds;
         if (wait > 0) {
           reply.header("retry-after", String(wait));
           throw new ApiError(429, "too_many_attempts", `Too many failed sign-ins; try again in ${wait} s.`, {
@@ -68,6 +76,26 @@ export const authRoutes =
           staff: { id: staff.id, username: staff.username, name: staff.name, role: staff.role as Role },
           site,
         };
+      },
+    );
+
+    app.post(
+      "/auth/logout",
+      {
+        onRequest: authenticate(db),
+        schema: {
+          tags: ["auth"],
+          security: [{ bearer: [] }],
+          response: { 200: z.object({ ok: z.literal(true) }), 401: ErrorBodySchema },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1] ?? "";
+        // The device signs out: its token ends now rather than when it expires (a phone lost after sign-out is safe).
+        await revokeToken(db, token);
+        await audit(db, { action: "logout", actor: auth.staffId, siteCode: auth.siteCode, subject: auth.deviceId });
+        return { ok: true as const };
       },
     );
   };

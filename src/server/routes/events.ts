@@ -52,6 +52,22 @@ export const eventRoutes =
             `This token may only push events of site ${auth.siteCode}; event ${foreign} names another site.`,
           );
         }
+        // Events are bound to their author: a token pushes only events its own staff member made on its own device
+        // (a collector cannot record in the site lead's name). Refused whole, before anything is applied.
+        const impostor = events.findIndex((raw) => {
+          const { staffId, deviceId } = (raw ?? {}) as { staffId?: unknown; deviceId?: unknown };
+          return (
+            (typeof staffId === "string" && staffId !== auth.staffId) ||
+            (typeof deviceId === "string" && deviceId !== auth.deviceId)
+          );
+        });
+        if (impostor >= 0) {
+          throw new ApiError(
+            403,
+            "staff_mismatch",
+            `This token may only push events made by its own staff member on its own device; event ${impostor} names another.`,
+          );
+        }
         const now = new Date();
         const { results, mark } = await committer.push({
           auth,
