@@ -172,3 +172,32 @@ test("manual entry: a refused entry puts the cursor on the wrong field, and its 
   await expect(form).toHaveCount(0);
   await expect(page.getByTestId("members")).toContainText("110105********002X");
 });
+
+test("an empty tube opened by mistake is abandoned with a reason, and the next label opens a new tube", async ({
+  page,
+  request,
+}) => {
+  await logIn(page);
+  await gun(page, "YT47000001");
+  await expect(page.getByTestId("open-tube")).toHaveText("YT47000001");
+  // An empty tube cannot be sealed: its action bar offers to abandon it instead.
+  await expect(page.getByTestId("seal")).toHaveCount(0);
+  await page.getByTestId("abandon").click();
+  const form = page.getByTestId("abandon-form");
+  await expect(form.getByRole("radio").first()).toBeFocused();
+  await form.getByRole("radio", { name: "扫错试管" }).check();
+  await form.getByRole("button", { name: /确认放弃|Abandon tube/ }).click();
+  await expect(page.getByTestId("open-tube")).toHaveCount(0);
+  await expect(page.getByTestId("notice")).toContainText("YT47000001");
+  await gun(page, "YT47000002");
+  await expect(page.getByTestId("open-tube")).toHaveText("YT47000002");
+  await gun(page, person(0));
+  await expect(page.getByTestId("tube-count")).toHaveText("1 / 10");
+  // A tube with people in it offers sealing, not abandoning.
+  await expect(page.getByTestId("abandon")).toHaveCount(0);
+  // History says why and who; the server has the abandoned tube as void and counts one tube in use.
+  await page.getByTestId("tab-history").click();
+  await page.getByTestId("history-search").fill("YT47000001");
+  await expect(page.getByTestId("history-YT47000001")).toContainText(/已放弃|abandoned/);
+  await expect.poll(async () => (await serverSummary(request)).registrations, { timeout: 15_000 }).toBe(1);
+});

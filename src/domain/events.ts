@@ -111,6 +111,19 @@ export const TubeTransferredSchema = z.strictObject({
   }),
 });
 
+/**
+ * A tube opened by mistake (a wrong label scanned, a tube broken before anyone was added): it has no one in it and
+ * becomes void, so the device can open another.
+ */
+export const TubeAbandonedSchema = z.strictObject({
+  ...envelope,
+  type: z.literal("tube.abandoned"),
+  payload: z.strictObject({
+    tubeCode: LabelCodeSchema,
+    reason: noControl(z.string().trim().min(1).max(200)),
+  }),
+});
+
 export const BoxOpenedSchema = z.strictObject({
   ...envelope,
   type: z.literal("box.opened"),
@@ -164,6 +177,7 @@ export const SampleEventSchema = z.discriminatedUnion("type", [
   RegistrationVoidedSchema,
   TubeSealedSchema,
   TubeTransferredSchema,
+  TubeAbandonedSchema,
   BoxOpenedSchema,
   BoxTubeAddedSchema,
   BoxClosedSchema,

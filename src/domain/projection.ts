@@ -33,6 +33,8 @@ export interface Tube {
   sealed?: { at: string; count: number; short: boolean };
   transferredTo?: { tubeCode: string; reason: string; at: string; staffId: string };
   transferredFrom?: string;
+  /** Abandoned while empty (opened by mistake): void, with why, when and by whom. */
+  abandoned?: { reason: string; at: string; staffId: string };
   boxCode?: string;
 }
 
@@ -59,7 +61,8 @@ export interface Anomaly {
     | "box_reopened"
     | "tube_in_two_boxes"
     | "box_locked"
-    | "void_tube_changed";
+    | "void_tube_changed"
+    | "abandoned_with_members";
 }
 
 export interface StationState {
@@ -234,6 +237,27 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       if (tube.status === "open") markClosed(state.openTubesByDevice, tube.openedByDevice, tube.code);
       tube.status = "sealed";
       tube.sealed = { at: event.occurredAt, count: event.payload.count, short: event.payload.short };
+      return;
+    }
+    case "tube.abandoned": {
+      const tube = state.tubes.get(event.payload.tubeCode);
+      if (!tube) {
+        state.anomalies.push({ eventId: event.id, problem: "unknown_tube" });
+        return;
+      }
+      if (tube.status === "void") {
+        state.anomalies.push({ eventId: event.id, problem: "void_tube_changed" });
+        return;
+      }
+      // Only an empty tube is abandoned (the station decides so); one with people stays as it is.
+      if (activeMembers(state, tube.code).length > 0) {
+        state.anomalies.push({ eventId: event.id, problem: "abandoned_with_members" });
+        return;
+      }
+      if (tube.status === "open") markClosed(state.openTubesByDevice, tube.openedByDevice, tube.code);
+      countTube(state, tube, -1);
+      tube.status = "void";
+      tube.abandoned = { reason: event.payload.reason, at: event.occurredAt, staffId: event.staffId };
       return;
     }
     case "tube.transferred": {

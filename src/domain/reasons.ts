@@ -1,6 +1,6 @@
 /**
- * Preset reasons (the chips staff tap) for voiding a registration, transferring a tube's people to a new tube, and
- * sampling a resident again the same day, with "other" for free text.
+ * Preset reasons (the chips staff tap) for voiding a registration, transferring a tube's people to a new tube,
+ * abandoning an empty tube, and sampling a resident again the same day, with "other" for free text.
  *
  * Stored in Chinese: the event's reason field holds the preset's Chinese label (or the typed text for "other"), because
  * the server, its exports and the reports are Chinese-first and the field is free text in the event schema (trimmed,
@@ -10,7 +10,7 @@
  */
 import { err, ok, type Result } from "./result";
 
-export type ReasonAction = "void" | "transfer" | "repeat";
+export type ReasonAction = "void" | "transfer" | "repeat" | "abandon";
 
 export interface PresetReason {
   /** Stable code, e.g. "entry_error". */
@@ -45,6 +45,11 @@ export const PRESET_REASONS: Readonly<Record<ReasonAction, readonly PresetReason
     { code: "label_unreadable", zh: "条码无法识别", en: "Barcode unreadable" },
     { code: "tube_leaked", zh: "试管漏液", en: "Tube leaking" },
     { code: "wrong_tube_type", zh: "试管类型错误", en: "Wrong kind of tube" },
+  ],
+  abandon: [
+    { code: "wrong_label", zh: "扫错试管", en: "Wrong tube scanned" },
+    { code: "tube_broken", zh: "试管破损", en: "Tube broken" },
+    { code: "label_unreadable", zh: "条码无法识别", en: "Barcode unreadable" },
   ],
   repeat: [
     { code: "previous_unqualified", zh: "上次样本不合格", en: "Previous sample unusable" },

@@ -3,6 +3,7 @@ import type { SampleEvent } from "./events";
 import { activeMembers, openTubeOfDevice, project } from "./projection";
 import type { Resident } from "./residentCode";
 import {
+  decideAbandon,
   decideOpenTube,
   decideRegister,
   decideSeal,
@@ -45,6 +46,11 @@ function station(capacity: 1 | 5 | 10 | 20 = 5) {
     void(id: string, reason: string) {
       const d = decideVoid(state(), id, reason);
       if (d.ok) log.push(stream.next("registration.voided", d.value));
+      return d;
+    },
+    abandon(code: string, reason: string) {
+      const d = decideAbandon(state(), code, reason);
+      if (d.ok) log.push(stream.next("tube.abandoned", d.value));
       return d;
     },
     seal(code: string, confirmShort = false) {
@@ -285,5 +291,55 @@ describe("a seal-early question left open while scanning goes on", () => {
       ok: true,
       value: { count: 4, short: true },
     });
+  });
+});
+
+describe("abandoning an empty tube opened by mistake", () => {
+  it("voids it with the reason, frees the device for another tube, and no longer counts it", () => {
+    const s = station();
+    s.open("YT00000001");
+    expect(s.abandon("YT00000001", "  扫错试管 ")).toEqual({
+      ok: true,
+      value: { tubeCode: "YT00000001", reason: "扫错试管" },
+    });
+    const state = s.state();
+    expect(state.tubes.get("YT00000001")).toMatchObject({ status: "void", abandoned: { reason: "扫错试管" } });
+    expect(openTubeOfDevice(state, "device-0001")).toBeUndefined();
+    expect([...state.days.values()].map((d) => d.tubesByDevice.get("device-0001") ?? 0)).toEqual([0]);
+    // Its code stays used; a new label opens.
+    expect(s.open("YT00000001")).toMatchObject({ ok: false, error: { code: "tube_exists", status: "void" } });
+    expect(s.open("YT00000002").ok).toBe(true);
+  });
+
+  it("refuses a tube with people in it, a sealed or unknown tube, and an empty reason", () => {
+    const s = station();
+    s.open("YT00000001");
+    expect(s.abandon("YT00000001", " ")).toEqual({ ok: false, error: { code: "reason_required" } });
+    const added = s.register("YT00000001", residents[0] as Resident);
+    expect(s.abandon("YT00000001", "扫错试管")).toEqual({
+      ok: false,
+      error: { code: "tube_not_empty", tubeCode: "YT00000001", count: 1 },
+    });
+    // Once its only person is voided it is empty again and may be abandoned.
+    if (added.ok) s.void(added.value.registrationId, "扫错人");
+    expect(s.abandon("YT00000001", "扫错试管").ok).toBe(true);
+    expect(s.abandon("YT00000001", "扫错试管")).toMatchObject({ ok: false, error: { code: "tube_void" } });
+    expect(s.abandon("NOPE0001", "扫错试管")).toMatchObject({ ok: false, error: { code: "no_such_tube" } });
+    s.open("YT00000002");
+    s.register("YT00000002", residents[1] as Resident);
+    s.seal("YT00000002", true);
+    expect(s.abandon("YT00000002", "扫错试管")).toMatchObject({ ok: false, error: { code: "tube_sealed" } });
+  });
+
+  it("a projected abandon of a tube that has people (another device's stale decision) changes nothing", () => {
+    const s = station();
+    s.open("YT00000001");
+    s.register("YT00000001", residents[0] as Resident);
+    s.log.push(
+      eventStream("device-0001", "DEMO", "staff-1", 99).next("tube.abandoned", { tubeCode: "YT00000001", reason: "x" }),
+    );
+    const state = s.state();
+    expect(state.tubes.get("YT00000001")?.status).toBe("open");
+    expect(state.anomalies.map((a) => a.problem)).toContain("abandoned_with_members");
   });
 });

@@ -31,6 +31,8 @@ export type StationRefusal =
   | { code: "already_voided"; registrationId: string }
   | { code: "short_needs_confirmation"; count: number; capacity: number }
   | { code: "empty_tube"; tubeCode: string }
+  /** Only an empty tube is abandoned: its people are voided or moved to another tube first. */
+  | { code: "tube_not_empty"; tubeCode: string; count: number }
   | { code: "tube_void"; tubeCode: string; transferredTo?: string }
   | { code: "registered_today"; tubeCode: string; registeredAt: string }
   | { code: "reason_required" }
@@ -187,6 +189,23 @@ export function decideSeal(
   const confirmed = options.confirmShort && (options.confirmedCount === undefined || options.confirmedCount === count);
   if (short && !confirmed) return err({ code: "short_needs_confirmation", count, capacity: tube.capacity });
   return ok({ tubeCode, count, short });
+}
+
+/** Abandons a tube opened by mistake: it must be open and empty (people in it are voided or transferred instead). */
+export function decideAbandon(
+  state: StationState,
+  tubeCode: string,
+  reason: string,
+): Result<PayloadOf<"tube.abandoned">, StationRefusal> {
+  const tube = state.tubes.get(tubeCode);
+  if (!tube) return err({ code: "no_such_tube", tubeCode });
+  const closed = closedTube(tube);
+  if (closed) return err(closed);
+  const count = activeMembers(state, tubeCode).length;
+  if (count > 0) return err({ code: "tube_not_empty", tubeCode, count });
+  const text = reason.trim();
+  if (text === "") return err({ code: "reason_required" });
+  return ok({ tubeCode, reason: text });
 }
 
 /** Moves the people of a damaged tube to a new tube in one step; the old tube becomes void. */

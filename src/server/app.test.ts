@@ -359,6 +359,39 @@ describe.each(TEST_STORES)("on %s", (kind) => {
       ).toBe(0);
     });
 
+    it("projects an abandoned empty tube as void with its reason and an audit row; one with people stays open", async () => {
+      const s = await session();
+      const events = [
+        s.events.next("tube.opened", { tubeCode: "TUBE0101", capacity: 10 }),
+        s.events.next("tube.abandoned", { tubeCode: "TUBE0101", reason: "扫错试管" }),
+        s.events.next("tube.opened", { tubeCode: "TUBE0102", capacity: 10 }),
+        s.events.next("registration.added", {
+          registrationId: nextTestUuid(),
+          tubeCode: "TUBE0102",
+          resident: resident("张三", "11010519491231002X"),
+        }),
+        s.events.next("tube.abandoned", { tubeCode: "TUBE0102", reason: "扫错试管" }),
+      ];
+      const res = await push(s.token, events);
+      expect(res.json<PushResponse>().results.map((r) => r.status)).toEqual(Array(5).fill("accepted"));
+      const tubes = await server.store.db
+        .selectFrom("tubes")
+        .select(["code", "status", "void_reason"])
+        .where("code", "in", ["TUBE0101", "TUBE0102"])
+        .orderBy("code")
+        .execute();
+      expect(tubes).toEqual([
+        { code: "TUBE0101", status: "void", void_reason: "扫错试管" },
+        { code: "TUBE0102", status: "open", void_reason: null },
+      ]);
+      const audit = await server.store.db
+        .selectFrom("audit_log")
+        .select(["action", "subject"])
+        .where("action", "=", "tube_abandoned")
+        .execute();
+      expect(audit.map((a) => a.subject).sort()).toEqual(["TUBE0101", "TUBE0102"]);
+    });
+
     it("refuses a gap in sequence numbers and applies the events once the missing ones are resent", async () => {
       const s = await session();
       const [first, second, third, fourth] = [1, 2, 3, 4].map((n) =>

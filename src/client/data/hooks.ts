@@ -1,6 +1,7 @@
 /** React hooks over the local database, so that screens re-render when the data changes (Dexie live queries). */
 import { useLiveQuery } from "dexie-react-hooks";
 import { useEffect, useMemo, useSyncExternalStore } from "react";
+import type { StationState } from "../../domain/projection";
 import { stationStore } from "../station/stationStore";
 import { type StationView, viewOfState } from "../station/view";
 import { db } from "./db";
@@ -18,6 +19,17 @@ export function useStationView(deviceId: string): StationView | undefined {
     () => (snapshot.loaded ? viewOfState(snapshot.state, deviceId) : undefined),
     [snapshot, snapshot.version, deviceId],
   );
+}
+
+/**
+ * A value derived from the station state (undefined until loaded); the component re-renders only when the value
+ * changes (compared with Object.is, so return a primitive), not on every recorded event.
+ */
+export function useStationSelector<T>(select: (state: StationState | undefined) => T): T {
+  return useSyncExternalStore(stationStore.subscribe, () => {
+    const snapshot = stationStore.getSnapshot();
+    return select(snapshot.loaded ? snapshot.state : undefined);
+  });
 }
 
 export const useSession = () => useLiveQuery(async () => (await loadSession()) ?? null, []);

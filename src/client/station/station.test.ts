@@ -227,6 +227,28 @@ describe("a used tube's label scanned while another tube is open", () => {
   });
 });
 
+describe("abandoning an empty tube", () => {
+  it("records tube.abandoned with the chip's Chinese label; the next label opens a new tube", async () => {
+    const station = new Station(author, site, () => {}, new StationStore());
+    await station.submitScan("YT00000001");
+    expect(await station.abandonTube("YT00000001", { code: "wrong_label" })).toEqual({
+      ok: true,
+      action: "abandoned",
+      tubeCode: "YT00000001",
+    });
+    expect((await allEvents()).at(-1)).toMatchObject({
+      type: "tube.abandoned",
+      payload: { tubeCode: "YT00000001", reason: "扫错试管" },
+    });
+    expect(await station.submitScan("YT00000002")).toMatchObject({ ok: true, action: "tube-opened" });
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({ ok: true, count: 1 });
+    expect(await station.abandonTube("YT00000002", { code: "wrong_label" })).toMatchObject({
+      ok: false,
+      problem: { code: "tube_not_empty" },
+    });
+  });
+});
+
 describe("packing boxes", () => {
   it("counts the tubes in the box after each one is packed (1, then 2)", async () => {
     const station = new Station(author, { ...site, poolSize: 1 }, () => {}, new StationStore());

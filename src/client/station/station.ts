@@ -12,6 +12,7 @@ import { type Resident, type ResidentCodeError, validateResident } from "../../d
 import type { Result } from "../../domain/result";
 import { createScanClassifier, type ScanError } from "../../domain/scanCodes";
 import {
+  decideAbandon,
   decideAddTubeToBox,
   decideCloseBox,
   decideHandover,
@@ -69,6 +70,8 @@ export type StationOutcome =
   /** The registration was undone (voided with the reason 撤销); `count` people are left in the tube. */
   | { ok: true; action: "undone"; registrationId: string; tubeCode: string; name: string; count: number }
   | { ok: true; action: "transferred"; fromTubeCode: string; toTubeCode: string }
+  /** An empty tube opened by mistake was abandoned (void); the next tube label opens a new tube. */
+  | { ok: true; action: "abandoned"; tubeCode: string }
   | { ok: true; action: "box-opened"; boxCode: string }
   | { ok: true; action: "boxed"; boxCode: string; tubeCode: string; count: number }
   | { ok: true; action: "box-closed"; boxCode: string; tubeCount: number }
@@ -254,6 +257,20 @@ export class Station {
         name: registration?.resident.name ?? "",
         count: left,
       };
+    });
+  }
+
+  /** Abandons this device's open tube while it is empty (opened by mistake); it becomes void. */
+  abandonTube(tubeCode: string, reasonInput: ReasonInput): Promise<StationOutcome> {
+    return this.serial(async () => {
+      const reason = resolveReason("abandon", reasonInput);
+      if (!reason.ok) return fail(reason.error);
+      const view = await this.current();
+      return this.record("tube.abandoned", decideAbandon(view.state, tubeCode, reason.value), (p) => ({
+        ok: true,
+        action: "abandoned",
+        tubeCode: p.tubeCode,
+      }));
     });
   }
 

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
-import { useHasPin, useSession, useStationView } from "../data/hooks";
+import { openTubeOfDevice } from "../../domain/projection";
+import { useHasPin, useSession, useStationSelector } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
 import { todayCounters } from "../station/history";
 import { Station } from "../station/station";
@@ -182,21 +183,28 @@ export function App() {
 
 /** The new-version notice, told whether this device's tube is open (an update then waits for the seal). */
 function UpdateNotice({ deviceId }: { deviceId: string }) {
-  const view = useStationView(deviceId);
-  // Until the state is loaded, whether a tube is open is unknown: wait.
-  return <UpdatePrompt tubeOpen={view === undefined || view.openTube !== undefined} />;
+  // Until the state is loaded, whether a tube is open is unknown: wait. Re-rendered only when that answer changes.
+  const tubeOpen = useStationSelector(
+    (state) => state === undefined || openTubeOfDevice(state, deviceId) !== undefined,
+  );
+  return <UpdatePrompt tubeOpen={tubeOpen} />;
 }
 
 function Counters({ deviceId }: { deviceId: string }) {
   const { t } = useI18n();
-  const view = useStationView(deviceId);
-  if (!view) return null;
-  const c = todayCounters(view.state, deviceId);
+  // One string, so a scan that changes no figure shown here renders nothing.
+  const figures = useStationSelector((state) => {
+    if (!state) return null;
+    const c = todayCounters(state, deviceId);
+    return `${c.deviceRegistrations} ${c.deviceTubes} ${c.siteRegistrations}`;
+  });
+  if (figures === null) return null;
+  const [deviceRegistrations, deviceTubes, siteRegistrations] = figures.split(" ").map(Number);
   return (
     <p className="counters" data-testid="counters">
-      <span>{t("countersStation", { n: c.deviceRegistrations, tubes: c.deviceTubes })}</span>
+      <span>{t("countersStation", { n: deviceRegistrations ?? 0, tubes: deviceTubes ?? 0 })}</span>
       <span aria-hidden="true"> · </span>
-      <span>{t("countersSite", { n: c.siteRegistrations })}</span>
+      <span>{t("countersSite", { n: siteRegistrations ?? 0 })}</span>
     </p>
   );
 }

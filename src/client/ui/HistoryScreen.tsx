@@ -84,7 +84,15 @@ function TubeItem({ result }: { result: TubeResult }) {
     <details className="history-item" data-testid={`history-${tube.code}`} open={matched.size > 0 || undefined}>
       <summary>
         <strong className="history-code">{tube.code}</strong>
-        <span className="badge">{t(tube.transferredTo ? "tubeStatus_transferred" : `tubeStatus_${tube.status}`)}</span>
+        <span className="badge">
+          {t(
+            tube.transferredTo
+              ? "tubeStatus_transferred"
+              : tube.abandoned
+                ? "tubeStatus_abandoned"
+                : `tubeStatus_${tube.status}`,
+          )}
+        </span>
         {tube.sealed?.short && <span className="badge">{t("short")}</span>}
         <span>
           {activeCount} / {tube.capacity}
@@ -99,6 +107,15 @@ function TubeItem({ result }: { result: TubeResult }) {
             reason: reasonForDisplay(tube.transferredTo.reason, lang),
             who: who(tube.transferredTo.staffId),
             time: shortTime(tube.transferredTo.at, lang),
+          })}
+        </p>
+      )}
+      {tube.abandoned && (
+        <p className="history-event" data-testid="history-abandoned">
+          {t("historyAbandoned", {
+            reason: reasonForDisplay(tube.abandoned.reason, lang),
+            who: who(tube.abandoned.staffId),
+            time: shortTime(tube.abandoned.at, lang),
           })}
         </p>
       )}

@@ -48,6 +48,7 @@ type SheetState =
   | { kind: "short" }
   | { kind: "transfer"; to: string; reason: ReasonChoice }
   | { kind: "void"; id: string; name: string; reason: ReasonChoice }
+  | { kind: "abandon"; reason: ReasonChoice }
   | { kind: "repeat"; resident: Resident; reason: ReasonChoice };
 
 /** Which field of the resident form a refusal is about, so the focus goes there. */
@@ -147,6 +148,9 @@ export function StationScreen({ station, site, deviceId }: Props) {
         break;
       case "transferred":
         setNotice(t("transferred", { from: outcome.fromTubeCode, to: outcome.toTubeCode }));
+        break;
+      case "abandoned":
+        setNotice(t("abandoned", { tube: outcome.tubeCode }));
         break;
       default:
         break;
@@ -354,9 +358,25 @@ export function StationScreen({ station, site, deviceId }: Props) {
           <button type="button" onClick={() => openSheet({ kind: "transfer", to: "", reason: noReason() })}>
             {t("transferShort")}
           </button>
-          <button type="button" className="seal" data-testid="seal" onClick={() => void run(() => station.seal(false))}>
-            {t("seal")}
-          </button>
+          {members.length === 0 ? (
+            // An empty tube cannot be sealed; one opened by mistake is abandoned instead.
+            <button
+              type="button"
+              data-testid="abandon"
+              onClick={() => openSheet({ kind: "abandon", reason: noReason() })}
+            >
+              {t("abandonTube")}
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="seal"
+              data-testid="seal"
+              onClick={() => void run(() => station.seal(false))}
+            >
+              {t("seal")}
+            </button>
+          )}
         </div>
       )}
 
@@ -405,6 +425,22 @@ export function StationScreen({ station, site, deviceId }: Props) {
           submitLabel={t("confirmVoid")}
           submitClass="danger"
           onSubmit={() => void run(() => station.voidRegistration(sheet.id, sheet.reason), "sheet")}
+          onCancel={closeSheet}
+        />
+      )}
+
+      {sheet?.kind === "abandon" && openTube && (
+        <ReasonSheet
+          title={t("abandonTitle", { tube: openTube.code })}
+          status={sheetStatus}
+          testId="abandon-form"
+          action="abandon"
+          legend={t("abandonReason")}
+          value={sheet.reason}
+          onChange={(reason) => setSheet({ ...sheet, reason })}
+          submitLabel={t("confirmAbandon")}
+          submitClass="danger"
+          onSubmit={() => void run(() => station.abandonTube(openTube.code, sheet.reason), "sheet")}
           onCancel={closeSheet}
         />
       )}

@@ -124,6 +124,11 @@ const zh = {
   transferReason: "转管原因",
   confirmTransfer: "确认转管",
   transferred: "已将 {from} 的人员转入 {to}",
+  abandonTube: "放弃空管",
+  abandonTitle: "放弃空管 {tube}",
+  abandonReason: "放弃原因",
+  confirmAbandon: "确认放弃",
+  abandoned: "已放弃空管 {tube}，请扫描新的试管",
   repeatReason: "复采原因",
   proceedRepeat: "继续登记",
   sealNow: "已满，请封管",
@@ -149,6 +154,7 @@ const zh = {
   tubeStatus_sealed: "已封管",
   tubeStatus_void: "已作废",
   tubeStatus_transferred: "已转管",
+  tubeStatus_abandoned: "已放弃",
   short: "不满管",
   showFull: "显示完整证件号",
   boxStatus_open: "装箱中",
@@ -229,6 +235,7 @@ const zh = {
   historyShow: "显示号码",
   historyVoided: "已作废：{reason}（{who}，{time}）",
   historyTransferredTo: "已转管至 {tube}：{reason}（{who}，{time}）",
+  historyAbandoned: "空管已放弃：{reason}（{who}，{time}）",
   historyTransferredFrom: "由 {tube} 转入",
   historySealed: "封管于 {time}",
   historyRepeat: "复采原因：{reason}",
@@ -388,6 +395,11 @@ const en: Record<MessageKey, string> = {
   transferReason: "Reason for the transfer",
   confirmTransfer: "Transfer people",
   transferred: "People of {from} moved to {to}",
+  abandonTube: "Abandon tube",
+  abandonTitle: "Abandon empty tube {tube}",
+  abandonReason: "Why abandon it",
+  confirmAbandon: "Abandon tube",
+  abandoned: "Empty tube {tube} abandoned: scan a new tube",
   repeatReason: "Reason to sample again",
   proceedRepeat: "Register anyway",
   sealNow: "Tube full: seal it",
@@ -413,6 +425,7 @@ const en: Record<MessageKey, string> = {
   tubeStatus_sealed: "sealed",
   tubeStatus_void: "void",
   tubeStatus_transferred: "transferred",
+  tubeStatus_abandoned: "abandoned",
   short: "short",
   showFull: "Show full number",
   boxStatus_open: "packing",
@@ -504,6 +517,7 @@ const en: Record<MessageKey, string> = {
   historyShow: "Show number",
   historyVoided: "Voided: {reason} ({who}, {time})",
   historyTransferredTo: "Moved to {tube}: {reason} ({who}, {time})",
+  historyAbandoned: "Abandoned while empty: {reason} ({who}, {time})",
   historyTransferredFrom: "Moved here from {tube}",
   historySealed: "Sealed {time}",
   historyRepeat: "Sampled again: {reason}",
@@ -698,7 +712,13 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
     case "short_needs_confirmation":
       return fill(DICTIONARIES[lang].sealShortConfirm, { count: problem.count, capacity: problem.capacity });
     case "empty_tube":
-      return zhMode ? "空管不能封管" : "An empty tube cannot be sealed";
+      return zhMode
+        ? "空管不能封管：如扫错了试管，请点“放弃空管”"
+        : "An empty tube cannot be sealed: if it was scanned by mistake, abandon it";
+    case "tube_not_empty":
+      return zhMode
+        ? `试管 ${problem.tubeCode} 中有 ${problem.count} 人，不能放弃：请先作废或转管`
+        : `Tube ${problem.tubeCode} has ${problem.count} ${problem.count === 1 ? "person" : "people"}: void them or transfer the tube instead`;
     case "phone_required":
       return zhMode ? "本采样点要求填写手机号" : "This site requires a mobile number";
     case "tube_void":

@@ -12,6 +12,7 @@ export type AuditAction =
   | "site_added"
   | "registration_voided"
   | "tube_transferred"
+  | "tube_abandoned"
   | "quarantine_resubmitted"
   | "quarantine_discarded"
   | "export"

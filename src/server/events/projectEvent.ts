@@ -204,6 +204,38 @@ async function projectEvent(trx: Transaction<Database>, dialect: StoreKind, even
     case "tube.sealed":
       await sealStoredTubes(trx, [event]);
       return;
+    case "tube.abandoned": {
+      const { tubeCode, reason } = event.payload;
+      await audit(trx, {
+        action: "tube_abandoned",
+        actor: event.staffId,
+        siteCode: event.siteCode,
+        subject: tubeCode,
+        detail: { reason, deviceId: event.deviceId },
+        at: event.occurredAt,
+      });
+      // Only an open tube with no active registration (the device decides so; one with people stays as it is).
+      await trx
+        .updateTable("tubes")
+        .set({ status: "void", void_reason: reason })
+        .where("site_code", "=", event.siteCode)
+        .where("code", "=", tubeCode)
+        .where("status", "=", "open")
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("registrations")
+                .select("registrations.id")
+                .where("registrations.site_code", "=", event.siteCode)
+                .where("registrations.tube_code", "=", tubeCode)
+                .where("registrations.voided_at", "is", null),
+            ),
+          ),
+        )
+        .execute();
+      return;
+    }
     case "tube.transferred": {
       const { fromTubeCode, toTubeCode, reason } = event.payload;
       await audit(trx, {
