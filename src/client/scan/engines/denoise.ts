@@ -25,9 +25,32 @@ export function smoothAlongColumns(frame: FrameLike, radius = 2, centre = false)
     for (let j = 0; j < lum.length; j++) sum += lum[j] as number;
     shift = 127 - sum / lum.length;
   }
-  const sums = new Uint32Array(w);
   const out = new Uint8ClampedArray(w * h * 4);
   const out32 = new Uint32Array(out.buffer);
+  if (radius === 2) {
+    // The filter the engine uses, in one pass per pixel (the same integer sums as below, about 3× faster): a hard
+    // frame's second look spends most of its time here on a slow phone.
+    const last = h - 1;
+    for (let y = 0; y < h; y++) {
+      const r0 = Math.max(0, y - 2) * w;
+      const r1 = Math.max(0, y - 1) * w;
+      const r2 = y * w;
+      const r3 = Math.min(last, y + 1) * w;
+      const r4 = Math.min(last, y + 2) * w;
+      for (let x = 0; x < w; x++) {
+        const sum =
+          (lum[r0 + x] as number) +
+          2 * (lum[r1 + x] as number) +
+          3 * (lum[r2 + x] as number) +
+          2 * (lum[r3 + x] as number) +
+          (lum[r4 + x] as number);
+        const g = Math.max(0, Math.min(255, (sum / total + shift + 0.5) | 0));
+        out32[r2 + x] = 0xff000000 | (g << 16) | (g << 8) | g;
+      }
+    }
+    return { width: w, height: h, data: out };
+  }
+  const sums = new Uint32Array(w);
   for (let y = 0; y < h; y++) {
     sums.fill(0);
     for (let k = -radius; k <= radius; k++) {
