@@ -35,10 +35,12 @@ test("registers three residents with the network cut, survives a reload offline,
   await page.reload();
   await unlock(page);
   await expect(page.getByTestId("tube-count")).toHaveText("3 / 10");
-  // The tube opening is pending too (it was made online, but the sync loop may have sent it already).
+  // Chromium's offline emulation covers pages and their workers, not the service worker: once the app asked for a
+  // Background Sync, the browser (really online) may fire it at once and the service worker upload (see
+  // background-sync.spec.ts). So here the server holds at most these three, and below exactly these three, once.
   const pending = page.getByTestId("pending-count");
-  await expect(pending).toHaveAttribute("data-pending", /^[34]$/);
-  expect((await serverSummary(request)).registrations).toBe(before.registrations);
+  await expect(pending).toHaveAttribute("data-pending", /^[0-4]$/);
+  expect((await serverSummary(request)).registrations).toBeLessThanOrEqual(before.registrations + 3);
 
   await context.setOffline(false);
   await expect(pending).toHaveAttribute("data-pending", "0", { timeout: 45_000 });
