@@ -97,6 +97,18 @@ export interface DayCounts {
   tubesByDevice: Map<string, number>;
 }
 
+/**
+ * The tube an event seals or abandons, or undefined with the anomaly recorded: unknown, or void (its people moved to
+ * another tube, or it was abandoned; a void tube stays void).
+ */
+function changeableTube(state: StationState, event: SampleEvent, code: string): Tube | undefined {
+  const tube = state.tubes.get(code);
+  if (!tube) state.anomalies.push({ eventId: event.id, problem: "unknown_tube" });
+  else if (tube.status === "void") state.anomalies.push({ eventId: event.id, problem: "void_tube_changed" });
+  else return tube;
+  return undefined;
+}
+
 /** Adds a registration to the by-document index. */
 export function indexByDocument(state: StationState, registration: Registration): void {
   const key = registration.resident.docNumber;
@@ -224,31 +236,16 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
       return;
     }
     case "tube.sealed": {
-      const tube = state.tubes.get(event.payload.tubeCode);
-      if (!tube) {
-        state.anomalies.push({ eventId: event.id, problem: "unknown_tube" });
-        return;
-      }
-      if (tube.status === "void") {
-        // Its people moved to another tube; a void tube stays void.
-        state.anomalies.push({ eventId: event.id, problem: "void_tube_changed" });
-        return;
-      }
+      const tube = changeableTube(state, event, event.payload.tubeCode);
+      if (!tube) return;
       if (tube.status === "open") markClosed(state.openTubesByDevice, tube.openedByDevice, tube.code);
       tube.status = "sealed";
       tube.sealed = { at: event.occurredAt, count: event.payload.count, short: event.payload.short };
       return;
     }
     case "tube.abandoned": {
-      const tube = state.tubes.get(event.payload.tubeCode);
-      if (!tube) {
-        state.anomalies.push({ eventId: event.id, problem: "unknown_tube" });
-        return;
-      }
-      if (tube.status === "void") {
-        state.anomalies.push({ eventId: event.id, problem: "void_tube_changed" });
-        return;
-      }
+      const tube = changeableTube(state, event, event.payload.tubeCode);
+      if (!tube) return;
       // Only an empty tube is abandoned (the station decides so); one with people stays as it is.
       if (activeMembers(state, tube.code).length > 0) {
         state.anomalies.push({ eventId: event.id, problem: "abandoned_with_members" });
