@@ -137,23 +137,31 @@ export async function countRejected(): Promise<number> {
     .count();
 }
 
+/** Events put back in the queue per transaction: see requeueAfter. */
+export const REQUEUE_CHUNK = 500;
+
 /**
  * The server has nothing after `mark` (restored from an older backup, say): every later event goes back in the queue,
  * synced and quarantined ones too, since the server must see each sequence number. Decisions on quarantined events
  * are kept. Returns the lowest sequence number now pending, to tell whether the gap can be filled.
+ *
+ * A device with a long log (100,000 events after a week) is put back `chunk` events per transaction, lowest first:
+ * one transaction over all of them held the event store for seconds, and every registration waited behind it. If the
+ * page closes half-way, the next pull finds the server's mark behind again and the rest is put back then.
  */
-export async function requeueAfter(mark: number): Promise<number | null> {
-  return db.transaction("rw", db.events, async () => {
+export async function requeueAfter(mark: number, chunk = REQUEUE_CHUNK): Promise<number | null> {
+  const highest = (await db.events.orderBy("seq").last())?.seq ?? mark;
+  for (let from = mark; from < highest; from += chunk) {
     await db.events
       .where("seq")
-      .above(mark)
+      .between(from, from + chunk, false, true)
       .modify((stored) => {
         stored.syncState = "pending";
         delete stored.syncedAt;
       });
-    const first = await db.events.where("[syncState+seq]").between(["pending", 0], ["pending", Infinity]).first();
-    return first?.seq ?? null;
-  });
+  }
+  const first = await db.events.where("[syncState+seq]").between(["pending", 0], ["pending", Infinity]).first();
+  return first?.seq ?? null;
 }
 
 /** Marks events the server accepted (or already had) as synced, and rejected ones with the server's reason. */
