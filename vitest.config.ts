@@ -5,5 +5,6 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "src/**/*.test.tsx", "scripts/**/*.test.ts"],
     testTimeout: 20_000,
+    setupFiles: ["src/client/testing/unlockedDevice.ts"],
   },
 });

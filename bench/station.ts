@@ -109,6 +109,9 @@ async function seedHistory(page: Page, count: number): Promise<string[]> {
           payload,
         },
         syncState: "synced",
+        // Written as an earlier version stored events (in the clear, as the version 4 upgrade marks them): the app
+        // seals them in place after the next unlock, so the figures below are taken on encrypted data.
+        plain: 1,
       });
       for (let t = 0; t * 10 < count; t++) {
         const tubeCode = `HT${String(t).padStart(10, "0")}`;
@@ -329,15 +332,18 @@ const snapshotSaved = (page: Page) =>
       new Promise((resolve) => {
         const req = indexedDB.open("samplepoint");
         req.onsuccess = () => {
-          const get = req.result.transaction("snapshots").objectStore("snapshots").get("station");
-          get.onsuccess = () => {
+          // Saved sealed, and no event left in the clear (the app seals the seeded history after the unlock).
+          const tx = req.result.transaction(["snapshots", "events"]);
+          const get = tx.objectStore("snapshots").get("station");
+          const plain = tx.objectStore("events").index("plain").count();
+          tx.oncomplete = () => {
             req.result.close();
-            resolve(get.result !== undefined);
+            resolve(get.result?.sealed !== undefined && plain.result === 0);
           };
         };
       }),
     undefined,
-    { timeout: 120_000, polling: 500 },
+    { timeout: 300_000, polling: 500 },
   );
 
 /** History search by document number and by tube code: query typed → the results show the tube it is in. */

@@ -4,7 +4,6 @@ import { watchInstallability } from "./pwa/install";
 import { registerServiceWorker } from "./pwa/updates";
 import { announceToOtherTabs, onOtherTabChange } from "./station/otherTabs";
 import { stationStore } from "./station/stationStore";
-import { onBackgroundSynced } from "./sync/backgroundSync";
 import { syncLoop } from "./sync/syncLoop";
 import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
@@ -14,8 +13,8 @@ import "./ui/styles.css";
 registerServiceWorker();
 watchInstallability();
 
-// The day's state loads while the lock screen waits for the PIN; it is saved as a snapshot when the app is hidden.
-void stationStore.load();
+// The day's state loads once the PIN has unlocked the data key (App.tsx); it is saved as a snapshot when the app is
+// hidden.
 // Other devices' events, pulled by the sync loop, join the station's state (their tubes, duplicates, counters).
 syncLoop.onRemoteEvents(() => {
   void stationStore.catchUpRemote();
@@ -37,12 +36,6 @@ let lastPhase = syncLoop.getStatus().phase;
 syncLoop.subscribe((status) => {
   if (lastPhase === "syncing" && status.phase !== "syncing") announceToOtherTabs("synced");
   lastPhase = status.phase;
-});
-// The service worker uploaded in the background: recount the queue and apply what it pulled.
-onBackgroundSynced(() => {
-  void syncLoop.refreshCounts();
-  void stationStore.catchUpRemote();
-  void stationStore.followQuarantine();
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") void stationStore.flush();

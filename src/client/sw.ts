@@ -1,29 +1,17 @@
 /**
  * The service worker: precaches the app shell (so the station opens with no network), serves index.html for
- * navigations, and — where the browser has Background Sync (Chromium; not Safari or Firefox, where the page's own
- * triggers suffice) — uploads the queue itself when connectivity returns, even with the app closed. The upload is the
- * app's own outbox pass, holding the same Web Lock as the pages, so it never runs beside a page's pass.
+ * navigations. It does not upload: resident data on the device is encrypted under a key that exists only while the
+ * app is open and unlocked (src/client/data/dataKey.ts), so the queue waits for the next unlock (README "Security").
  */
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
-import { BACKGROUND_SYNC_TAG, SYNCED_MESSAGE } from "./sync/backgroundSync";
-import { SyncLoop } from "./sync/outbox";
 
 /** The parts of the service-worker scope used here (the app's TypeScript setup has DOM types, not WebWorker ones). */
-interface ExtendableEventLike extends Event {
-  waitUntil(promise: Promise<unknown>): void;
-}
-interface SyncEventLike extends ExtendableEventLike {
-  tag: string;
-  lastChance: boolean;
-}
 declare const self: {
   __WB_MANIFEST: (string | { url: string; revision: string | null })[];
-  addEventListener(type: "sync", listener: (event: SyncEventLike) => void): void;
   addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
   skipWaiting(): Promise<void>;
-  clients: { matchAll(options: { type: "window" }): Promise<{ postMessage(message: unknown): void }[]> };
 };
 
 precacheAndRoute(self.__WB_MANIFEST);
@@ -38,20 +26,3 @@ clientsClaim();
 self.addEventListener("message", (event) => {
   if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
 });
-
-self.addEventListener("sync", (event) => {
-  if (event.tag !== BACKGROUND_SYNC_TAG) return;
-  event.waitUntil(uploadQueue(event.lastChance));
-});
-
-async function uploadQueue(lastChance: boolean): Promise<void> {
-  const loop = new SyncLoop();
-  await loop.syncNow();
-  const status = loop.getStatus();
-  // Pages update their counters and apply pulled events.
-  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage({ type: SYNCED_MESSAGE });
-  // Still failing (offline again, server down): reject, so the browser tries this sync again later.
-  if (!lastChance && (status.phase === "offline" || (status.phase === "error" && status.retryAt))) {
-    throw new Error(`background sync: ${status.lastError ?? status.phase}`);
-  }
-}

@@ -31,9 +31,10 @@ describe.each(SCHEMA_VERSIONS.slice(0, -1).map((v) => v.version))("a database of
     await current.open();
     expect(current.verno).toBe(SCHEMA_VERSIONS.at(-1)?.version);
     const stored = await current.events.orderBy("seq").toArray();
-    expect(stored.map((s) => [s.seq, s.syncState, s.event.id])).toEqual([
-      [1, "synced", events[0]?.id],
-      [2, "pending", events[1]?.id],
+    expect(stored.map((s) => [s.seq, s.syncState, s.event?.id, s.plain])).toEqual([
+      // Still in the clear, and marked so that the first unlock seals them (encryptionAtRest.test.ts).
+      [1, "synced", events[0]?.id, 1],
+      [2, "pending", events[1]?.id, 1],
     ]);
     // The indexes the app queries by work on the upgraded data.
     expect(await current.events.where("[syncState+seq]").between(["pending", 0], ["pending", Infinity]).count()).toBe(

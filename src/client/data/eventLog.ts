@@ -3,6 +3,21 @@ import type { EventType, PayloadOf, SampleEvent } from "../../domain/events";
 import type { EventRejection } from "../../domain/protocol";
 import { db, type StoredEvent } from "./db";
 import { getDeviceId, getMeta, setMeta } from "./meta";
+import { openJson, type Sealed, sealJson } from "./recordCipher";
+
+/** A stored event with its body in the clear (decrypted for this read only; the database keeps it sealed). */
+export type OpenEvent = StoredEvent & { event: SampleEvent };
+
+/** The event of a stored record: sealed ones are decrypted with the data key (DeviceLockedError while locked). */
+export function eventOf(stored: { sealed?: Sealed; event?: SampleEvent }): Promise<SampleEvent> {
+  if (stored.sealed) return openJson<SampleEvent>(stored.sealed);
+  if (stored.event) return Promise.resolve(stored.event);
+  return Promise.reject(new Error("a stored event without a body"));
+}
+
+/** Records with their events in the clear, in the same order. */
+export const opened = (records: StoredEvent[]): Promise<OpenEvent[]> =>
+  Promise.all(records.map(async (stored) => ({ ...stored, event: await eventOf(stored) })));
 
 export interface EventAuthor {
   staffId: string;
@@ -19,13 +34,70 @@ export class StaleLogError extends Error {
   }
 }
 
+/** An event ready to append: built with its sequence number and sealed, before any transaction starts. */
+interface PreparedEvent {
+  event: SampleEvent;
+  sealed: Sealed;
+}
+
+async function prepareEvent<T extends EventType>(
+  author: EventAuthor,
+  deviceId: string,
+  type: T,
+  payload: PayloadOf<T>,
+  seq: number,
+): Promise<PreparedEvent> {
+  const event = {
+    id: crypto.randomUUID(),
+    deviceId,
+    seq,
+    staffId: author.staffId,
+    siteCode: author.siteCode,
+    occurredAt: new Date().toISOString(),
+    type,
+    payload,
+  } as SampleEvent;
+  return { event, sealed: await sealJson(event) };
+}
+
 /**
- * Appends one event. The sequence number is taken and the event written in one transaction, so two writes can never
- * share a number and a crash leaves either both or neither.
+ * Appends prepared events numbered from `firstSeq` in one transaction, with `alsoInTransaction` (Dexie requests only):
+ * undone with a StaleLogError when the log has moved past `firstSeq - 1` meanwhile. The requests go out together —
+ * one round trip, which a slow phone feels on every scan.
+ */
+async function appendPrepared(
+  prepared: PreparedEvent[],
+  firstSeq: number,
+  alsoInTransaction?: () => Promise<void>,
+): Promise<void> {
+  try {
+    await db.transaction("rw", db.events, db.meta, async () => {
+      // Requests run in the order they were placed: the read sees the number as it was before this transaction.
+      const [next] = await Promise.all([
+        getMeta("nextSeq"),
+        ...prepared.map(({ event, sealed }) =>
+          db.events.add({ id: event.id, seq: event.seq, sealed, syncState: "pending" }),
+        ),
+        setMeta("nextSeq", firstSeq + prepared.length),
+      ]);
+      if ((next ?? 1) !== firstSeq) throw new StaleLogError(firstSeq);
+      await alsoInTransaction?.();
+    });
+  } catch (error) {
+    // The unique seq index refuses a number another writer took first.
+    if ((error as { name?: string } | null)?.name === "ConstraintError") throw new StaleLogError(firstSeq);
+    throw error;
+  }
+}
+
+/**
+ * Appends one event, sealed (its resident data never reaches the database in the clear). The sequence number is
+ * checked and the event written in one transaction, so two writes can never share a number and a crash leaves either
+ * both or neither.
  *
- * With `expectedSeq` (the number after the last event the caller's state holds) the three requests go out together —
- * one round trip instead of three, which a slow phone feels on every scan — and the transaction is undone with a
- * StaleLogError when the log has moved on meanwhile.
+ * With `expectedSeq` (the number after the last event the caller's state holds) the transaction is undone with a
+ * StaleLogError when the log has moved on meanwhile; without it, the next free number is taken (read again and
+ * retried if another writer took it first).
  */
 export async function recordEvent<T extends EventType>(
   author: EventAuthor,
@@ -35,47 +107,20 @@ export async function recordEvent<T extends EventType>(
   expectedSeq?: number,
 ): Promise<SampleEvent> {
   const deviceId = knownDeviceId ?? (await getDeviceId());
-  const eventWith = (seq: number) =>
-    ({
-      id: crypto.randomUUID(),
-      deviceId,
-      seq,
-      staffId: author.staffId,
-      siteCode: author.siteCode,
-      occurredAt: new Date().toISOString(),
-      type,
-      payload,
-    }) as SampleEvent;
-  if (expectedSeq !== undefined) {
-    const event = eventWith(expectedSeq);
+  for (;;) {
+    const seq = expectedSeq ?? (await getMeta("nextSeq")) ?? 1;
+    const prepared = await prepareEvent(author, deviceId, type, payload, seq);
     try {
-      return await db.transaction("rw", db.events, db.meta, async () => {
-        // Requests run in the order they were placed: the read sees the number as it was before this transaction.
-        const [next] = await Promise.all([
-          getMeta("nextSeq"),
-          db.events.add({ id: event.id, seq: expectedSeq, event, syncState: "pending" }),
-          setMeta("nextSeq", expectedSeq + 1),
-        ]);
-        if ((next ?? 1) !== expectedSeq) throw new StaleLogError(expectedSeq);
-        return event;
-      });
+      await appendPrepared([prepared], seq);
+      return prepared.event;
     } catch (error) {
-      // The unique seq index refuses a number another writer took first.
-      if ((error as { name?: string } | null)?.name === "ConstraintError") throw new StaleLogError(expectedSeq);
-      throw error;
+      if (!(error instanceof StaleLogError) || expectedSeq !== undefined) throw error;
     }
   }
-  return db.transaction("rw", db.events, db.meta, async () => {
-    const seq = (await getMeta("nextSeq")) ?? 1;
-    const event = eventWith(seq);
-    await db.events.add({ id: event.id, seq, event, syncState: "pending" });
-    await setMeta("nextSeq", seq + 1);
-    return event;
-  });
 }
 
 export async function allEvents(): Promise<SampleEvent[]> {
-  return (await db.events.orderBy("seq").toArray()).map((stored) => stored.event);
+  return Promise.all((await db.events.orderBy("seq").toArray()).map(eventOf));
 }
 
 /**
@@ -91,13 +136,13 @@ export const leftOutOfState = (stored: StoredEvent): boolean =>
  */
 export async function eventsAfter(seq: number): Promise<{ events: SampleEvent[]; leftOut: number[]; lastSeq: number }> {
   const stored = await db.events.where("seq").above(seq).toArray();
-  const events: SampleEvent[] = [];
+  const kept: StoredEvent[] = [];
   const leftOut: number[] = [];
   for (const s of stored) {
     if (leftOutOfState(s)) leftOut.push(s.seq);
-    else events.push(s.event);
+    else kept.push(s);
   }
-  return { events, leftOut, lastSeq: stored.at(-1)?.seq ?? seq };
+  return { events: await Promise.all(kept.map(eventOf)), leftOut, lastSeq: stored.at(-1)?.seq ?? seq };
 }
 
 /** Sequence numbers of events the server rejected (decided or not), up to `seq`: one index range, no event read. */
@@ -107,8 +152,8 @@ export async function rejectedSeqsUpTo(seq: number): Promise<number[]> {
 }
 
 /** This device's stored events with these sequence numbers (a few: one index lookup each). */
-export async function storedEventsBySeq(seqs: number[]): Promise<StoredEvent[]> {
-  return seqs.length === 0 ? [] : db.events.where("seq").anyOf(seqs).toArray();
+export async function storedEventsBySeq(seqs: number[]): Promise<OpenEvent[]> {
+  return seqs.length === 0 ? [] : opened(await db.events.where("seq").anyOf(seqs).toArray());
 }
 
 /** The highest sequence number the server has confirmed or rejected (0 when none). */
@@ -120,8 +165,10 @@ export async function highestSettledSeq(): Promise<number> {
   return Math.max(synced?.seq ?? 0, rejected?.seq ?? 0);
 }
 
-export async function pendingEvents(limit: number): Promise<StoredEvent[]> {
-  return db.events.where("[syncState+seq]").between(["pending", 0], ["pending", Infinity]).limit(limit).toArray();
+export async function pendingEvents(limit: number): Promise<OpenEvent[]> {
+  return opened(
+    await db.events.where("[syncState+seq]").between(["pending", 0], ["pending", Infinity]).limit(limit).toArray(),
+  );
 }
 
 export async function countPending(): Promise<number> {
@@ -181,12 +228,14 @@ export async function markSyncResults(
 }
 
 /** Events the server rejected that still wait for staff's decision, oldest first. */
-export async function quarantinedEvents(): Promise<StoredEvent[]> {
-  return db.events
-    .where("[syncState+seq]")
-    .between(["rejected", 0], ["rejected", Infinity])
-    .filter((stored) => !stored.resolution)
-    .toArray();
+export async function quarantinedEvents(): Promise<OpenEvent[]> {
+  return opened(
+    await db.events
+      .where("[syncState+seq]")
+      .between(["rejected", 0], ["rejected", Infinity])
+      .filter((stored) => !stored.resolution)
+      .toArray(),
+  );
 }
 
 export class NotQuarantinedError extends Error {}
@@ -202,34 +251,53 @@ export async function resolveQuarantined<T extends EventType>(
   decision:
     | { decision: "discarded"; reason: string }
     | { decision: "resubmitted"; reason: string; payload: PayloadOf<T> },
-): Promise<{ resolved: StoredEvent; replacement?: SampleEvent }> {
+): Promise<{ resolved: OpenEvent; replacement?: SampleEvent }> {
   const deviceId = await getDeviceId();
-  return db.transaction("rw", db.events, db.meta, async () => {
-    const stored = await db.events.get(id);
-    if (stored?.syncState !== "rejected" || stored.resolution) throw new NotQuarantinedError(id);
+  const before = await db.events.get(id);
+  if (before?.syncState !== "rejected" || before.resolution) throw new NotQuarantinedError(id);
+  const original = await eventOf(before);
+  // The events are sealed before the transaction (no WebCrypto awaits inside one); if another writer takes their
+  // numbers first, they are numbered and sealed again.
+  for (;;) {
+    const seq = (await getMeta("nextSeq")) ?? 1;
     const replacement =
       decision.decision === "resubmitted"
-        ? await recordEvent(author, stored.event.type as T, decision.payload, deviceId)
+        ? await prepareEvent(author, deviceId, original.type as T, decision.payload, seq)
         : undefined;
-    await recordEvent(
+    const resolvedEvent = await prepareEvent(
       author,
+      deviceId,
       "quarantine.resolved",
       {
         eventId: id,
         decision: decision.decision,
         reason: decision.reason,
-        rejectionCode: stored.rejection?.code ?? "unknown",
-        ...(replacement ? { replacementId: replacement.id } : {}),
+        rejectionCode: before.rejection?.code ?? "unknown",
+        ...(replacement ? { replacementId: replacement.event.id } : {}),
       },
-      deviceId,
+      replacement ? seq + 1 : seq,
     );
     const resolution = {
       decision: decision.decision,
       reason: decision.reason,
       at: new Date().toISOString(),
-      ...(replacement ? { replacementId: replacement.id } : {}),
+      ...(replacement ? { replacementId: replacement.event.id } : {}),
     };
-    await db.events.update(id, { resolution });
-    return { resolved: { ...stored, resolution }, ...(replacement ? { replacement } : {}) };
-  });
+    let resolved: StoredEvent | undefined;
+    try {
+      await appendPrepared(replacement ? [replacement, resolvedEvent] : [resolvedEvent], seq, async () => {
+        const stored = await db.events.get(id);
+        if (stored?.syncState !== "rejected" || stored.resolution) throw new NotQuarantinedError(id);
+        await db.events.update(id, { resolution });
+        resolved = stored;
+      });
+    } catch (error) {
+      if (error instanceof StaleLogError) continue;
+      throw error;
+    }
+    return {
+      resolved: { ...(resolved as StoredEvent), event: original, resolution },
+      ...(replacement ? { replacement: replacement.event } : {}),
+    };
+  }
 }

@@ -6,6 +6,7 @@
 import { buildExportFile, type ExportFile, exportFileName } from "../../domain/exportFile";
 import { APP_VERSION } from "../pwa/version";
 import { db } from "./db";
+import { eventOf } from "./eventLog";
 import { getDeviceId } from "./meta";
 import { loadSession } from "./session";
 
@@ -18,7 +19,7 @@ export interface QueueExport {
 export async function exportUnsynced(): Promise<QueueExport> {
   const [deviceId, session] = await Promise.all([getDeviceId(), loadSession()]);
   const pending = await db.events.where("[syncState+seq]").between(["pending", 0], ["pending", Infinity]).toArray();
-  const events = pending.map((stored) => stored.event);
+  const events = await Promise.all(pending.map(eventOf));
   const header = {
     deviceId,
     siteCode: events[0]?.siteCode ?? session?.site.code ?? "",

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useSyncExternalStore } from "react";
 import type { StationState } from "../../domain/projection";
 import { stationStore } from "../station/stationStore";
 import { type StationView, viewOfState } from "../station/view";
+import { currentDataKey, onDataKeyChange } from "./dataKey";
 import { db } from "./db";
 import { countPending } from "./eventLog";
 import { knownStaffNames, loadSession } from "./session";
@@ -40,3 +41,6 @@ export const usePendingCount = () => useLiveQuery(() => countPending(), []);
 
 /** Staff names by id, for showing who voided, transferred or handed over. */
 export const useStaffNames = () => useLiveQuery(() => knownStaffNames(), []);
+
+/** Whether the data key is in memory (the app is unlocked): resident data can be read and recorded. */
+export const useDataKeyHeld = () => useSyncExternalStore(onDataKeyChange, () => currentDataKey() !== null);

@@ -1,4 +1,6 @@
 /** Typed access to the meta table. */
+
+import type { PasswordWrappedKey } from "./dataKey";
 import { db, type StoredSession } from "./db";
 import type { StoredPin } from "./pin";
 import type { PullCursor } from "./remoteEvents";
@@ -15,6 +17,8 @@ export interface MetaValues {
   storagePersisted: boolean;
   /** Names of the staff who signed in on this device, by staff id: the history names who voided or transferred. */
   staffNames: Record<string, string>;
+  /** The data key wrapped under the password of the staff who signed in last (the PIN's copy is in `pin`). */
+  dataKey: { password?: PasswordWrappedKey };
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

@@ -1,19 +1,25 @@
 /**
- * The app-lock PIN: 4–6 digits, kept only as a salted PBKDF2-SHA256 hash (WebCrypto, many iterations). After five
- * wrong PINs the PIN is forgotten and the online password is needed again. Nothing else is touched: events stay.
+ * The app-lock PIN: 4–6 digits. It is not stored: it wraps the data key (dataKey.ts) under a PBKDF2-SHA256 key
+ * (WebCrypto, many iterations), so the right PIN is the one that unwraps it, and unlocking puts the key in memory.
+ * After five wrong PINs the PIN is forgotten and the password is needed again. Nothing else is touched: events stay.
  */
 
+import { holdDataKey, newDataKey, requireDataKey, unwrapDataKey, type WrappedKey, wrapDataKey } from "./dataKey";
 import { db } from "./db";
+import { wrapUnderSignInPassword } from "./deviceKeys";
 import { getMeta, setMeta } from "./meta";
 
 export const MAX_PIN_FAILURES = 5;
 const ITERATIONS = 150_000;
 
 export interface StoredPin {
-  salt: string;
-  hash: string;
-  iterations: number;
   failures: number;
+  /** The data key wrapped under the PIN. */
+  key?: WrappedKey;
+  /** Before encryption at rest, a salted PBKDF2 hash of the PIN was kept instead (base64 salt and hash). */
+  salt?: string;
+  hash?: string;
+  iterations?: number;
 }
 
 export const isValidPin = (pin: string): boolean => /^\d{4,6}$/.test(pin);
@@ -21,7 +27,7 @@ export const isValidPin = (pin: string): boolean => /^\d{4,6}$/.test(pin);
 const toBase64 = (bytes: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-async function derive(pin: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<string> {
+async function legacyHash(pin: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256);
   return toBase64(bits);
@@ -31,26 +37,36 @@ export async function hasPin(): Promise<boolean> {
   return (await getMeta("pin")) !== undefined;
 }
 
+/** Sets the PIN: wraps the data key that is in memory now (signing in with the password put it there). */
 export async function setPin(pin: string): Promise<void> {
   if (!isValidPin(pin)) throw new Error("PIN must be 4–6 digits");
-  const salt = crypto.getRandomValues(new Uint8Array(16));
-  await setMeta("pin", {
-    salt: toBase64(salt),
-    hash: await derive(pin, salt, ITERATIONS),
-    iterations: ITERATIONS,
-    failures: 0,
-  });
+  await setMeta("pin", { failures: 0, key: await wrapDataKey(requireDataKey(), pin, ITERATIONS) });
 }
 
 export type PinCheck = { ok: true } | { ok: false; remaining: number };
 
-/** Checks a PIN; the fifth failure in a row forgets the PIN (remaining 0: the password is needed). */
+/**
+ * Checks a PIN; the right one unlocks (the data key is then in memory). The fifth failure in a row forgets the PIN
+ * (remaining 0: the password is needed).
+ */
 export async function checkPin(pin: string): Promise<PinCheck> {
   const stored = await getMeta("pin");
   if (!stored) return { ok: false, remaining: 0 };
-  const hash = await derive(pin, fromBase64(stored.salt), stored.iterations);
-  if (hash === stored.hash) {
-    if (stored.failures > 0) await setMeta("pin", { ...stored, failures: 0 });
+  let key: CryptoKey | null = null;
+  if (stored.key) {
+    key = await unwrapDataKey(stored.key, pin);
+  } else if (stored.salt && stored.hash && stored.iterations) {
+    // A PIN set before encryption at rest: this is the device's first unlock since the upgrade. The data key is made
+    // now and wrapped under the PIN; encryptLegacyRecords then seals what is still in the clear.
+    if ((await legacyHash(pin, fromBase64(stored.salt), stored.iterations)) === stored.hash) {
+      key = await newDataKey();
+      await setMeta("pin", { failures: 0, key: await wrapDataKey(key, pin, ITERATIONS) });
+    }
+  }
+  if (key) {
+    if (stored.failures > 0) await setMeta("pin", { ...((await getMeta("pin")) ?? stored), failures: 0 });
+    holdDataKey(key);
+    await wrapUnderSignInPassword(key);
     return { ok: true };
   }
   const failures = stored.failures + 1;
@@ -62,6 +78,16 @@ export async function checkPin(pin: string): Promise<PinCheck> {
   return { ok: false, remaining: MAX_PIN_FAILURES - failures };
 }
 
+/**
+ * Forgets the PIN. Its wrapped key goes too when the password can unwrap the data key; when it cannot (a device
+ * upgraded from before encryption, whose staff have not signed in with the password since), the PIN stays the only
+ * way to the records: it is kept, to be tried again after a password sign-in, so nothing is lost.
+ */
 export async function forgetPin(): Promise<void> {
+  const [stored, keys] = await Promise.all([getMeta("pin"), getMeta("dataKey")]);
+  if (stored?.key && !keys?.password) {
+    await setMeta("pin", { failures: 0, key: stored.key });
+    return;
+  }
   await db.meta.delete("pin");
 }

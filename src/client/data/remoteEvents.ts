@@ -5,7 +5,9 @@
  */
 import type { SampleEvent } from "../../domain/events";
 import { db } from "./db";
+import { eventOf } from "./eventLog";
 import { getMeta, setMeta } from "./meta";
+import { sealJson } from "./recordCipher";
 
 export interface PullCursor {
   siteCode: string;
@@ -19,8 +21,12 @@ export async function pullCursor(siteCode: string): Promise<PullCursor> {
   return saved?.siteCode === siteCode ? saved : { siteCode, after: 0, afterId: null };
 }
 
-/** Stores one pulled page and the cursor after it, in one transaction. Returns how many events were new here. */
+/**
+ * Stores one pulled page and the cursor after it, in one transaction, each event sealed (sealed first: no WebCrypto
+ * awaits inside a transaction). Returns how many events were new here.
+ */
 export async function storePulledPage(events: SampleEvent[], cursor: PullCursor): Promise<number> {
+  const sealed = new Map(await Promise.all(events.map(async (event) => [event.id, await sealJson(event)] as const)));
   return db.transaction("rw", db.remoteEvents, db.events, db.meta, async () => {
     const ids = events.map((e) => e.id);
     const known = new Set([
@@ -28,7 +34,9 @@ export async function storePulledPage(events: SampleEvent[], cursor: PullCursor)
       ...(await db.events.where("id").anyOf(ids).primaryKeys()),
     ]);
     const fresh = events.filter((event) => !known.has(event.id));
-    if (fresh.length > 0) await db.remoteEvents.bulkAdd(fresh.map((event) => ({ id: event.id, event })));
+    if (fresh.length > 0) {
+      await db.remoteEvents.bulkAdd(fresh.map((event) => ({ id: event.id, sealed: sealed.get(event.id) })));
+    }
     await setMeta("pullCursor", cursor);
     return fresh.length;
   });
@@ -37,5 +45,5 @@ export async function storePulledPage(events: SampleEvent[], cursor: PullCursor)
 /** Remote events that arrived after `order`, in arrival order, with the order of the last. */
 export async function remoteEventsAfter(order: number): Promise<{ events: SampleEvent[]; lastOrder: number }> {
   const rows = await db.remoteEvents.where("order").above(order).toArray();
-  return { events: rows.map((r) => r.event), lastOrder: rows.at(-1)?.order ?? order };
+  return { events: await Promise.all(rows.map(eventOf)), lastOrder: rows.at(-1)?.order ?? order };
 }

@@ -5,7 +5,8 @@
  */
 import type { StationState } from "../../domain/projection";
 import { restoreState, type StateSnapshot, snapshotOf } from "../../domain/stateSnapshot";
-import { db } from "./db";
+import { db, type StoredSnapshot } from "./db";
+import { openBytes, sealBytes } from "./recordCipher";
 
 export interface LoadedSnapshot {
   state: StationState;
@@ -23,7 +24,7 @@ export async function loadSnapshot(): Promise<LoadedSnapshot | null> {
     const start = performance.now();
     const stored = await db.snapshots.get("station");
     if (!stored) return null;
-    const text = await stored.json.text();
+    const text = await snapshotText(stored);
     const read = performance.now();
     const parsed = JSON.parse(text) as StateSnapshot;
     const parsedAt = performance.now();
@@ -45,8 +46,24 @@ export async function loadSnapshot(): Promise<LoadedSnapshot | null> {
   }
 }
 
+/** The state's JSON: decrypted (one AES-GCM pass over the Blob), or as saved before encryption. */
+async function snapshotText(stored: StoredSnapshot): Promise<string> {
+  if (stored.sealed) {
+    const data = await stored.sealed.data.arrayBuffer();
+    return new TextDecoder().decode(await openBytes({ iv: stored.sealed.iv, data }));
+  }
+  if (stored.json) return stored.json.text();
+  throw new Error("a snapshot without a body");
+}
+
+/** Whether the saved snapshot is still in the clear (saved before encryption): it is then saved again, sealed. */
+export async function snapshotInClear(): Promise<boolean> {
+  const stored = await db.snapshots.get("station");
+  return stored !== undefined && stored.sealed === undefined;
+}
+
 /**
- * Saves the state as it is now: it must hold exactly this device's events up to `lastSeq` except `leftOut`, and the
+ * Saves the state as it is now, sealed: it must hold exactly this device's events up to `lastSeq` except `leftOut`, and the
  * remote ones up to `remoteOrder`.
  */
 export async function saveSnapshot(
@@ -55,8 +72,17 @@ export async function saveSnapshot(
   remoteOrder = 0,
   leftOut: number[] = [],
 ): Promise<void> {
-  const json = new Blob([asciiJson(snapshotOf(state))], { type: "application/json" });
-  await db.snapshots.put({ key: "station", lastSeq, remoteOrder, leftOut, savedAt: new Date().toISOString(), json });
+  // Serialised now (the caller's state is exactly as described), sealed, then stored.
+  const bytes = new TextEncoder().encode(asciiJson(snapshotOf(state)));
+  const { iv, data } = await sealBytes(bytes);
+  await db.snapshots.put({
+    key: "station",
+    lastSeq,
+    remoteOrder,
+    leftOut,
+    savedAt: new Date().toISOString(),
+    sealed: { iv, data: new Blob([data]) },
+  });
 }
 
 /** The sequence number the saved snapshot holds events up to, without reading its state (null when none). */

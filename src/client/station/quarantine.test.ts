@@ -5,7 +5,7 @@ import { activeMembers, countsOfDay, project, type StationState } from "../../do
 import { siteDay } from "../../domain/siteDay";
 import { snapshotOf } from "../../domain/stateSnapshot";
 import { db } from "../data/db";
-import { allEvents, countRejected, markSyncResults, recordEvent, requeueAfter } from "../data/eventLog";
+import { allEvents, countRejected, eventOf, markSyncResults, recordEvent, requeueAfter } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { discardQuarantined, listQuarantine, resubmitQuarantined } from "./quarantine";
 import { StationStore } from "./stationStore";
@@ -59,7 +59,9 @@ describe("quarantine", () => {
     expect(await countRejected()).toBe(0);
 
     // Two new events wait to be pushed: the replacement and the decision naming both.
-    const pending = (await db.events.where("syncState").equals("pending").sortBy("seq")).map((s) => s.event);
+    const pending = await Promise.all(
+      (await db.events.where("syncState").equals("pending").sortBy("seq")).map(eventOf),
+    );
     expect(pending.map((e) => e.type)).toEqual(["registration.added", "quarantine.resolved"]);
     const [replacement, decision] = pending;
     expect(replacement?.type === "registration.added" && replacement.payload.resident.name).toBe("李思");
@@ -118,7 +120,7 @@ async function shown(state: StationState) {
 /** The state every event but the left-out ones (rejected or decided) would give. */
 async function expectedState() {
   const stored = await db.events.orderBy("seq").toArray();
-  return project(stored.filter((s) => s.syncState !== "rejected" && !s.resolution).map((s) => s.event));
+  return project(await Promise.all(stored.filter((s) => s.syncState !== "rejected" && !s.resolution).map(eventOf)));
 }
 
 describe("rejected events leave the station's state until resubmitted", () => {

@@ -8,8 +8,13 @@ import { type SampleEvent, SampleEventSchema } from "../../domain/events";
 import { EVENT_REJECTIONS, type EventRejection } from "../../domain/protocol";
 import { type Resident, type ResidentCodeError, validateResident } from "../../domain/residentCode";
 import { err, ok, type Result } from "../../domain/result";
-import type { StoredEvent } from "../data/db";
-import { type EventAuthor, NotQuarantinedError, quarantinedEvents, resolveQuarantined } from "../data/eventLog";
+import {
+  type EventAuthor,
+  NotQuarantinedError,
+  type OpenEvent,
+  quarantinedEvents,
+  resolveQuarantined,
+} from "../data/eventLog";
 import { type StationStore, stationStore } from "./stationStore";
 
 export type QuarantineProblem =
@@ -18,7 +23,7 @@ export type QuarantineProblem =
   | { code: "still_invalid"; message: string; fields: RejectionField[] }
   | { code: "not_quarantined" };
 
-export const listQuarantine = (): Promise<StoredEvent[]> => quarantinedEvents();
+export const listQuarantine = (): Promise<OpenEvent[]> => quarantinedEvents();
 
 /** The part of an event a refusal is about, as staff know it (each has a sentence saying what to do). */
 export type RejectionField =
@@ -149,7 +154,7 @@ export async function discardQuarantined(
  */
 export async function resubmitQuarantined(
   author: EventAuthor,
-  stored: StoredEvent,
+  stored: OpenEvent,
   reason: string,
   correctedResident?: Resident,
   store: StationStore = stationStore,
@@ -177,7 +182,7 @@ export async function resubmitQuarantined(
   return outcome.ok ? ok(outcome.value.replacement as SampleEvent) : outcome;
 }
 
-async function decide<T extends { resolved: StoredEvent }>(
+async function decide<T extends { resolved: OpenEvent }>(
   store: StationStore,
   run: () => Promise<T>,
 ): Promise<Result<T, QuarantineProblem>> {

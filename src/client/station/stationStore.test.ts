@@ -6,7 +6,7 @@ import { project, registrationsOfDocument } from "../../domain/projection";
 import { snapshotOf } from "../../domain/stateSnapshot";
 import { eventStream } from "../../domain/testEvents";
 import { db } from "../data/db";
-import { allEvents, recordEvent } from "../data/eventLog";
+import { allEvents, eventOf, recordEvent } from "../data/eventLog";
 import { storePulledPage } from "../data/remoteEvents";
 import { loadSnapshot } from "../data/snapshot";
 import { StationStore } from "./stationStore";
@@ -95,7 +95,7 @@ describe("station store", () => {
     // A page that (wrongly) carries this device's own first event as well: it is skipped, the local one stays.
     const tampered = { ...(ownFirst as SampleEvent), payload: { tubeCode: "HIJACKED1", capacity: 1 } } as SampleEvent;
     expect(await storePulledPage([...theirs, tampered], { siteCode: "DEMO", after: 7, afterId: null })).toBe(2);
-    expect((await db.events.get(ownFirst?.id as string))?.event).toEqual(ownFirst);
+    expect(await eventOf((await db.events.get(ownFirst?.id as string)) ?? {})).toEqual(ownFirst);
     await store.catchUpRemote();
     const state = store.getSnapshot().state;
     expect(state.tubes.get("OT00000001")?.registrationIds).toHaveLength(1);
@@ -111,7 +111,7 @@ describe("station store", () => {
       afterId: null,
     });
     const restarted = await new StationStore(10_000).load();
-    const everything = [...(await allEvents()), ...(await db.remoteEvents.toArray()).map((r) => r.event)];
+    const everything = [...(await allEvents()), ...(await Promise.all((await db.remoteEvents.toArray()).map(eventOf)))];
     expect(snapshotOf(restarted)).toEqual(snapshotOf(project(everything)));
     expect(restarted.tubes.has("OT00000002")).toBe(true);
   });
@@ -131,7 +131,9 @@ describe("station store", () => {
     const state = store.getSnapshot().state;
     expect(state.tubes.get("YT00000007")?.registrationIds).toHaveLength(3);
     expect(snapshotOf(state)).toEqual(
-      snapshotOf(project([...(await allEvents()), ...(await db.remoteEvents.toArray()).map((r) => r.event)])),
+      snapshotOf(
+        project([...(await allEvents()), ...(await Promise.all((await db.remoteEvents.toArray()).map(eventOf)))]),
+      ),
     );
   });
 });

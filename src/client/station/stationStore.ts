@@ -6,6 +6,7 @@
  */
 import type { SampleEvent } from "../../domain/events";
 import { applyEvent, emptyState, type StationState } from "../../domain/projection";
+import { currentDataKey } from "../data/dataKey";
 import { eventsAfter, leftOutOfState, rejectedSeqsUpTo, storedEventsBySeq } from "../data/eventLog";
 import { getMeta } from "../data/meta";
 import { remoteEventsAfter } from "../data/remoteEvents";
@@ -46,7 +47,10 @@ export class StationStore {
     return () => this.listeners.delete(listener);
   };
 
-  /** Loads the state (once); later calls wait for the same load. */
+  /**
+   * Loads the state (once); later calls wait for the same load. Needs the data key (DeviceLockedError while locked;
+   * a failed load is tried again on the next call).
+   */
   load(): Promise<StationState> {
     this.loading ??= (async () => {
       const saved = await this.usableSnapshot();
@@ -65,7 +69,11 @@ export class StationStore {
       this.maybeSave();
       return state;
     })();
-    return this.loading;
+    const loading = this.loading;
+    loading.catch(() => {
+      if (this.loading === loading) this.loading = null;
+    });
+    return loading;
   }
 
   /**
@@ -100,6 +108,7 @@ export class StationStore {
   /** Applies this device's events that another tab recorded since the last call (cheap when there are none). */
   catchUpLocal(): Promise<void> {
     return this.oneAtATime(async () => {
+      if (!currentDataKey()) return; // locked: the next unlock loads or catches up
       const state = await this.load();
       const local = await eventsAfter(this.appliedSeq);
       // apply() may have taken some of them meanwhile (this tab's own write): only the ones still missing.
@@ -114,6 +123,7 @@ export class StationStore {
   /** Applies the other devices' events that a pull stored since the last call. */
   catchUpRemote(): Promise<void> {
     return this.oneAtATime(async () => {
+      if (!currentDataKey()) return;
       const state = await this.load();
       const remote = await remoteEventsAfter(this.appliedRemote);
       if (remote.events.length === 0) return;
@@ -172,6 +182,7 @@ export class StationStore {
    */
   followQuarantine(): Promise<void> {
     return this.oneAtATime(async () => {
+      if (!currentDataKey()) return;
       await this.load();
       const rejected = await rejectedSeqsUpTo(this.appliedSeq);
       const newlyRejected = rejected.some((seq) => !this.leftOut.has(seq));
@@ -212,6 +223,11 @@ export class StationStore {
     const { requestIdleCallback } = globalThis as { requestIdleCallback?: (run: () => void, o: object) => void };
     if (requestIdleCallback) requestIdleCallback(() => void this.save(), { timeout: 10_000 });
     else setTimeout(() => void this.save(), 200);
+  }
+
+  /** Saves a snapshot now (after records were sealed in place: the old one may be in the clear). */
+  saveNow(): Promise<void> {
+    return this.save();
   }
 
   private async save(): Promise<void> {

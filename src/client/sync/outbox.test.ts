@@ -10,7 +10,7 @@ import { eventStream } from "../../domain/testEvents";
 import { DEMO_LOGIN } from "../../server/sites/demo";
 import { startTestServer, type TestServer } from "../../server/testServer";
 import { db } from "../data/db";
-import { countPending, recordEvent } from "../data/eventLog";
+import { countPending, eventOf, recordEvent } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { pageSyncLoop as syncLoop } from "./outbox";
 import { signIn } from "./signIn";
@@ -101,7 +101,9 @@ describe("outbox loop", () => {
     await loop.syncNow();
     // (The first test's phone, an earlier install on this server, is another device too.)
     const fromOther = async () =>
-      (await db.remoteEvents.toArray()).filter((r) => r.event.deviceId === "outbox-other-phone").map((r) => r.id);
+      (await Promise.all((await db.remoteEvents.toArray()).map(eventOf)))
+        .filter((e) => e.deviceId === "outbox-other-phone")
+        .map((e) => e.id);
     expect(await fromOther()).toEqual(theirs.map((e) => e.id));
     expect(remoteCalls).toBe(callsBefore + 1);
     // Pulling again brings nothing twice.

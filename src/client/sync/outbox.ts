@@ -6,6 +6,7 @@
  * other triggers (connectivity back, page shown, staff asking) try at once. One tab syncs at a time (Web Locks).
  */
 import { outcomeOfPush, resendAfterMark } from "../../domain/pushOutcome";
+import { currentDataKey } from "../data/dataKey";
 import {
   countPending,
   countRejected,
@@ -17,7 +18,6 @@ import {
 import { getDeviceId, getMeta, setMeta } from "../data/meta";
 import { forgetToken, loadSession, saveSession } from "../data/session";
 import { ApiError, api } from "./api";
-import { requestBackgroundSync } from "./backgroundSync";
 import { retryDelay } from "./backoff";
 import { INITIAL_PUSH_BATCH, nextBatchSize } from "./batchSize";
 import { Listeners } from "./listeners";
@@ -119,6 +119,11 @@ export class SyncLoop {
    * A new event was recorded: counted at once, uploaded shortly. The pass waits NUDGE_DELAY_MS so that it does not
    * compete with painting the registration on a slow phone, and a burst of scans goes up in one push.
    */
+  /** The page's own loop shares the page's data key (dataKey.ts): an unlock only starts a pass. */
+  setDataKey(key: CryptoKey | null): void {
+    if (key) void this.syncNow();
+  }
+
   nudge(): void {
     this.update({ pending: this.status.pending + 1 });
     if (this.nudgeTimer !== undefined) return;
@@ -165,6 +170,11 @@ export class SyncLoop {
     const session = await loadSession();
     if (!session?.token) {
       this.update({ phase: "signed-out" });
+      return;
+    }
+    // Locked: the events' resident data cannot be read, nor pulled events stored. The next unlock syncs.
+    if (!currentDataKey()) {
+      this.update({ phase: "idle" });
       return;
     }
     this.update({ phase: "syncing" });
@@ -243,8 +253,6 @@ export class SyncLoop {
           ? "sequence_gap"
           : "unexpected";
     if (network || serverFault) this.scheduleRetry();
-    // No network: where the browser has Background Sync, the service worker uploads once it is back, app open or not.
-    if (network) void requestBackgroundSync();
     this.update({ phase: network ? "offline" : "error", lastError: network ? "network" : code });
   }
 

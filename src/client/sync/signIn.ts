@@ -1,5 +1,7 @@
 /** Signing in: exchanges username and password for a device token, keeps the session, and starts uploading. */
 import type { LoginResponse } from "../../domain/protocol";
+import { dropDataKey } from "../data/dataKey";
+import { openDataKeyAtSignIn } from "../data/deviceKeys";
 import { countPending } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { forgetPin } from "../data/pin";
@@ -10,6 +12,13 @@ import { syncLoop } from "./syncLoop";
 
 export async function signIn(username: string, password: string): Promise<LoginResponse> {
   const login = await api.login({ username, password, deviceId: await getDeviceId() });
+  try {
+    // The data key that encrypts resident data on the device: opened (or made) with the password just accepted.
+    await openDataKeyAtSignIn(username, password);
+  } catch (error) {
+    await api.logout(login.token).catch(() => undefined);
+    throw error;
+  }
   await saveSession(login);
   // Ask the browser to keep our data (never evict it); the answer is shown in settings.
   void requestPersistentStorage().catch(() => undefined);
@@ -31,6 +40,7 @@ export async function signOut(): Promise<SignOutResult> {
   if (session?.token) await api.logout(session.token).catch(() => undefined);
   await forgetToken();
   await forgetPin();
+  dropDataKey();
   await syncLoop.refreshCounts();
   return { ok: true };
 }
@@ -39,4 +49,5 @@ export async function signOut(): Promise<SignOutResult> {
 export async function requirePassword(): Promise<void> {
   await forgetToken();
   await forgetPin();
+  dropDataKey();
 }

@@ -3,7 +3,6 @@
  * and pulling cost the page's thread nothing, so a registration paints at once even while an upload runs. Where
  * there are no workers (Node, in unit tests) it is the page's own loop.
  */
-import { requestBackgroundSync } from "./backgroundSync";
 import { Listeners } from "./listeners";
 import { pageSyncLoop, type SyncStatus } from "./outbox";
 import type { FromSyncWorker, ToSyncWorker } from "./syncWorkerProtocol";
@@ -19,6 +18,8 @@ export interface SyncLoopApi {
   nudge(): void;
   syncNow(): Promise<void>;
   refreshCounts(): Promise<void>;
+  /** Hands the loop the data key at unlock, or takes it back at lock (null). */
+  setDataKey(key: CryptoKey | null): void;
 }
 
 /** Status reports arriving within this many ms of each other reach the screen as one. */
@@ -75,6 +76,11 @@ class SyncWorkerClient implements SyncLoopApi {
     return this.call("refreshCounts");
   }
 
+  setDataKey(key: CryptoKey | null): void {
+    // A CryptoKey crosses to the worker by structured clone; the worker keeps it only until the page locks.
+    if (key || this.worker) this.send({ type: "dataKey", key });
+  }
+
   private call(type: "syncNow" | "refreshCounts"): Promise<void> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -106,9 +112,6 @@ class SyncWorkerClient implements SyncLoopApi {
   private onMessage(message: FromSyncWorker): void {
     switch (message.type) {
       case "status":
-        // No network: where the browser has Background Sync, the service worker uploads once it is back, app open or
-        // not. Only a page can ask for that (the worker's own request finds no registration).
-        if (message.status.phase === "offline" && this.status.phase !== "offline") void requestBackgroundSync();
         this.setStatus(message.status);
         break;
       case "remote":

@@ -3,6 +3,7 @@
  * delays painting the next registration on a slow phone. The page talks to it through syncLoop.ts; the page forwards
  * what only a page sees (shown again, back online).
  */
+import { dropDataKey, holdDataKey } from "../data/dataKey";
 import { SyncLoop } from "./outbox";
 import type { FromSyncWorker, ToSyncWorker } from "./syncWorkerProtocol";
 
@@ -39,6 +40,12 @@ self.addEventListener("message", ({ data }) => {
       break;
     case "refreshCounts":
       void answer(data.id, loop.refreshCounts());
+      break;
+    case "dataKey":
+      if (data.key) {
+        holdDataKey(data.key);
+        void loop.syncNow();
+      } else dropDataKey();
       break;
   }
 });

@@ -7,7 +7,9 @@ export type ToSyncWorker =
   | { type: "nudge" }
   /** `id` is answered with `done` when the pass (or the recount) has finished. */
   | { type: "syncNow"; id: number }
-  | { type: "refreshCounts"; id: number };
+  | { type: "refreshCounts"; id: number }
+  /** The page was unlocked (the data key, which the worker needs to read and store events) or locked (null). */
+  | { type: "dataKey"; key: CryptoKey | null };
 
 export type FromSyncWorker =
   | { type: "status"; status: SyncStatus }

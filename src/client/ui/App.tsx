@@ -1,8 +1,10 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { openTubeOfDevice } from "../../domain/projection";
-import { useHasPin, useSession, useStationSelector } from "../data/hooks";
+import { currentDataKey, dropDataKey, onDataKeyChange } from "../data/dataKey";
+import { useDataKeyHeld, useHasPin, useSession, useStationSelector } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
 import { todayCounters } from "../station/history";
+import { sealLegacyRecords } from "../station/sealLegacy";
 import { Station } from "../station/station";
 import { stationStore } from "../station/stationStore";
 import { signOut } from "../sync/signIn";
@@ -60,21 +62,40 @@ export function App() {
 
   useEffect(() => {
     void getDeviceId().then(setDeviceId);
-    // The sync worker starts once the day's state is loaded and the page is idle: booting it beside that load would
-    // slow a phone's start, and nothing waits for the first upload.
-    let stopped = false;
-    const start = () => {
-      if (!stopped) syncLoop.start();
-    };
-    void stationStore.load().finally(() => {
-      if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
-      else setTimeout(start, 200);
+    // Locking drops the data key here and in the sync worker.
+    const forget = onDataKeyChange((key) => {
+      if (!key) syncLoop.setDataKey(null);
     });
     return () => {
-      stopped = true;
+      forget();
       syncLoop.stop();
     };
   }, []);
+
+  // Unlocked: the day's state loads (the data key decrypts it), records still in the clear from before encryption are
+  // sealed, and the sync worker gets the key. The worker starts once the state is loaded and the page is idle:
+  // booting it beside that load would slow a phone's start, and nothing waits for the first upload.
+  const keyHeld = useDataKeyHeld();
+  useEffect(() => {
+    if (!keyHeld) return;
+    let stopped = false;
+    const start = () => {
+      if (stopped) return;
+      syncLoop.start();
+      syncLoop.setDataKey(currentDataKey());
+    };
+    void stationStore
+      .load()
+      .then(sealLegacyRecords)
+      .catch((error: unknown) => console.warn("station state not loaded", error))
+      .finally(() => {
+        if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
+        else setTimeout(start, 200);
+      });
+    return () => {
+      stopped = true;
+    };
+  }, [keyHeld]);
 
   const signedIn = session?.token ? session : null;
   const hasPin = useHasPin();
@@ -82,7 +103,15 @@ export function App() {
   const [locked, setLocked] = useState(true);
   const [passwordRequired, setPasswordRequired] = useState(false);
   const [logoutRefused, setLogoutRefused] = useState<number | null>(null);
-  const lock = useCallback(() => setLocked(true), []);
+  const lock = useCallback(() => {
+    setLocked(true);
+    // The day's state is saved (sealed) while the key is still here; then the key leaves memory — unless an unlock
+    // in the meantime brought a key of its own.
+    const key = currentDataKey();
+    void stationStore.flush().finally(() => {
+      if (currentDataKey() === key) dropDataKey();
+    });
+  }, []);
   useIdleLock(lock);
   const [tab, setTab] = useState<"station" | "boxes" | "history" | "settings" | "quarantine">("station");
   const sync = useSyncStatus();
@@ -109,7 +138,7 @@ export function App() {
           siteName={signedIn.site.name}
           staffName={signedIn.staff.name}
           canLock={hasPin}
-          onLock={() => setLocked(true)}
+          onLock={lock}
           onSignOut={signOutNow}
         />
       ) : (
@@ -122,8 +151,11 @@ export function App() {
           </button>
         </BilingualAlert>
       )}
-      {session === undefined || deviceId === null || hasPin === undefined ? null : signedIn && !hasPin ? (
+      {session === undefined || deviceId === null || hasPin === undefined ? null : signedIn && !hasPin && keyHeld ? (
         <SetPinScreen onDone={() => setLocked(false)} />
+      ) : signedIn && !hasPin ? (
+        // Signed in but the page was reloaded before a PIN was set: the password opens the data key again.
+        <LoginScreen lastUsername={session?.staff.username} passwordRequired={false} />
       ) : signedIn && locked ? (
         <LockScreen onUnlock={() => setLocked(false)} onPasswordRequired={() => setPasswordRequired(true)} />
       ) : signedIn && station ? (

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { RecordsOfAnotherUserError } from "../data/deviceKeys";
 import { ApiError } from "../sync/api";
 import { signIn } from "../sync/signIn";
 import { BilingualAlert } from "./BilingualAlert";
@@ -19,7 +20,9 @@ export function LoginScreen({ lastUsername, passwordRequired }: { lastUsername?:
       await signIn(username.trim(), password);
     } catch (e) {
       const failure = e instanceof ApiError ? e.failure : null;
-      if (failure?.kind === "network") setError({ key: "networkDown" });
+      if (e instanceof RecordsOfAnotherUserError)
+        setError({ key: "recordsOfAnotherUser", values: { n: String(e.unsent) } });
+      else if (failure?.kind === "network") setError({ key: "networkDown" });
       else if (failure?.kind === "http" && failure.status === 401) setError({ key: "wrongCredentials" });
       else if (failure?.kind === "http" && failure.status === 429) {
         const minutes = Math.max(1, Math.ceil((failure.retryAfterSeconds ?? 60) / 60));

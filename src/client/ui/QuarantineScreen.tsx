@@ -3,7 +3,7 @@ import { type ReactNode, useState } from "react";
 import { type DocType, maskDocumentNumber } from "../../domain/documents";
 import type { EventType } from "../../domain/events";
 import type { StoredEvent } from "../data/db";
-import type { EventAuthor } from "../data/eventLog";
+import type { EventAuthor, OpenEvent } from "../data/eventLog";
 import {
   discardQuarantined,
   explainRejection,
@@ -72,7 +72,7 @@ function QuarantineItem({
   author,
   onDecided,
 }: {
-  stored: StoredEvent;
+  stored: OpenEvent;
   author: EventAuthor;
   onDecided: () => void;
 }) {

@@ -79,6 +79,7 @@ const zh = {
   unlock: "解锁",
   pinWrong: "PIN 错误，还可尝试 {n} 次",
   passwordRequired: "PIN 连续错误 5 次，请用密码重新登录（本机数据已保留）",
+  recordsOfAnotherUser: "本机有 {n} 条记录尚未上传，已为原登录人员加密：请原登录人员用其密码登录并上传后，再换人登录",
   lockNow: "锁定",
   logoutRefused: "还有 {n} 条记录未上传，不能退出登录。请先同步。",
   tabQuarantine: "待处理 {n}",
@@ -345,6 +346,8 @@ const en: Record<MessageKey, string> = {
   unlock: "Unlock",
   pinWrong: "Wrong PIN: {n} tries left",
   passwordRequired: "Five wrong PINs: sign in with your password (data on this device is kept)",
+  recordsOfAnotherUser:
+    "This phone holds {n} records not yet uploaded, encrypted for the staff who recorded them: they must sign in with their password and upload first",
   lockNow: "Lock",
   logoutRefused:
     "{n, plural, one {# record is} other {# records are}} not uploaded yet: sign-out is refused. Sync first.",

@@ -1,0 +1,76 @@
+/**
+ * The data key at a password sign-in (signIn.ts): opened with the password, or made for a device that has none; and
+ * what happens when the password cannot open it (another staff member's phone, or a changed password).
+ */
+import { holdDataKey, newDataKey, PASSWORD_ITERATIONS, unwrapDataKey, wrapDataKey } from "./dataKey";
+import { db } from "./db";
+import { countPending, countRejected } from "./eventLog";
+import { getMeta, setMeta } from "./meta";
+
+/** The records on this device are sealed under a key this password cannot open, and some are not uploaded yet. */
+export class RecordsOfAnotherUserError extends Error {
+  constructor(readonly unsent: number) {
+    super(`this device holds ${unsent} records not yet uploaded, sealed for another sign-in`);
+    this.name = "RecordsOfAnotherUserError";
+  }
+}
+
+/** A password typed at sign-in, kept until the PIN unlock that follows can wrap the data key under it too. */
+let passwordToWrap: { username: string; password: string } | null = null;
+
+async function holdAndWrap(key: CryptoKey, username: string, password: string): Promise<void> {
+  await setMeta("dataKey", { password: { username, ...(await wrapDataKey(key, password, PASSWORD_ITERATIONS)) } });
+  holdDataKey(key);
+}
+
+/** Whether any record is sealed: every record not marked plain is (counted through indexes, no record read). */
+async function sealedRecordsExist(): Promise<boolean> {
+  const [events, plainEvents, remote, plainRemote, snapshot] = await Promise.all([
+    db.events.count(),
+    db.events.where("plain").equals(1).count(),
+    db.remoteEvents.count(),
+    db.remoteEvents.where("plain").equals(1).count(),
+    db.snapshots.get("station"),
+  ]);
+  return events > plainEvents || remote > plainRemote || snapshot?.sealed !== undefined;
+}
+
+/**
+ * Opens the data key with the password just accepted by the server. Where the password cannot open it:
+ * - the PIN still can (it was kept: see forgetPin) — the PIN unlock that follows opens it and adds this password;
+ * - nothing on the device waits for upload — the sealed records are all on the server, so they are erased and the
+ *   device starts afresh under a new key (its events of the day come back only as the server's figures);
+ * - else the sign-in is refused (RecordsOfAnotherUserError): only the staff who recorded them can open them.
+ */
+export async function openDataKeyAtSignIn(username: string, password: string): Promise<void> {
+  const stored = (await getMeta("dataKey"))?.password;
+  if (stored?.username === username) {
+    const key = await unwrapDataKey(stored, password);
+    if (key) {
+      holdDataKey(key);
+      return;
+    }
+  }
+  if (!(await sealedRecordsExist()) && !(await getMeta("pin"))?.key) {
+    // A new device, or one upgraded from before encryption (its plaintext records are sealed after the unlock).
+    await holdAndWrap(await newDataKey(), username, password);
+    return;
+  }
+  if ((await getMeta("pin"))?.key) {
+    passwordToWrap = { username, password };
+    return;
+  }
+  const unsent = (await countPending()) + (await countRejected());
+  if (unsent > 0) throw new RecordsOfAnotherUserError(unsent);
+  await db.transaction("rw", db.events, db.remoteEvents, db.snapshots, db.meta, async () => {
+    await Promise.all([db.events.clear(), db.remoteEvents.clear(), db.snapshots.clear(), db.meta.delete("pullCursor")]);
+  });
+  await holdAndWrap(await newDataKey(), username, password);
+}
+
+/** After the PIN unlocked: wraps the data key under the password typed at the sign-in before it, if any. */
+export async function wrapUnderSignInPassword(key: CryptoKey): Promise<void> {
+  const pending = passwordToWrap;
+  passwordToWrap = null;
+  if (pending) await holdAndWrap(key, pending.username, pending.password);
+}
