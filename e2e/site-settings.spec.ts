@@ -42,6 +42,10 @@ test("a site lead changes the pool size and the phone rule on the phone; the nex
   await section.getByTestId("site-name").fill("幸福里采样点");
   await section.getByText("5 人").click();
   await section.getByTestId("site-phone-required").check();
+  // What the phone keeps: 7 days by default, shown with the date before which handed-over records are deleted.
+  await expect(page.getByTestId("retention-kept")).toHaveAttribute("data-days", "7");
+  await expect(page.getByTestId("retention-kept")).toContainText("保留 7 天");
+  await section.getByTestId("site-retention").selectOption("3");
   await section.getByTestId("site-save").click();
   await expect(page.getByTestId("site-settings-saved")).toContainText("新开的试管每管 5 人，必须填写手机号");
   await expect(page.getByTestId("site-settings-saved")).toContainText(
@@ -58,7 +62,8 @@ test("a site lead changes the pool size and the phone rule on the phone; the nex
   const site = await (
     await request.get(`/api/v1/sites/${lead.siteCode}`, { headers: { authorization: `Bearer ${token}` } })
   ).json();
-  expect(site).toMatchObject({ name: "幸福里采样点", poolSize: 5, phoneRequired: true });
+  expect(site).toMatchObject({ name: "幸福里采样点", poolSize: 5, phoneRequired: true, retentionDays: 3 });
+  await expect(page.getByTestId("retention-kept")).toHaveAttribute("data-days", "3");
 
   // This phone uses them at once: the next tube takes 5, and a resident without a mobile number is refused.
   await page.getByTestId("tab-station").click();

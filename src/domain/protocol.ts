@@ -29,6 +29,11 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export const ROLES = ["collector", "site_lead", "admin", "lab"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** How long phones keep synced resident data after the box left: 1 day to 30 days, 7 unless the site says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 7;
+export const MAX_RETENTION_DAYS = 30;
+export const RetentionDaysSchema = z.number().int().min(1).max(MAX_RETENTION_DAYS);
+
 export const SiteConfigSchema = z
   .object({
     code: SiteCodeSchema,
@@ -37,6 +42,8 @@ export const SiteConfigSchema = z
     tubePattern: z.string(),
     boxPattern: z.string(),
     phoneRequired: z.boolean(),
+    /** Days phones keep synced records once their box is handed over (absent from servers before it: 7). */
+    retentionDays: RetentionDaysSchema.optional(),
   })
   .meta({ id: "SiteConfig" });
 export type SiteConfig = z.infer<typeof SiteConfigSchema>;
@@ -47,6 +54,7 @@ export const SiteSettingsSchema = z
     name: z.string().trim().min(1).max(64).optional(),
     poolSize: PoolSizeSchema.optional(),
     phoneRequired: z.boolean().optional(),
+    retentionDays: RetentionDaysSchema.optional(),
   })
   .meta({ id: "SiteSettings" });
 export type SiteSettings = z.infer<typeof SiteSettingsSchema>;

@@ -3,7 +3,7 @@ import type { SampleEvent } from "../domain/events";
 import type { LoginResponse, PullResponse, PushResponse, SiteSummary } from "../domain/protocol";
 import { eventStream, nextTestUuid } from "../domain/testEvents";
 import { DEMO_LOGIN } from "./sites/demo";
-import { createSite, createStaff } from "./sites/sites";
+import { createSite, createStaff, findSite } from "./sites/sites";
 import { startTestServer, TEST_STORES, type TestServer } from "./testServer";
 
 // The same suite runs against the embedded SQLite store and, when DATABASE_URL is set, against PostgreSQL.
@@ -706,6 +706,14 @@ describe.each(TEST_STORES)("on %s", (kind) => {
         headers: { authorization: `Bearer ${collector.token}` },
       });
       expect(seen.json().poolSize).toBe(20);
+      // How long phones keep handed-over records: 7 days unless the site says otherwise, 1–30.
+      expect(seen.json().retentionDays).toBe(7);
+      for (const bad of [0, 31, 2.5, "7"]) {
+        const refused = await patch(lead.token, { retentionDays: bad });
+        expect([refused.statusCode, refused.json().code]).toEqual([400, "invalid_request"]);
+      }
+      expect((await patch(lead.token, { retentionDays: 14 })).json()).toMatchObject({ retentionDays: 14 });
+      expect((await findSite(server.store.db, "DEMO"))?.retentionDays).toBe(14);
     });
   });
 

@@ -7,6 +7,7 @@ import { type StationView, viewOfState } from "../station/view";
 import { currentDataKey, onDataKeyChange } from "./dataKey";
 import { db } from "./db";
 import { countPending } from "./eventLog";
+import { getMeta } from "./meta";
 import { knownStaffNames, loadSession } from "./session";
 
 /** The station as projected from every local event (kept in memory); undefined until the first load. */
@@ -34,6 +35,9 @@ export function useStationSelector<T>(select: (state: StationState | undefined) 
 }
 
 export const useSession = () => useLiveQuery(async () => (await loadSession()) ?? null, []);
+
+/** The last retention clean-up on this phone (undefined before the first). */
+export const useLastPurge = () => useLiveQuery(() => getMeta("lastPurge"), []);
 
 export const useHasPin = () => useLiveQuery(async () => (await db.meta.get("pin")) !== undefined, []);
 

@@ -1,5 +1,6 @@
 /** Typed access to the meta table. */
 
+import type { RetainedCounts } from "../../domain/retention";
 import type { PasswordWrappedKey } from "./dataKey";
 import { db, type StoredSession } from "./db";
 import type { StoredPin } from "./pin";
@@ -19,6 +20,10 @@ export interface MetaValues {
   staffNames: Record<string, string>;
   /** The data key wrapped under the password of the staff who signed in last (the PIN's copy is in `pin`). */
   dataKey: { password?: PasswordWrappedKey };
+  /** Day counters made by records deleted for retention, added back whenever the state is built. */
+  retainedCounts: RetainedCounts;
+  /** The last retention clean-up: when, the cutoff it used and how many events it deleted. */
+  lastPurge: { at: string; cutoff: string; removed: number };
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

@@ -4,8 +4,10 @@
  * of an older format or unreadable, the station re-projects the events, which stay the only record.
  */
 import type { StationState } from "../../domain/projection";
+import type { RetainedCounts } from "../../domain/retention";
 import { restoreState, type StateSnapshot, snapshotOf } from "../../domain/stateSnapshot";
 import { db, type StoredSnapshot } from "./db";
+import { setMeta } from "./meta";
 import { openBytes, sealBytes } from "./recordCipher";
 
 export interface LoadedSnapshot {
@@ -71,17 +73,27 @@ export async function saveSnapshot(
   lastSeq: number,
   remoteOrder = 0,
   leftOut: number[] = [],
+  /** With a retention clean-up: the day counts kept from deleted records, stored in the same transaction. */
+  retained?: RetainedCounts,
 ): Promise<void> {
   // Serialised now (the caller's state is exactly as described), sealed, then stored.
   const bytes = new TextEncoder().encode(asciiJson(snapshotOf(state)));
   const { iv, data } = await sealBytes(bytes);
-  await db.snapshots.put({
-    key: "station",
+  const record = {
+    key: "station" as const,
     lastSeq,
     remoteOrder,
     leftOut,
     savedAt: new Date().toISOString(),
     sealed: { iv, data: new Blob([data]) },
+  };
+  if (!retained) {
+    await db.snapshots.put(record);
+    return;
+  }
+  await db.transaction("rw", db.snapshots, db.meta, async () => {
+    await db.snapshots.put(record);
+    await setMeta("retainedCounts", retained);
   });
 }
 

@@ -174,6 +174,11 @@ function registrationsOfAnyType(state: StationState, docNumber: string): Registr
 
 const indexes = new WeakMap<StationState, HistoryIndex>();
 
+/** Records left the state (retention): its search index starts again on the next search. */
+export function forgetHistoryIndex(state: StationState): void {
+  indexes.delete(state);
+}
+
 function indexOf(state: StationState): HistoryIndex {
   let index = indexes.get(state);
   if (!index) {

@@ -6,11 +6,13 @@
  */
 import type { SampleEvent } from "../../domain/events";
 import { applyEvent, emptyState, type StationState } from "../../domain/projection";
+import { addRetainedCounts, type ExpiredRecords, forgetExpired, mergeRetainedCounts } from "../../domain/retention";
 import { currentDataKey } from "../data/dataKey";
 import { eventsAfter, leftOutOfState, rejectedSeqsUpTo, storedEventsBySeq } from "../data/eventLog";
 import { getMeta } from "../data/meta";
 import { remoteEventsAfter } from "../data/remoteEvents";
 import { dropSnapshot, type LoadedSnapshot, loadSnapshot, saveSnapshot } from "../data/snapshot";
+import { forgetHistoryIndex } from "./history";
 
 export interface StationSnapshot {
   state: StationState;
@@ -59,6 +61,8 @@ export class StationStore {
       for (const event of local.events) applyEvent(state, event);
       const remote = await remoteEventsAfter(saved?.remoteOrder ?? 0);
       for (const event of remote.events) applyEvent(state, event);
+      // Counters of records deleted for retention: the state holds their days' figures, not the records.
+      addRetainedCounts(state, (await getMeta("retainedCounts")) ?? {});
       this.leftOut = new Set([...(saved?.leftOut ?? []), ...local.leftOut]);
       this.appliedSeq = local.lastSeq;
       this.savedSeq = saved?.lastSeq ?? 0;
@@ -223,6 +227,27 @@ export class StationStore {
     const { requestIdleCallback } = globalThis as { requestIdleCallback?: (run: () => void, o: object) => void };
     if (requestIdleCallback) requestIdleCallback(() => void this.save(), { timeout: 10_000 });
     else setTimeout(() => void this.save(), 200);
+  }
+
+  /**
+   * Retention: drops expired records from the state (their events are already deleted), keeps their day counts, and
+   * saves the state and the kept counts together.
+   */
+  forgetExpired(expired: ExpiredRecords): Promise<void> {
+    return this.oneAtATime(async () => {
+      const state = await this.load();
+      const kept = forgetExpired(state, expired);
+      forgetHistoryIndex(state);
+      this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
+      this.emit();
+      const retained = mergeRetainedCounts((await getMeta("retainedCounts")) ?? {}, kept);
+      // Taken together, synchronously, as in save().
+      const seq = this.appliedSeq;
+      const remoteOrder = this.appliedRemote;
+      await saveSnapshot(state, seq, remoteOrder, [...this.leftOut], retained);
+      this.savedSeq = seq;
+      this.savedRemote = remoteOrder;
+    });
   }
 
   /** Saves a snapshot now (after records were sealed in place: the old one may be in the clear). */

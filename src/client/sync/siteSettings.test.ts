@@ -54,9 +54,9 @@ const site: SiteConfig = {
 
 describe("site settings form", () => {
   it("sends only what changed, and refuses a bad name or no change before sending", () => {
-    const form = { name: site.name, poolSize: site.poolSize, phoneRequired: false };
+    const form = { name: site.name, poolSize: site.poolSize, phoneRequired: false, retentionDays: 7 };
     expect(siteSettingsChanges(site, { ...form, poolSize: 5 })).toEqual({ ok: true, value: { poolSize: 5 } });
-    expect(siteSettingsChanges(site, { ...form, name: " 新名字 ", phoneRequired: true })).toEqual({
+    expect(siteSettingsChanges(site, { ...form, name: " 新名字 ", phoneRequired: true, retentionDays: 7 })).toEqual({
       ok: true,
       value: { name: "新名字", phoneRequired: true },
     });
@@ -87,19 +87,24 @@ describe("site settings form", () => {
 describe("changing the site settings", () => {
   it("a site lead's change reaches the server and becomes this device's site configuration at once", async () => {
     await signIn("lead", "leadpass1");
-    const outcome = await changeSiteSettings({ name: "幸福里", poolSize: 5, phoneRequired: true });
+    const outcome = await changeSiteSettings({ name: "幸福里", poolSize: 5, phoneRequired: true, retentionDays: 7 });
     expect(outcome).toMatchObject({
       ok: true,
       value: { code: "DEMO", name: "幸福里", poolSize: 5, phoneRequired: true },
     });
-    expect((await loadSession())?.site).toMatchObject({ name: "幸福里", poolSize: 5, phoneRequired: true });
+    expect((await loadSession())?.site).toMatchObject({
+      name: "幸福里",
+      poolSize: 5,
+      phoneRequired: true,
+      retentionDays: 7,
+    });
     const token = (await loadSession())?.token;
     const seen = await server.app.inject({
       method: "GET",
       url: "/api/v1/sites/DEMO",
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(seen.json()).toMatchObject({ poolSize: 5, phoneRequired: true });
+    expect(seen.json()).toMatchObject({ poolSize: 5, phoneRequired: true, retentionDays: 7 });
     // Who signed in here is remembered by name (the history names who voided or moved people).
     expect(Object.values(await knownStaffNames())).toContain("组长");
   });
@@ -108,14 +113,18 @@ describe("changing the site settings", () => {
     const before = (await signIn("lead", "leadpass1")).site;
     // The lead's role was taken away on the server after sign-in.
     await server.store.db.updateTable("staff").set({ role: "collector" }).where("username", "=", "lead").execute();
-    expect(await changeSiteSettings({ name: before.name, poolSize: 20, phoneRequired: false })).toEqual({
+    expect(
+      await changeSiteSettings({ name: before.name, poolSize: 20, phoneRequired: false, retentionDays: 7 }),
+    ).toEqual({
       ok: false,
       error: { problem: "forbidden_role", code: "forbidden_role" },
     });
     await server.store.db.updateTable("staff").set({ role: "site_lead" }).where("username", "=", "lead").execute();
     globalThis.fetch = () => Promise.reject(new TypeError("Failed to fetch"));
     try {
-      expect(await changeSiteSettings({ name: before.name, poolSize: 1, phoneRequired: false })).toEqual({
+      expect(
+        await changeSiteSettings({ name: before.name, poolSize: 1, phoneRequired: false, retentionDays: 7 }),
+      ).toEqual({
         ok: false,
         error: { problem: "offline" },
       });
@@ -127,7 +136,7 @@ describe("changing the site settings", () => {
 
   it("a collector's device does not send at all", async () => {
     await signIn(DEMO_LOGIN.username, DEMO_LOGIN.password);
-    expect(await changeSiteSettings({ name: "x", poolSize: 1, phoneRequired: false })).toEqual({
+    expect(await changeSiteSettings({ name: "x", poolSize: 1, phoneRequired: false, retentionDays: 7 })).toEqual({
       ok: false,
       error: { problem: "forbidden_role" },
     });

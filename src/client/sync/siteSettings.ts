@@ -5,7 +5,7 @@
  * up on their next sync.
  */
 import type { PoolSize } from "../../domain/events";
-import type { SiteConfig, SiteSettings } from "../../domain/protocol";
+import { DEFAULT_RETENTION_DAYS, type SiteConfig, type SiteSettings } from "../../domain/protocol";
 import { err, ok, type Result } from "../../domain/result";
 import { loadSession, updateSessionSite } from "../data/session";
 import { ApiError, type ApiFailure, api } from "./api";
@@ -20,6 +20,8 @@ export interface SiteSettingsForm {
   name: string;
   poolSize: PoolSize;
   phoneRequired: boolean;
+  /** Days phones keep synced records after their box was handed over (1–30). */
+  retentionDays: number;
 }
 
 /** Why a change was not made: the form's own checks, then what the server or the network said. */
@@ -40,6 +42,9 @@ export type SiteSettingsOutcome = Result<SiteConfig, { problem: SiteSettingsProb
 
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
+/** The site's retention in days (a server from before the setting sends none: the default). */
+export const retentionDaysOf = (site: SiteConfig): number => site.retentionDays ?? DEFAULT_RETENTION_DAYS;
+
 /** The changes the form makes to the current settings, or why it cannot be sent. */
 export function siteSettingsChanges(
   current: SiteConfig,
@@ -53,6 +58,7 @@ export function siteSettingsChanges(
     ...(name !== current.name ? { name } : {}),
     ...(form.poolSize !== current.poolSize ? { poolSize: form.poolSize } : {}),
     ...(form.phoneRequired !== current.phoneRequired ? { phoneRequired: form.phoneRequired } : {}),
+    ...(form.retentionDays !== retentionDaysOf(current) ? { retentionDays: form.retentionDays } : {}),
   };
   return Object.keys(changes).length === 0 ? err("unchanged") : ok(changes);
 }

@@ -4,10 +4,12 @@ import { currentDataKey, dropDataKey, onDataKeyChange } from "../data/dataKey";
 import { useDataKeyHeld, useHasPin, useSession, useStationSelector } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
 import { todayCounters } from "../station/history";
+import { PURGE_EVERY_MS, purgeExpiredRecords } from "../station/retention";
 import { sealLegacyRecords } from "../station/sealLegacy";
 import { Station } from "../station/station";
 import { stationStore } from "../station/stationStore";
 import { signOut } from "../sync/signIn";
+import { retentionDaysOf } from "../sync/siteSettings";
 import { syncLoop } from "../sync/syncLoop";
 import { BilingualAlert } from "./BilingualAlert";
 import { useI18n } from "./i18n";
@@ -122,6 +124,20 @@ export function App() {
     () => (site && staffId ? new Station({ staffId, siteCode: site.code }, site, () => syncLoop.nudge()) : null),
     [site, staffId],
   );
+
+  // Retention: once unlocked, old handed-over records are deleted from the phone in the background (then every 6 h).
+  const retentionDays = site ? retentionDaysOf(site) : null;
+  useEffect(() => {
+    if (!keyHeld || retentionDays === null) return;
+    const run = () =>
+      void purgeExpiredRecords(retentionDays).catch((error: unknown) => console.warn("retention clean-up", error));
+    const first = setTimeout(run, 10_000);
+    const every = setInterval(run, PURGE_EVERY_MS);
+    return () => {
+      clearTimeout(first);
+      clearInterval(every);
+    };
+  }, [keyHeld, retentionDays]);
 
   const signOutNow = () =>
     void signOut().then((result) => {

@@ -1,10 +1,13 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
+import { retentionCutoff } from "../../domain/retention";
 import { downloadExport, exportUnsynced } from "../data/exportQueue";
+import { useLastPurge, useSession } from "../data/hooks";
 import { type StorageStatus, storageStatus } from "../data/storage";
 import { installState, promptInstall } from "../pwa/install";
 import { updates } from "../pwa/updates";
 import { APP_VERSION } from "../pwa/version";
-import { useI18n } from "./i18n";
+import { retentionDaysOf } from "../sync/siteSettings";
+import { formatDateTime, useI18n } from "./i18n";
 import { SiteSettingsSection } from "./SiteSettingsSection";
 
 const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(bytes < 10_485_760 ? 1 : 0)} MB`;
@@ -55,6 +58,8 @@ export function SettingsScreen() {
         </>
       )}
 
+      <RetentionInfo />
+
       <h2>{t("installApp")}</h2>
       {install.installed ? (
         <p>{t("installed")}</p>
@@ -90,5 +95,26 @@ export function SettingsScreen() {
         </p>
       )}
     </section>
+  );
+}
+
+/** What this phone keeps of the site's records and until when (retention: src/client/station/retention.ts). */
+function RetentionInfo() {
+  const { t, lang } = useI18n();
+  const session = useSession();
+  const last = useLastPurge();
+  if (!session) return null;
+  const days = retentionDaysOf(session.site);
+  const cutoff = retentionCutoff(new Date(), days);
+  return (
+    <>
+      <h2>{t("retentionTitle")}</h2>
+      <p data-testid="retention-kept" data-days={days}>
+        {t("retentionKept", { days, cutoff: formatDateTime(cutoff, lang) })}
+      </p>
+      <p className="hint" data-testid="retention-last">
+        {last ? t("retentionLast", { at: formatDateTime(last.at, lang), n: last.removed }) : t("retentionNever")}
+      </p>
+    </>
   );
 }

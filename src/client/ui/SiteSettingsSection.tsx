@@ -1,9 +1,14 @@
 import { type FormEvent, useState } from "react";
 import { POOL_SIZES, type PoolSize } from "../../domain/events";
 import type { SiteConfig } from "../../domain/protocol";
+
+/** The retention choices offered (the server takes 1–30). */
+const RETENTION_CHOICES = [1, 3, 7, 14, 30] as const;
+
 import { useSession } from "../data/hooks";
 import {
   changeSiteSettings,
+  retentionDaysOf,
   SITE_NAME_MAX,
   SITE_SETTINGS_ROLES,
   type SiteSettingsProblem,
@@ -48,9 +53,10 @@ function SiteSettingsForm({
   const [name, setName] = useState(site.name);
   const [poolSize, setPoolSize] = useState<PoolSize>(site.poolSize);
   const [phoneRequired, setPhoneRequired] = useState(site.phoneRequired);
+  const [retentionDays, setRetentionDays] = useState(retentionDaysOf(site));
   const [saving, setSaving] = useState(false);
   const [problem, setProblem] = useState<{ problem: SiteSettingsProblem; code?: string } | null>(null);
-  const form = { name, poolSize, phoneRequired };
+  const form = { name, poolSize, phoneRequired, retentionDays };
   const checked = siteSettingsChanges(site, form);
   const nameProblem = !checked.ok && checked.error.startsWith("name_") ? checked.error : null;
 
@@ -129,6 +135,23 @@ function SiteSettingsForm({
             }}
           />
           {t("sitePhoneRequired")}
+        </label>
+        <label>
+          {t("siteRetention")}
+          <select
+            data-testid="site-retention"
+            value={retentionDays}
+            onChange={(e) => {
+              setRetentionDays(Number(e.target.value));
+              setProblem(null);
+            }}
+          >
+            {RETENTION_CHOICES.map((days) => (
+              <option key={days} value={days}>
+                {t("siteRetentionDays", { n: days })}
+              </option>
+            ))}
+          </select>
         </label>
         <button type="submit" className="primary" data-testid="site-save" disabled={saving}>
           {saving ? t("siteSaving") : t("siteSave")}

@@ -79,6 +79,13 @@ const zh = {
   unlock: "解锁",
   pinWrong: "PIN 错误，还可尝试 {n} 次",
   passwordRequired: "PIN 连续错误 5 次，请用密码重新登录（本机数据已保留）",
+  siteRetention: "本机保留已交接记录的天数",
+  siteRetentionDays: "{n} 天",
+  retentionTitle: "本机数据保留",
+  retentionKept:
+    "已上传、且所在箱已交接的记录，在本机保留 {days} 天：{cutoff} 之前的记录会从本机删除（服务器上的记录不受影响）。未上传或被拒的记录永不删除。",
+  retentionLast: "上次清理：{at}，删除 {n} 条记录。",
+  retentionNever: "尚未清理过。",
   recordsOfAnotherUser: "本机有 {n} 条记录尚未上传，已为原登录人员加密：请原登录人员用其密码登录并上传后，再换人登录",
   lockNow: "锁定",
   logoutRefused: "还有 {n} 条记录未上传，不能退出登录。请先同步。",
@@ -346,6 +353,13 @@ const en: Record<MessageKey, string> = {
   unlock: "Unlock",
   pinWrong: "Wrong PIN: {n} tries left",
   passwordRequired: "Five wrong PINs: sign in with your password (data on this device is kept)",
+  siteRetention: "Days phones keep handed-over records",
+  siteRetentionDays: "{n, plural, one {# day} other {# days}}",
+  retentionTitle: "Data kept on this phone",
+  retentionKept:
+    "Uploaded records whose box was handed over are kept here for {days} days: records from before {cutoff} are deleted from this phone (the server's copy is not touched). Records not yet uploaded or refused are never deleted.",
+  retentionLast: "Last clean-up: {at}, {n} records deleted.",
+  retentionNever: "No clean-up yet.",
   recordsOfAnotherUser:
     "This phone holds {n} records not yet uploaded, encrypted for the staff who recorded them: they must sign in with their password and upload first",
   lockNow: "Lock",

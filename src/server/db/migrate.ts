@@ -5,6 +5,7 @@ import * as boxesTransfers from "./migrations/0002_boxes_transfers";
 import * as loginLimitsAudit from "./migrations/0003_login_limits_audit";
 import * as conflicts from "./migrations/0004_conflicts";
 import * as siteCursor from "./migrations/0005_site_cursor";
+import * as retentionDays from "./migrations/0006_retention_days";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "0003_login_limits_audit": loginLimitsAudit,
   "0004_conflicts": conflicts,
   "0005_site_cursor": siteCursor,
+  "0006_retention_days": retentionDays,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

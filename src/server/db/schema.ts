@@ -8,6 +8,8 @@ export interface SitesTable {
   tube_pattern: string;
   box_pattern: string;
   phone_required: number;
+  /** Days phones keep synced records after their box was handed over. */
+  retention_days: Generated<number>;
   created_at: string;
   /** The last per-site event number given out (the pull cursor's counter). */
   last_event_seq: Generated<number>;

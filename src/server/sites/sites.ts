@@ -14,6 +14,7 @@ export const toSiteConfig = (row: SiteRow): SiteConfig => ({
   tubePattern: row.tube_pattern,
   boxPattern: row.box_pattern,
   phoneRequired: row.phone_required === 1,
+  retentionDays: row.retention_days,
 });
 
 export async function findSite(db: Kysely<Database>, code: string): Promise<SiteConfig | undefined> {
@@ -166,6 +167,7 @@ export async function updateSiteSettings(
     ...(settings.name !== undefined ? { name: settings.name } : {}),
     ...(settings.poolSize !== undefined ? { pool_size: settings.poolSize } : {}),
     ...(settings.phoneRequired !== undefined ? { phone_required: settings.phoneRequired ? 1 : 0 } : {}),
+    ...(settings.retentionDays !== undefined ? { retention_days: settings.retentionDays } : {}),
   };
   if (Object.keys(changes).length > 0)
     await db.updateTable("sites").set(changes).where("code", "=", siteCode).execute();
