@@ -6,6 +6,7 @@ import { z } from "zod";
 import { DeviceIdSchema, NO_CONTROL_CHARACTERS, PoolSizeSchema, SiteCodeSchema } from "./events";
 
 import { MAX_PULL_EVENTS, MAX_PUSH_EVENTS } from "./limits";
+import { MAX_RETENTION_DAYS } from "./retention";
 
 // Re-exported: the server and tests import them with the schemas.
 export {
@@ -29,9 +30,7 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export const ROLES = ["collector", "site_lead", "admin", "lab"] as const;
 export type Role = (typeof ROLES)[number];
 
-/** How long phones keep synced resident data after the box left: 1 day to 30 days, 7 unless the site says otherwise. */
-export const DEFAULT_RETENTION_DAYS = 7;
-export const MAX_RETENTION_DAYS = 30;
+/** How long phones keep synced resident data after the box left (src/domain/retention.ts). */
 export const RetentionDaysSchema = z.number().int().min(1).max(MAX_RETENTION_DAYS);
 
 export const SiteConfigSchema = z

@@ -9,7 +9,17 @@
  */
 import type { SampleEvent } from "./events";
 import { countersOfDay, type DayCounts, type StationState } from "./projection";
+import type { SiteConfig } from "./protocol";
 import { siteDay } from "./siteDay";
+
+/** 1 day to 30 days, 7 unless the site says otherwise. Kept here, not beside the zod schemas: the station's first
+ * screen needs the default without loading zod. */
+export const DEFAULT_RETENTION_DAYS = 7;
+export const MAX_RETENTION_DAYS = 30;
+
+/** The site's retention in days (a server from before the setting sends none: the default). */
+export const retentionDaysOf = (site: Pick<SiteConfig, "retentionDays">): number =>
+  site.retentionDays ?? DEFAULT_RETENTION_DAYS;
 
 export interface ExpiredRecords {
   boxes: Set<string>;

@@ -5,8 +5,9 @@
  * up on their next sync.
  */
 import type { PoolSize } from "../../domain/events";
-import { DEFAULT_RETENTION_DAYS, type SiteConfig, type SiteSettings } from "../../domain/protocol";
+import type { SiteConfig, SiteSettings } from "../../domain/protocol";
 import { err, ok, type Result } from "../../domain/result";
+import { retentionDaysOf } from "../../domain/retention";
 import { loadSession, updateSessionSite } from "../data/session";
 import { ApiError, type ApiFailure, api } from "./api";
 import { syncLoop } from "./syncLoop";
@@ -41,9 +42,6 @@ export type SiteSettingsProblem =
 export type SiteSettingsOutcome = Result<SiteConfig, { problem: SiteSettingsProblem; code?: string }>;
 
 const CONTROL_CHARACTER = /\p{Cc}/u;
-
-/** The site's retention in days (a server from before the setting sends none: the default). */
-export const retentionDaysOf = (site: SiteConfig): number => site.retentionDays ?? DEFAULT_RETENTION_DAYS;
 
 /** The changes the form makes to the current settings, or why it cannot be sent. */
 export function siteSettingsChanges(

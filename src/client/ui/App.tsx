@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { openTubeOfDevice } from "../../domain/projection";
+import { retentionDaysOf } from "../../domain/retention";
 import { currentDataKey, dropDataKey, onDataKeyChange } from "../data/dataKey";
 import { useDataKeyHeld, useHasPin, useSession, useStationSelector } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
@@ -9,7 +10,6 @@ import { sealLegacyRecords } from "../station/sealLegacy";
 import { Station } from "../station/station";
 import { stationStore } from "../station/stationStore";
 import { signOut } from "../sync/signIn";
-import { retentionDaysOf } from "../sync/siteSettings";
 import { syncLoop } from "../sync/syncLoop";
 import { BilingualAlert } from "./BilingualAlert";
 import { useI18n } from "./i18n";

@@ -1,12 +1,11 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { retentionCutoff } from "../../domain/retention";
+import { retentionCutoff, retentionDaysOf } from "../../domain/retention";
 import { downloadExport, exportUnsynced } from "../data/exportQueue";
 import { useLastPurge, useSession } from "../data/hooks";
 import { type StorageStatus, storageStatus } from "../data/storage";
 import { installState, promptInstall } from "../pwa/install";
 import { updates } from "../pwa/updates";
 import { APP_VERSION } from "../pwa/version";
-import { retentionDaysOf } from "../sync/siteSettings";
 import { formatDateTime, useI18n } from "./i18n";
 import { SiteSettingsSection } from "./SiteSettingsSection";
 

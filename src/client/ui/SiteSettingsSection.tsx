@@ -1,14 +1,10 @@
 import { type FormEvent, useState } from "react";
 import { POOL_SIZES, type PoolSize } from "../../domain/events";
 import type { SiteConfig } from "../../domain/protocol";
-
-/** The retention choices offered (the server takes 1–30). */
-const RETENTION_CHOICES = [1, 3, 7, 14, 30] as const;
-
+import { retentionDaysOf } from "../../domain/retention";
 import { useSession } from "../data/hooks";
 import {
   changeSiteSettings,
-  retentionDaysOf,
   SITE_NAME_MAX,
   SITE_SETTINGS_ROLES,
   type SiteSettingsProblem,
@@ -16,6 +12,9 @@ import {
 } from "../sync/siteSettings";
 import { BilingualAlert } from "./BilingualAlert";
 import { type MessageKey, useI18n } from "./i18n";
+
+/** The retention choices offered (the server takes 1–30). */
+const RETENTION_CHOICES = [1, 3, 7, 14, 30] as const;
 
 const PROBLEM_KEYS: Record<SiteSettingsProblem, MessageKey> = {
   name_empty: "siteProblem_name_empty",
