@@ -67,7 +67,7 @@ const base = server.base;
 async function seedHistory(page: Page, count: number): Promise<string[]> {
   const pushUrl = `${API_PREFIX}/events/push`;
   return page.evaluate(
-    async ([count, pushUrl, pushBatch]) => {
+    async ([count, pushUrl, pushBatch, pin]) => {
       const open = () =>
         new Promise<IDBDatabase>((resolve, reject) => {
           const req = indexedDB.open("samplepoint");
@@ -111,9 +111,6 @@ async function seedHistory(page: Page, count: number): Promise<string[]> {
           payload,
         },
         syncState: "synced",
-        // Written as an earlier version stored events (in the clear, as the version 4 upgrade marks them): the app
-        // seals them in place after the next unlock, so the figures below are taken on encrypted data.
-        plain: 1,
       });
       for (let t = 0; t * 10 < count; t++) {
         const tubeCode = `HT${String(t).padStart(10, "0")}`;
@@ -155,6 +152,47 @@ async function seedHistory(page: Page, count: number): Promise<string[]> {
         const refused = body.results?.find((r) => r.status !== "accepted");
         if (!response.ok || refused) throw new Error(`seeding push refused: ${JSON.stringify(refused ?? body)}`);
       }
+      // Stored as the app stores them: each event sealed (AES-GCM, fresh IV) under the device's data key, which the
+      // bench unwraps with the PIN it set at sign-in exactly as the app does (src/client/data/dataKey.ts).
+      const wrapped = (
+        (await get("pin"))?.value as {
+          key: { salt: Uint8Array<ArrayBuffer>; iterations: number; iv: Uint8Array<ArrayBuffer>; wrapped: ArrayBuffer };
+        }
+      ).key;
+      const material = await crypto.subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, [
+        "deriveKey",
+      ]);
+      const wrapping = await crypto.subtle.deriveKey(
+        { name: "PBKDF2", hash: "SHA-256", salt: wrapped.salt, iterations: wrapped.iterations },
+        material,
+        { name: "AES-GCM", length: 256 },
+        false,
+        ["unwrapKey"],
+      );
+      const dataKey = await crypto.subtle.unwrapKey(
+        "raw",
+        wrapped.wrapped,
+        wrapping,
+        { name: "AES-GCM", iv: wrapped.iv },
+        { name: "AES-GCM", length: 256 },
+        false,
+        ["encrypt"],
+      );
+      for (let i = 0; i < records.length; i += 5_000) {
+        await Promise.all(
+          records.slice(i, i + 5_000).map(async (r) => {
+            const record = r as { event?: unknown; sealed?: unknown };
+            const iv = crypto.getRandomValues(new Uint8Array(12));
+            const data = await crypto.subtle.encrypt(
+              { name: "AES-GCM", iv },
+              dataKey,
+              new TextEncoder().encode(JSON.stringify(record.event)),
+            );
+            record.sealed = { iv, data };
+            delete record.event;
+          }),
+        );
+      }
       for (let i = 0; i < records.length; i += 20_000) {
         await new Promise<void>((resolve, reject) => {
           const tx = db.transaction("events", "readwrite");
@@ -172,7 +210,7 @@ async function seedHistory(page: Page, count: number): Promise<string[]> {
       db.close();
       return docs;
     },
-    [count, pushUrl, MAX_PUSH_EVENTS] as const,
+    [count, pushUrl, MAX_PUSH_EVENTS, PIN] as const,
   );
 }
 
