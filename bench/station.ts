@@ -154,11 +154,14 @@ async function seedHistory(page: Page, count: number): Promise<string[]> {
       }
       // Stored as the app stores them: each event sealed (AES-GCM, fresh IV) under the device's data key, which the
       // bench unwraps with the PIN it set at sign-in exactly as the app does (src/client/data/dataKey.ts).
-      const wrapped = (
-        (await get("pin"))?.value as {
-          key: { salt: Uint8Array<ArrayBuffer>; iterations: number; iv: Uint8Array<ArrayBuffer>; wrapped: ArrayBuffer };
-        }
-      ).key;
+      type WrappedKey = {
+        salt: Uint8Array<ArrayBuffer>;
+        iterations: number;
+        iv: Uint8Array<ArrayBuffer>;
+        wrapped: ArrayBuffer;
+      };
+      const wrapped = ((await get("pin"))?.value as { key?: WrappedKey } | undefined)?.key;
+      if (!wrapped) throw new Error("no PIN-wrapped data key: the bench signs in and sets the PIN first");
       const material = await crypto.subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, [
         "deriveKey",
       ]);
