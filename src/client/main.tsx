@@ -1,5 +1,6 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { onRecordsErased } from "./data/deviceKeys";
 import { watchInstallability } from "./pwa/install";
 import { registerServiceWorker } from "./pwa/updates";
 import { announceToOtherTabs, onOtherTabChange } from "./station/otherTabs";
@@ -15,6 +16,8 @@ watchInstallability();
 
 // The day's state loads once the PIN has unlocked the data key (App.tsx); it is saved as a snapshot when the app is
 // hidden.
+// A different staff member's sign-in erased the previous records: the state built from them goes too.
+onRecordsErased(() => void stationStore.reload().catch(() => undefined));
 // Other devices' events, pulled by the sync loop, join the station's state (their tubes, duplicates, counters).
 syncLoop.onRemoteEvents(() => {
   void stationStore.catchUpRemote();

@@ -2,7 +2,7 @@
  * The data key at a password sign-in (signIn.ts): opened with the password, or made for a device that has none; and
  * what happens when the password cannot open it (another staff member's phone, or a changed password).
  */
-import { holdDataKey, newDataKey, PASSWORD_ITERATIONS, unwrapDataKey, wrapDataKey } from "./dataKey";
+import { dropDataKey, holdDataKey, newDataKey, PASSWORD_ITERATIONS, unwrapDataKey, wrapDataKey } from "./dataKey";
 import { db } from "./db";
 import { countPending, countRejected } from "./eventLog";
 import { getMeta, setMeta } from "./meta";
@@ -43,6 +43,9 @@ async function sealedRecordsExist(): Promise<boolean> {
  * - else the sign-in is refused (RecordsOfAnotherUserError): only the staff who recorded them can open them.
  */
 export async function openDataKeyAtSignIn(username: string, password: string): Promise<void> {
+  // A sign-in never works under a key still held from before it (another user's, after a token expired).
+  dropDataKey();
+  passwordToWrap = null;
   const stored = (await getMeta("dataKey"))?.password;
   if (stored?.username === username) {
     const key = await unwrapDataKey(stored, password);
@@ -51,21 +54,40 @@ export async function openDataKeyAtSignIn(username: string, password: string): P
       return;
     }
   }
-  if (!(await sealedRecordsExist()) && !(await getMeta("pin"))?.key) {
-    // A new device, or one upgraded from before encryption (its plaintext records are sealed after the unlock).
+  const pin = await getMeta("pin");
+  // The PIN can open the records: its wrapped key, or (a device upgraded from before encryption) its old hash, which
+  // makes the data key at that unlock. Only for the staff the records belong to (or when none is known yet).
+  const pinOpens = pin?.key !== undefined || pin?.hash !== undefined;
+  if (!(await sealedRecordsExist()) && !pinOpens) {
+    // A new device, or one upgraded from before encryption, signed out (its plaintext records are sealed after the
+    // unlock that follows the PIN set now).
     await holdAndWrap(await newDataKey(), username, password);
     return;
   }
-  if ((await getMeta("pin"))?.key) {
+  if (pinOpens && (stored === undefined || stored.username === username)) {
     passwordToWrap = { username, password };
     return;
   }
   const unsent = (await countPending()) + (await countRejected());
   if (unsent > 0) throw new RecordsOfAnotherUserError(unsent);
   await db.transaction("rw", db.events, db.remoteEvents, db.snapshots, db.meta, async () => {
-    await Promise.all([db.events.clear(), db.remoteEvents.clear(), db.snapshots.clear(), db.meta.delete("pullCursor")]);
+    await Promise.all([
+      db.events.clear(),
+      db.remoteEvents.clear(),
+      db.snapshots.clear(),
+      db.meta.bulkDelete(["pullCursor", "retainedCounts", "lastPurge", "pin"]),
+    ]);
   });
   await holdAndWrap(await newDataKey(), username, password);
+  for (const listener of erasedListeners) listener();
+}
+
+const erasedListeners = new Set<() => void>();
+
+/** The device's records were erased at a sign-in: whatever state was built from them must be dropped. */
+export function onRecordsErased(listener: () => void): () => void {
+  erasedListeners.add(listener);
+  return () => erasedListeners.delete(listener);
 }
 
 /** After the PIN unlocked: wraps the data key under the password typed at the sign-in before it, if any. */

@@ -9,10 +9,10 @@ import { eventStream } from "../../domain/testEvents";
 import { StationStore } from "../station/stationStore";
 import { currentDataKey, DeviceLockedError, dropDataKey, holdDataKey, newDataKey } from "./dataKey";
 import { DATABASE_NAME, db, SCHEMA_VERSIONS } from "./db";
-import { openDataKeyAtSignIn, RecordsOfAnotherUserError } from "./deviceKeys";
+import { onRecordsErased, openDataKeyAtSignIn, RecordsOfAnotherUserError } from "./deviceKeys";
 import { allEvents, countPending, markSyncResults, recordEvent } from "./eventLog";
 import { encryptLegacyRecords } from "./legacyEncryption";
-import { getMeta } from "./meta";
+import { getMeta, setMeta } from "./meta";
 import { checkPin, forgetPin, hasPin, MAX_PIN_FAILURES, setPin } from "./pin";
 import { storePulledPage } from "./remoteEvents";
 
@@ -121,6 +121,16 @@ describe("resident data encrypted at rest", () => {
     expect(await countPending()).toBe(3);
   });
 
+  it("a sign-in never works under a key still held from before it (another user's, after a token expired)", async () => {
+    await openDataKeyAtSignIn("collector1", "pw-one");
+    await setPin("2468");
+    await registerTwo();
+    // collector1's token expired with the app unlocked; collector2 signs in on the same phone.
+    await expect(openDataKeyAtSignIn("collector2", "pw-two")).rejects.toBeInstanceOf(RecordsOfAnotherUserError);
+    expect(currentDataKey()).toBeNull();
+    await expect(allEvents()).rejects.toBeInstanceOf(DeviceLockedError);
+  });
+
   it("another staff member cannot open the records: refused while any wait for upload, else erased", async () => {
     await openDataKeyAtSignIn("collector1", "pw-one");
     await setPin("2468");
@@ -136,8 +146,16 @@ describe("resident data encrypted at rest", () => {
       [],
     );
     dropDataKey();
+    await setMeta("retainedCounts", {
+      "2026-12-01": { registrations: 5, registrationsByDevice: {}, tubesByDevice: {} },
+    });
+    let erased = 0;
+    const stop = onRecordsErased(() => erased++);
     await openDataKeyAtSignIn("collector2", "pw-two");
+    stop();
+    expect(erased).toBe(1);
     expect(await db.events.count()).toBe(0);
+    expect(await getMeta("retainedCounts")).toBeUndefined();
     expect((await getMeta("dataKey"))?.password?.username).toBe("collector2");
   });
 });
@@ -199,6 +217,10 @@ describe("a device upgraded from before encryption (schema version 3, everything
     dropDataKey();
     await db.open();
     expect(db.verno).toBe(SCHEMA_VERSIONS.at(-1)?.version);
+    // Its staff sign in with the password first (the token had expired): no key is made yet — the PIN's old hash
+    // makes it at the unlock, and the password's copy wraps that same key.
+    await openDataKeyAtSignIn("staff-old", "old password");
+    expect(currentDataKey()).toBeNull();
     expect(await checkPin("9999")).toEqual({ ok: false, remaining: MAX_PIN_FAILURES - 1 });
     expect(await checkPin("1357")).toEqual({ ok: true });
     // The day's state loads from the old snapshot; then everything is sealed in place.
@@ -216,6 +238,8 @@ describe("a device upgraded from before encryption (schema version 3, everything
     dropDataKey();
     expect(await checkPin("1357")).toEqual({ ok: true });
     expect(await allEvents()).toEqual(own);
-    holdDataKey(await newDataKey());
+    dropDataKey();
+    await openDataKeyAtSignIn("staff-old", "old password");
+    expect(await allEvents()).toEqual(own);
   });
 });

@@ -78,7 +78,8 @@ class SyncWorkerClient implements SyncLoopApi {
 
   setDataKey(key: CryptoKey | null): void {
     // A CryptoKey crosses to the worker by structured clone; the worker keeps it only until the page locks.
-    if (key || this.worker) this.send({ type: "dataKey", key });
+    // Before the worker has started, its start hands it the key held then.
+    if (this.worker) this.send({ type: "dataKey", key });
   }
 
   private call(type: "syncNow" | "refreshCounts"): Promise<void> {

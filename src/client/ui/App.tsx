@@ -65,9 +65,8 @@ export function App() {
   useEffect(() => {
     void getDeviceId().then(setDeviceId);
     // Locking drops the data key here and in the sync worker.
-    const forget = onDataKeyChange((key) => {
-      if (!key) syncLoop.setDataKey(null);
-    });
+    // Every change of key (locked, unlocked, another key after a sign-in) reaches the sync worker.
+    const forget = onDataKeyChange((key) => syncLoop.setDataKey(key));
     return () => {
       forget();
       syncLoop.stop();
@@ -144,12 +143,14 @@ export function App() {
       setLogoutRefused(result.ok ? null : result.pending);
       if (result.ok) setLocked(true);
     });
-  const working = Boolean(signedIn && station && hasPin && !locked);
+  // Without the data key nothing can be read or recorded: the lock screen, whatever the idle timer says.
+  const unlocked = !locked && keyHeld;
+  const working = Boolean(signedIn && station && hasPin && unlocked);
   usePreloadScreens(working);
 
   return (
     <div className={`app${working ? " app-working" : ""}`}>
-      {signedIn && hasPin && !locked ? (
+      {signedIn && hasPin && unlocked ? (
         <TopBar
           siteName={signedIn.site.name}
           staffName={signedIn.staff.name}
@@ -172,7 +173,7 @@ export function App() {
       ) : signedIn && !hasPin ? (
         // Signed in but the page was reloaded before a PIN was set: the password opens the data key again.
         <LoginScreen lastUsername={session?.staff.username} passwordRequired={false} />
-      ) : signedIn && locked ? (
+      ) : signedIn && !unlocked ? (
         <LockScreen onUnlock={() => setLocked(false)} onPasswordRequired={() => setPasswordRequired(true)} />
       ) : signedIn && station ? (
         <>
