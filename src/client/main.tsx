@@ -33,6 +33,7 @@ onOtherTabChange((change) => {
   if (change === "recorded") void stationStore.catchUpLocal();
   if (change === "pulled") void stationStore.catchUpRemote();
   if (change === "quarantine") void stationStore.followQuarantine();
+  if (change === "purged") void stationStore.reload().catch(() => undefined);
   void syncLoop.refreshCounts();
 });
 let lastPhase = syncLoop.getStatus().phase;

@@ -3,7 +3,8 @@
  * at once: they apply the new events to their state and recount their queue. (Correctness does not depend on it:
  * every input first catches up with the log under the station lock.)
  */
-export type TabChange = "recorded" | "pulled" | "synced" | "quarantine";
+/** "purged": a retention clean-up deleted records; a tab's state built before it must be built again. */
+export type TabChange = "recorded" | "pulled" | "synced" | "quarantine" | "purged";
 
 const channel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("samplepoint-station");
 

@@ -7,6 +7,7 @@
 import { eventIsExpired, eventTouchesExpired, expiredRecords, retentionCutoff } from "../../domain/retention";
 import { setMeta } from "../data/meta";
 import { deleteExpiredEvents, unsentEvents } from "../data/retentionStore";
+import { announceToOtherTabs } from "./otherTabs";
 import { type StationStore, stationStore } from "./stationStore";
 
 export interface PurgeOutcome {
@@ -20,8 +21,19 @@ export async function purgeExpiredRecords(
   retentionDays: number,
   now = new Date(),
   store: StationStore = stationStore,
-): Promise<PurgeOutcome> {
-  const state = await store.load();
+): Promise<PurgeOutcome | null> {
+  // One clean-up at a time across the app's tabs; a tab that finds another at work leaves it to that one.
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  if (!locks) return purgeNow(retentionDays, now, store);
+  return locks.request("samplepoint-retention", { ifAvailable: true }, (lock) =>
+    lock ? purgeNow(retentionDays, now, store) : null,
+  );
+}
+
+async function purgeNow(retentionDays: number, now: Date, store: StationStore): Promise<PurgeOutcome> {
+  // From the records as stored now: another tab may have cleaned up since this tab built its state, and deciding on
+  // that older state would keep the same records' counts twice.
+  const state = await store.reload();
   const cutoff = retentionCutoff(now, retentionDays);
   const expired = expiredRecords(state, cutoff);
   let outcome: PurgeOutcome = { cutoff, removed: 0, heldBack: false };
@@ -32,6 +44,7 @@ export async function purgeExpiredRecords(
       // Events first, then the state: a stop in between leaves records the next run finds and deletes again.
       const removed = await deleteExpiredEvents((event) => eventIsExpired(event, expired), cutoff);
       await store.forgetExpired(expired);
+      announceToOtherTabs("purged");
       outcome = { ...outcome, removed };
     }
   }
