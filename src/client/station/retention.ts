@@ -5,7 +5,7 @@
  * this time. Runs after the unlock, in the background, and then every few hours while the app is open.
  */
 import { eventIsExpired, eventTouchesExpired, expiredRecords, retentionCutoff } from "../../domain/retention";
-import { setMeta } from "../data/meta";
+import { getMeta, setMeta } from "../data/meta";
 import { deleteExpiredEvents, unsentEvents } from "../data/retentionStore";
 import { announceToOtherTabs } from "./otherTabs";
 import { type StationStore, stationStore } from "./stationStore";
@@ -31,9 +31,11 @@ export async function purgeExpiredRecords(
 }
 
 async function purgeNow(retentionDays: number, now: Date, store: StationStore): Promise<PurgeOutcome> {
-  // From the records as stored now: another tab may have cleaned up since this tab built its state, and deciding on
-  // that older state would keep the same records' counts twice.
-  const state = await store.reload();
+  // Another tab may have cleaned up since this tab built its state: deciding on that older state would keep the same
+  // records' counts twice, so the state is built again from the records as stored now (only then: at 100,000
+  // registrations a rebuild is a second's work on a slow phone).
+  const last = await getMeta("lastPurge");
+  const state = last && Date.parse(last.at) >= store.loadedAtMs() ? await store.reload() : await store.load();
   const cutoff = retentionCutoff(now, retentionDays);
   const expired = expiredRecords(state, cutoff);
   let outcome: PurgeOutcome = { cutoff, removed: 0, heldBack: false };

@@ -39,6 +39,12 @@ export class StationStore {
   private appliedRemote = 0;
   private savedRemote = 0;
   private saveScheduled = false;
+  /** When the state was last built from the stored records (ms since the epoch; 0 before). */
+  private loadedAt = 0;
+
+  loadedAtMs(): number {
+    return this.loadedAt;
+  }
 
   constructor(private readonly snapshotAfter = SNAPSHOT_AFTER_EVENTS) {}
 
@@ -69,6 +75,7 @@ export class StationStore {
       this.appliedRemote = remote.lastOrder;
       this.savedRemote = saved?.remoteOrder ?? 0;
       this.snapshot = { state, version: this.snapshot.version + 1, loaded: true };
+      this.loadedAt = Date.now();
       this.emit();
       this.maybeSave();
       return state;
