@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { onRecordsErased } from "./data/deviceKeys";
+import { dropDataKey } from "./data/dataKey";
+import { onKeyChangedInOtherTab, onRecordsErased } from "./data/deviceKeys";
 import { watchInstallability } from "./pwa/install";
 import { registerServiceWorker } from "./pwa/updates";
 import { announceToOtherTabs, onOtherTabChange } from "./station/otherTabs";
@@ -18,6 +19,12 @@ watchInstallability();
 // hidden.
 // A different staff member's sign-in erased the previous records: the state built from them goes too.
 onRecordsErased(() => void stationStore.reload().catch(() => undefined));
+// Another tab signed in (possibly erasing the records and making a new key) or out: this one drops its key and its
+// state, and locks — it must never record, or set a PIN, under a key that is no longer the device's.
+onKeyChangedInOtherTab(() => {
+  dropDataKey();
+  stationStore.unload();
+});
 // Other devices' events, pulled by the sync loop, join the station's state (their tubes, duplicates, counters).
 syncLoop.onRemoteEvents(() => {
   void stationStore.catchUpRemote();

@@ -192,3 +192,41 @@ function addInto(merged: RetainedCounts, b: RetainedCounts): void {
     for (const [d, n] of Object.entries(kept.tubesByDevice)) c.tubesByDevice[d] = (c.tubesByDevice[d] ?? 0) + n;
   }
 }
+
+/**
+ * The tubes and boxes an event is about (registrations are about their tube). A purged record's codes are kept as
+ * tombstones, so a pull that starts again from the beginning (signed in at another site and back) does not bring its
+ * events back: they would be counted a second time beside the counts kept for them.
+ */
+export function recordCodesOf(event: SampleEvent): { tubes: string[]; boxes: string[] } {
+  switch (event.type) {
+    case "tube.opened":
+    case "tube.sealed":
+    case "tube.abandoned":
+    case "registration.added":
+    case "registration.voided":
+      return { tubes: [event.payload.tubeCode], boxes: [] };
+    case "tube.transferred":
+      return { tubes: [event.payload.fromTubeCode, event.payload.toTubeCode], boxes: [] };
+    case "box.opened":
+    case "box.closed":
+    case "box.handed_over":
+      return { tubes: [], boxes: [event.payload.boxCode] };
+    case "box.tube_added":
+      return { tubes: [event.payload.tubeCode], boxes: [event.payload.boxCode] };
+    default:
+      return { tubes: [], boxes: [] };
+  }
+}
+
+/** Tombstone keys: one namespace for tubes and boxes. */
+export const tubeTombstone = (code: string): string => `tube:${code}`;
+export const boxTombstone = (code: string): string => `box:${code}`;
+
+/** Whether a pulled event is about purged records only (every tube and box it names has a tombstone), as
+ * eventIsExpired decided when they were purged. */
+export function concernsPurged(event: SampleEvent, isPurged: (key: string) => boolean): boolean {
+  const { tubes, boxes } = recordCodesOf(event);
+  const keys = [...tubes.map(tubeTombstone), ...boxes.map(boxTombstone)];
+  return keys.length > 0 && keys.every(isPurged);
+}

@@ -17,10 +17,25 @@ describe.each(SCHEMA_VERSIONS.slice(0, -1).map((v) => v.version))("a database of
       stream.next("tube.opened", { tubeCode: "UPG00001", capacity: 10 }),
       stream.next("tube.sealed", { tubeCode: "UPG00001", count: 0, short: true }),
     ];
+    // From version 4 on, a record in the clear carries the `plain` mark its upgrade gave it.
+    const plain = version >= 4 ? { plain: 1 } : {};
     await old.table("events").bulkAdd([
-      { id: events[0]?.id, seq: 1, event: events[0], syncState: "synced", syncedAt: "2026-11-29T08:00:00.000Z" },
-      { id: events[1]?.id, seq: 2, event: events[1], syncState: "pending" },
+      {
+        id: events[0]?.id,
+        seq: 1,
+        event: events[0],
+        syncState: "synced",
+        syncedAt: "2026-11-29T08:00:00.000Z",
+        ...plain,
+      },
+      { id: events[1]?.id, seq: 2, event: events[1], syncState: "pending", ...plain },
     ]);
+    const pulled = eventStream("device-other", "DEMO", "staff-2").next(
+      "tube.opened",
+      { tubeCode: "UPG00002", capacity: 10 },
+      { occurredAt: "2026-11-29T16:00:00.000+08:00" },
+    );
+    if (version >= 3) await old.table("remoteEvents").add({ id: pulled.id, event: pulled, ...plain });
     await old.table("meta").bulkAdd([
       { key: "deviceId", value: "device-upgrade" },
       { key: "nextSeq", value: 3 },
@@ -41,6 +56,10 @@ describe.each(SCHEMA_VERSIONS.slice(0, -1).map((v) => v.version))("a database of
       1,
     );
     expect((await current.meta.get("nextSeq"))?.value).toBe(3);
+    if (version >= 3) {
+      // Pulled events are indexed by when they occurred, in UTC (the retention walk).
+      expect(await current.remoteEvents.where("occurredAt").below("2026-11-29T08:00:00.001Z").count()).toBe(1);
+    }
     // Tables added since are there and usable.
     await current.remoteEvents.add({ id: "remote-1", event: events[0] as never });
     await current.snapshots.put({
@@ -49,7 +68,7 @@ describe.each(SCHEMA_VERSIONS.slice(0, -1).map((v) => v.version))("a database of
       savedAt: "2026-11-29T08:00:00.000Z",
       json: new Blob(["{}"]),
     });
-    expect(await current.remoteEvents.count()).toBe(1);
+    expect(await current.remoteEvents.count()).toBe(version >= 3 ? 2 : 1);
     current.close();
   });
 });

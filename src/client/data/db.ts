@@ -48,6 +48,15 @@ export interface RemoteEvent {
   /** In the clear: records pulled before encryption, until sealed. */
   event?: SampleEvent;
   plain?: 1;
+  /** When the event occurred, in UTC (not resident data: the retention walk's index). "" for sealed records pulled
+   * before version 5, which the walk then reads to decide. */
+  occurredAt?: string;
+}
+
+/** A purged record's code ("tube:…" or "box:…", see domain/retention.ts) and when it was purged. */
+export interface Tombstone {
+  key: string;
+  at: string;
 }
 
 /** A projected state (JSON in a Blob: far quicker to store and read back than many small records) and its last seq. */
@@ -100,6 +109,20 @@ export const SCHEMA_VERSIONS: {
         });
     },
   },
+  // Retention: pulled events indexed by when they occurred (the walk finds every old one, however late it arrived), and
+  // tombstones of purged tubes and boxes (a pull from the start does not bring them back).
+  {
+    version: 5,
+    stores: { remoteEvents: "++order, &id, plain, occurredAt", tombstones: "&key, at" },
+    upgrade: async (tx) => {
+      await tx
+        .table("remoteEvents")
+        .toCollection()
+        .modify((record: RemoteEvent) => {
+          record.occurredAt = record.event ? new Date(record.event.occurredAt).toISOString() : "";
+        });
+    },
+  },
 ];
 
 export type SamplePointDb = Dexie & {
@@ -107,6 +130,7 @@ export type SamplePointDb = Dexie & {
   meta: EntityTable<MetaRecord, "key">;
   snapshots: EntityTable<StoredSnapshot, "key">;
   remoteEvents: EntityTable<RemoteEvent, "order">;
+  tombstones: EntityTable<Tombstone, "key">;
 };
 
 export function openDatabase(name = DATABASE_NAME): SamplePointDb {

@@ -7,6 +7,24 @@ import { db } from "./db";
 import { countPending, countRejected } from "./eventLog";
 import { getMeta, setMeta } from "./meta";
 
+/**
+ * A sign-in in one tab may replace the data key (or erase the records): the app's other tabs must not keep working —
+ * or set a PIN — under the key they hold, so they drop it and lock (main.tsx listens).
+ */
+const keyChannel = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel("samplepoint-data-key");
+
+/** Tells the other tabs to drop their key and lock: this one signed in or out. */
+export function announceKeyChange(): void {
+  keyChannel?.postMessage("signed-in-or-out");
+}
+
+/** Another tab signed in or out: whatever key this tab holds may no longer be the device's, or wanted. */
+export function onKeyChangedInOtherTab(listener: () => void): () => void {
+  const handler = () => listener();
+  keyChannel?.addEventListener("message", handler);
+  return () => keyChannel?.removeEventListener("message", handler);
+}
+
 /** The records on this device are sealed under a key this password cannot open, and some are not uploaded yet. */
 export class RecordsOfAnotherUserError extends Error {
   constructor(readonly unsent: number) {
@@ -37,7 +55,8 @@ async function sealedRecordsExist(): Promise<boolean> {
 
 /**
  * Opens the data key with the password just accepted by the server. Where the password cannot open it:
- * - the PIN still can (it was kept: see forgetPin) — the PIN unlock that follows opens it and adds this password;
+ * - the PIN still can (its copy is kept, even retired: see forgetPin) — its unlock that follows opens it and adds
+ *   this password: the way back when the password was changed on the server since this phone last saw it;
  * - nothing on the device waits for upload — the sealed records are all on the server, so they are erased and the
  *   device starts afresh under a new key (its events of the day come back only as the server's figures);
  * - else the sign-in is refused (RecordsOfAnotherUserError): only the staff who recorded them can open them.
@@ -47,14 +66,17 @@ export async function openDataKeyAtSignIn(username: string, password: string): P
   dropDataKey();
   passwordToWrap = null;
   const stored = (await getMeta("dataKey"))?.password;
+  const pin = await getMeta("pin");
   if (stored?.username === username) {
     const key = await unwrapDataKey(stored, password);
     if (key) {
+      // The password opens the records: a retired PIN is not needed any more (a new one is set next).
+      if (pin?.retired) await db.meta.delete("pin");
       holdDataKey(key);
+      announceKeyChange();
       return;
     }
   }
-  const pin = await getMeta("pin");
   // The PIN can open the records: its wrapped key, or (a device upgraded from before encryption) its old hash, which
   // makes the data key at that unlock. Only for the staff the records belong to (or when none is known yet).
   const pinOpens = pin?.key !== undefined || pin?.hash !== undefined;
@@ -62,25 +84,36 @@ export async function openDataKeyAtSignIn(username: string, password: string): P
     // A new device, or one upgraded from before encryption, signed out (its plaintext records are sealed after the
     // unlock that follows the PIN set now).
     await holdAndWrap(await newDataKey(), username, password);
+    announceKeyChange();
     return;
   }
-  if (pinOpens && (stored === undefined || stored.username === username)) {
+  if (pin && pinOpens && (stored === undefined || stored.username === username)) {
+    // A fresh round of PIN tries, earned by a password the server accepted (its own limits slow guessing).
+    const { retired: _, ...usable } = pin;
+    if (pin.retired || pin.failures > 0) await setMeta("pin", { ...usable, failures: 0 });
     passwordToWrap = { username, password };
+    announceKeyChange();
     return;
   }
-  const unsent = (await countPending()) + (await countRejected());
-  if (unsent > 0) throw new RecordsOfAnotherUserError(unsent);
-  await db.transaction("rw", db.events, db.remoteEvents, db.snapshots, db.meta, async () => {
+  // Counted in the erasing transaction itself: nothing recorded in between can be erased unsent.
+  await db.transaction("rw", [db.events, db.remoteEvents, db.snapshots, db.tombstones, db.meta], async () => {
+    const unsent = (await countPending()) + (await countRejected());
+    if (unsent > 0) throw new RecordsOfAnotherUserError(unsent);
     await Promise.all([
       db.events.clear(),
       db.remoteEvents.clear(),
       db.snapshots.clear(),
-      db.meta.bulkDelete(["pullCursor", "retainedCounts", "lastPurge", "pin"]),
+      db.tombstones.clear(),
+      db.meta.bulkDelete(["pullCursor", "pullFloor", "retainedCounts", "lastPurge", "pin"]),
     ]);
   });
   await holdAndWrap(await newDataKey(), username, password);
+  announceKeyChange();
   for (const listener of erasedListeners) listener();
 }
+
+/** Whether the sign-in just made waits for the PIN to open the records (the password could not). */
+export const pinNeededAfterSignIn = (): boolean => passwordToWrap !== null;
 
 const erasedListeners = new Set<() => void>();
 

@@ -9,7 +9,7 @@ import { eventStream } from "../../domain/testEvents";
 import { StationStore } from "../station/stationStore";
 import { currentDataKey, DeviceLockedError, dropDataKey, holdDataKey, newDataKey } from "./dataKey";
 import { DATABASE_NAME, db, SCHEMA_VERSIONS } from "./db";
-import { onRecordsErased, openDataKeyAtSignIn, RecordsOfAnotherUserError } from "./deviceKeys";
+import { onRecordsErased, openDataKeyAtSignIn, pinNeededAfterSignIn, RecordsOfAnotherUserError } from "./deviceKeys";
 import { allEvents, countPending, markSyncResults, recordEvent } from "./eventLog";
 import { encryptLegacyRecords } from "./legacyEncryption";
 import { getMeta, setMeta } from "./meta";
@@ -119,6 +119,32 @@ describe("resident data encrypted at rest", () => {
     await openDataKeyAtSignIn("collector1", "correct horse");
     expect(await allEvents()).toEqual(before);
     expect(await countPending()).toBe(3);
+    // The retired PIN's copy goes once the password has opened the records: a new PIN is set next.
+    expect(await getMeta("pin")).toBeUndefined();
+  });
+
+  it("a password changed elsewhere never seals the records for good: five wrong PINs, the new password, then the PIN", async () => {
+    await openDataKeyAtSignIn("collector1", "old password");
+    await setPin("2468");
+    await registerTwo();
+    const before = await allEvents();
+    dropDataKey();
+    for (let i = 0; i < MAX_PIN_FAILURES; i++) expect((await checkPin("0000")).ok).toBe(false);
+    expect(await hasPin()).toBe(false);
+    // The password was changed on the server meanwhile: the new one cannot open the records; the PIN is asked for.
+    await openDataKeyAtSignIn("collector1", "new password");
+    expect(currentDataKey()).toBeNull();
+    expect(pinNeededAfterSignIn()).toBe(true);
+    expect(await hasPin()).toBe(true);
+    expect(await checkPin("2468")).toEqual({ ok: true });
+    expect(await allEvents()).toEqual(before);
+    // From then on the new password opens them.
+    dropDataKey();
+    await forgetPin();
+    await openDataKeyAtSignIn("collector1", "new password");
+    expect(currentDataKey()).not.toBeNull();
+    expect(await allEvents()).toEqual(before);
+    expect(await countPending()).toBe(3);
   });
 
   it("a sign-in never works under a key still held from before it (another user's, after a token expired)", async () => {
@@ -157,6 +183,19 @@ describe("resident data encrypted at rest", () => {
     expect(await db.events.count()).toBe(0);
     expect(await getMeta("retainedCounts")).toBeUndefined();
     expect((await getMeta("dataKey"))?.password?.username).toBe("collector2");
+    // The second collector records at once: the station's state stands for the erased numbers too (it would otherwise
+    // expect event 1 and be refused as stale on every write).
+    const store = new StationStore();
+    await store.load();
+    expect(store.expectedNextSeq()).toBe(4);
+    const next = await recordEvent(
+      { ...author, staffId: "staff-2" },
+      "tube.opened",
+      { tubeCode: "YT00000002", capacity: 10 },
+      undefined,
+      store.expectedNextSeq(),
+    );
+    expect(next.seq).toBe(4);
   });
 });
 

@@ -8,6 +8,7 @@ import { currentDataKey, onDataKeyChange } from "./dataKey";
 import { db } from "./db";
 import { countPending } from "./eventLog";
 import { getMeta } from "./meta";
+import { pinUsable, type StoredPin } from "./pin";
 import { knownStaffNames, loadSession } from "./session";
 
 /** The station as projected from every local event (kept in memory); undefined until the first load. */
@@ -39,7 +40,9 @@ export const useSession = () => useLiveQuery(async () => (await loadSession()) ?
 /** The last retention clean-up on this phone (undefined before the first). */
 export const useLastPurge = () => useLiveQuery(() => getMeta("lastPurge"), []);
 
-export const useHasPin = () => useLiveQuery(async () => (await db.meta.get("pin")) !== undefined, []);
+/** Whether a PIN unlocks this device (one retired after five wrong tries or a sign-out does not). */
+export const useHasPin = () =>
+  useLiveQuery(async () => pinUsable((await db.meta.get("pin"))?.value as StoredPin | undefined), []);
 
 export const usePendingCount = () => useLiveQuery(() => countPending(), []);
 

@@ -1,7 +1,8 @@
 /**
  * The app-lock PIN: 4–6 digits. It is not stored: it wraps the data key (dataKey.ts) under a PBKDF2-SHA256 key
  * (WebCrypto, many iterations), so the right PIN is the one that unwraps it, and unlocking puts the key in memory.
- * After five wrong PINs the PIN is forgotten and the password is needed again. Nothing else is touched: events stay.
+ * After five wrong PINs (or at sign-out) the PIN is retired and the password is needed again. Nothing else is touched:
+ * events stay.
  */
 
 import { holdDataKey, newDataKey, requireDataKey, unwrapDataKey, type WrappedKey, wrapDataKey } from "./dataKey";
@@ -20,6 +21,12 @@ export interface StoredPin {
   salt?: string;
   hash?: string;
   iterations?: number;
+  /**
+   * Five wrong PINs, or signed out: the PIN no longer unlocks until a password sign-in. Its wrapped key is kept for
+   * that sign-in: if the password cannot open the records (it was changed on the server since this phone last saw
+   * it), the PIN is the way back to them, and the new password is then added (deviceKeys.ts).
+   */
+  retired?: true;
 }
 
 export const isValidPin = (pin: string): boolean => /^\d{4,6}$/.test(pin);
@@ -33,8 +40,11 @@ async function legacyHash(pin: string, salt: Uint8Array<ArrayBuffer>, iterations
   return toBase64(bits);
 }
 
+/** A PIN that unlocks now (not retired). */
+export const pinUsable = (pin: StoredPin | undefined): boolean => pin !== undefined && !pin.retired;
+
 export async function hasPin(): Promise<boolean> {
-  return (await getMeta("pin")) !== undefined;
+  return pinUsable(await getMeta("pin"));
 }
 
 /** Sets the PIN: wraps the data key that is in memory now (signing in with the password put it there). */
@@ -51,7 +61,7 @@ export type PinCheck = { ok: true } | { ok: false; remaining: number };
  */
 export async function checkPin(pin: string): Promise<PinCheck> {
   const stored = await getMeta("pin");
-  if (!stored) return { ok: false, remaining: 0 };
+  if (!stored || stored.retired) return { ok: false, remaining: 0 };
   let key: CryptoKey | null = null;
   if (stored.key) {
     key = await unwrapDataKey(stored.key, pin);
@@ -79,15 +89,12 @@ export async function checkPin(pin: string): Promise<PinCheck> {
 }
 
 /**
- * Forgets the PIN. Its wrapped key goes too when the password can unwrap the data key; when it cannot (a device
- * upgraded from before encryption, whose staff have not signed in with the password since), the PIN stays the only
- * way to the records: it is kept, to be tried again after a password sign-in, so nothing is lost.
+ * Retires the PIN: it no longer unlocks; the password must sign in again. Its wrapped key stays until that sign-in
+ * shows whether the password can open the records (openDataKeyAtSignIn), so a password changed meanwhile never
+ * leaves them sealed for good.
  */
 export async function forgetPin(): Promise<void> {
-  const [stored, keys] = await Promise.all([getMeta("pin"), getMeta("dataKey")]);
-  if (stored?.key && !keys?.password) {
-    await setMeta("pin", { failures: 0, key: stored.key });
-    return;
-  }
-  await db.meta.delete("pin");
+  const stored = await getMeta("pin");
+  if (stored?.key) await setMeta("pin", { failures: 0, key: stored.key, retired: true });
+  else await db.meta.delete("pin");
 }

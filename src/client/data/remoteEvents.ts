@@ -4,6 +4,7 @@
  * skipped by id, and each page is stored together with the cursor that follows it.
  */
 import type { SampleEvent } from "../../domain/events";
+import { boxTombstone, concernsPurged, recordCodesOf, tubeTombstone } from "../../domain/retention";
 import { db } from "./db";
 import { eventOf } from "./eventLog";
 import { getMeta, setMeta } from "./meta";
@@ -23,19 +24,45 @@ export async function pullCursor(siteCode: string): Promise<PullCursor> {
 
 /**
  * Stores one pulled page and the cursor after it, in one transaction, each event sealed (sealed first: no WebCrypto
- * awaits inside a transaction). Returns how many events were new here.
+ * awaits inside a transaction). Returns how many events were new here. Events about records this device purged for
+ * retention (tombstones), or older than the tombstones still kept (the pull floor), are not stored again.
  */
 export async function storePulledPage(events: SampleEvent[], cursor: PullCursor): Promise<number> {
   const sealed = new Map(await Promise.all(events.map(async (event) => [event.id, await sealJson(event)] as const)));
-  return db.transaction("rw", db.remoteEvents, db.events, db.meta, async () => {
+  const codes = new Set(
+    events.flatMap((event) => {
+      const { tubes, boxes } = recordCodesOf(event);
+      return [...tubes.map(tubeTombstone), ...boxes.map(boxTombstone)];
+    }),
+  );
+  return db.transaction("rw", [db.remoteEvents, db.events, db.meta, db.tombstones], async () => {
     const ids = events.map((e) => e.id);
-    const known = new Set([
-      ...(await db.remoteEvents.where("id").anyOf(ids).toArray()).map((r) => r.id),
-      ...(await db.events.where("id").anyOf(ids).primaryKeys()),
+    const [remote, own, purged, floor] = await Promise.all([
+      db.remoteEvents.where("id").anyOf(ids).keys(),
+      db.events.where("id").anyOf(ids).primaryKeys(),
+      db.tombstones
+        .where("key")
+        .anyOf([...codes])
+        .primaryKeys(),
+      getMeta("pullFloor"),
     ]);
-    const fresh = events.filter((event) => !known.has(event.id));
+    const known = new Set<unknown>([...remote, ...own]);
+    const floorMs = floor === undefined ? null : Date.parse(floor);
+    const tombstones = new Set(purged);
+    const fresh = events.filter(
+      (event) =>
+        !known.has(event.id) &&
+        !(floorMs !== null && Date.parse(event.occurredAt) < floorMs) &&
+        !concernsPurged(event, (key) => tombstones.has(key)),
+    );
     if (fresh.length > 0) {
-      await db.remoteEvents.bulkAdd(fresh.map((event) => ({ id: event.id, sealed: sealed.get(event.id) })));
+      await db.remoteEvents.bulkAdd(
+        fresh.map((event) => ({
+          id: event.id,
+          sealed: sealed.get(event.id),
+          occurredAt: new Date(event.occurredAt).toISOString(),
+        })),
+      );
     }
     await setMeta("pullCursor", cursor);
     return fresh.length;

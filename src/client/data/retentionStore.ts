@@ -4,8 +4,10 @@
  * only the synced range of the queue index is walked.
  */
 import type { SampleEvent } from "../../domain/events";
+import { boxTombstone, type ExpiredRecords, tubeTombstone } from "../../domain/retention";
 import { db } from "./db";
 import { eventOf, type OpenEvent, opened } from "./eventLog";
+import { setMeta } from "./meta";
 
 const CHUNK = 500;
 
@@ -22,12 +24,32 @@ export async function unsentEvents(): Promise<OpenEvent[]> {
   return opened([...pending, ...rejected]);
 }
 
+/** Tombstones are kept this long; pulled events older than the oldest kept are not stored again (the pull floor). */
+export const TOMBSTONE_DAYS = 60;
+
+/**
+ * Writes tombstones for the expired tubes and boxes (before their events are deleted: a pull meanwhile must not bring
+ * them back), and drops tombstones older than TOMBSTONE_DAYS, raising the pull floor to match.
+ */
+export async function buryExpired(expired: ExpiredRecords, now: Date): Promise<void> {
+  const at = now.toISOString();
+  const floor = new Date(now.getTime() - TOMBSTONE_DAYS * 24 * 60 * 60 * 1000).toISOString();
+  await db.transaction("rw", db.tombstones, db.meta, async () => {
+    await db.tombstones.bulkPut([
+      ...[...expired.tubes].map((code) => ({ key: tubeTombstone(code), at })),
+      ...[...expired.boxes].map((code) => ({ key: boxTombstone(code), at })),
+    ]);
+    const dropped = await db.tombstones.where("at").below(floor).delete();
+    if (dropped > 0) await setMeta("pullFloor", floor);
+  });
+}
+
 const older = (event: SampleEvent, cutoff: string) => Date.parse(event.occurredAt) < Date.parse(cutoff);
 
 /**
  * Deletes the events `isExpired` picks among those that occurred before `cutoff`: this device's synced ones (by
- * sequence number) and pulled ones (by arrival). Both are in time order, so each walk stops at the first event after
- * the cutoff. Returns how many were deleted.
+ * sequence number: the device's own time order, so the walk stops at the first event after the cutoff) and pulled
+ * ones (by the occurredAt index). Returns how many were deleted.
  */
 export async function deleteExpiredEvents(isExpired: (event: SampleEvent) => boolean, cutoff: string): Promise<number> {
   let removed = 0;
@@ -51,14 +73,14 @@ export async function deleteExpiredEvents(isExpired: (event: SampleEvent) => boo
     if (events.some((e) => !older(e, cutoff))) break;
     from = chunk.at(-1)?.seq ?? Infinity;
   }
-  for (let from = 0; ; ) {
-    const chunk = await db.remoteEvents.where("order").above(from).limit(CHUNK).toArray();
-    if (chunk.length === 0) break;
+  // Pulled events arrive in the server's order, not in time order (a phone that was offline uploads late): the
+  // occurredAt index finds every old one, and those pulled before it existed ("").
+  const oldRemote = await db.remoteEvents.where("occurredAt").below(new Date(cutoff).toISOString()).primaryKeys();
+  for (let i = 0; i < oldRemote.length; i += CHUNK) {
+    const chunk = (await db.remoteEvents.bulkGet(oldRemote.slice(i, i + CHUNK))).filter((r) => r !== undefined);
     const events = await Promise.all(chunk.map(eventOf));
     const ids = events.filter((e) => older(e, cutoff) && isExpired(e)).map((e) => e.id);
     if (ids.length > 0) removed += await db.remoteEvents.where("id").anyOf(ids).delete();
-    if (events.some((e) => !older(e, cutoff))) break;
-    from = chunk.at(-1)?.order ?? Infinity;
   }
   return removed;
 }

@@ -140,4 +140,65 @@ describe("retention clean-up on the phone", () => {
     expect(await db.events.where("syncState").equals("rejected").count()).toBe(1);
     expect([...(await store.load()).tubes.keys()]).toEqual(["RT000004"]);
   });
+
+  it("finds old pulled events however late they arrived, and a pull from the start does not bring purged ones back", async () => {
+    const other = eventStream("other-device", "DEMO", "staff-2");
+    const now = new Date().toISOString();
+    // A recent event arrives first; the old handed-over box of a phone that was offline arrives after it.
+    const recent = other.next(
+      "tube.opened",
+      { tubeCode: "RT000020", capacity: 10 },
+      { occurredAt: new Date(Date.now() + 9 * DAY).toISOString() },
+    );
+    const oldBox = [
+      other.next("tube.opened", { tubeCode: "RT000021", capacity: 10 }, { occurredAt: now }),
+      other.next(
+        "registration.added",
+        {
+          registrationId: crypto.randomUUID(),
+          tubeCode: "RT000021",
+          resident: { name: "孙一", docType: "PP", docNumber: "E21000001" },
+        },
+        { occurredAt: now },
+      ),
+      other.next("tube.sealed", { tubeCode: "RT000021", count: 1, short: true }, { occurredAt: now }),
+      other.next("box.opened", { boxCode: "RB0021" }, { occurredAt: now }),
+      other.next("box.tube_added", { boxCode: "RB0021", tubeCode: "RT000021" }, { occurredAt: now }),
+      other.next("box.closed", { boxCode: "RB0021", tubeCount: 1 }, { occurredAt: now }),
+      other.next(
+        "box.handed_over",
+        { boxCode: "RB0021", courierName: "赵师傅", courierPhone: "13900002222" },
+        { occurredAt: now },
+      ),
+    ];
+    await storePulledPage([recent], { siteCode: "DEMO", after: 1, afterId: null });
+    await storePulledPage(oldBox, { siteCode: "DEMO", after: 8, afterId: null });
+    const store = new StationStore();
+    await store.load();
+    const before = await figures(store);
+    expect(before.siteRegistrations).toBe(1);
+
+    expect((await purgeExpiredRecords(7, later(), store))?.removed).toBe(oldBox.length);
+    expect(await db.remoteEvents.count()).toBe(1);
+    expect(await db.tombstones.count()).toBe(2);
+
+    // Signed in at another site and back: the pull starts from the beginning and the server sends everything again.
+    expect(await storePulledPage([recent, ...oldBox], { siteCode: "DEMO", after: 8, afterId: null })).toBe(0);
+    expect(await db.remoteEvents.count()).toBe(1);
+    await store.reload();
+    expect(await figures(store)).toEqual(before);
+    expect(await figures(new StationStore())).toEqual(before);
+
+    // Tombstones go after 60 days; the pull floor then keeps events that old out instead.
+    const { buryExpired } = await import("../data/retentionStore");
+    await buryExpired(
+      { tubes: new Set(), boxes: new Set(), registrations: new Set() },
+      new Date(Date.now() + 71 * DAY),
+    );
+    expect(await db.tombstones.count()).toBe(0);
+    expect(await getMeta("pullFloor")).toBeDefined();
+    expect(await storePulledPage(oldBox, { siteCode: "DEMO", after: 8, afterId: null })).toBe(0);
+    await store.reload();
+    expect(await figures(store)).toEqual(before);
+  });
 });

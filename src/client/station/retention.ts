@@ -6,7 +6,7 @@
  */
 import { eventIsExpired, eventTouchesExpired, expiredRecords, retentionCutoff } from "../../domain/retention";
 import { getMeta, setMeta } from "../data/meta";
-import { deleteExpiredEvents, unsentEvents } from "../data/retentionStore";
+import { buryExpired, deleteExpiredEvents, unsentEvents } from "../data/retentionStore";
 import { announceToOtherTabs } from "./otherTabs";
 import { type StationStore, stationStore } from "./stationStore";
 
@@ -43,7 +43,8 @@ async function purgeNow(retentionDays: number, now: Date, store: StationStore): 
     if ((await unsentEvents()).some((stored) => eventTouchesExpired(stored.event, expired))) {
       outcome = { ...outcome, heldBack: true };
     } else {
-      // Events first, then the state: a stop in between leaves records the next run finds and deletes again.
+      // Tombstones, events, then the state: a stop in between leaves records the next run finds and deletes again.
+      await buryExpired(expired, now);
       const removed = await deleteExpiredEvents((event) => eventIsExpired(event, expired), cutoff);
       await store.forgetExpired(expired);
       announceToOtherTabs("purged");

@@ -61,6 +61,9 @@ export class StationStore {
    */
   load(): Promise<StationState> {
     this.loading ??= (async () => {
+      // Read first: every event numbered below it is in the log now, or was deleted (erased at another staff's
+      // sign-in) — the state then stands for those numbers too, or the next write would be refused as stale forever.
+      const nextSeq = (await getMeta("nextSeq")) ?? 1;
       const saved = await this.usableSnapshot();
       const state = saved?.state ?? emptyState();
       const local = await eventsAfter(saved?.lastSeq ?? 0);
@@ -70,7 +73,7 @@ export class StationStore {
       // Counters of records deleted for retention: the state holds their days' figures, not the records.
       addRetainedCounts(state, (await getMeta("retainedCounts")) ?? {});
       this.leftOut = new Set([...(saved?.leftOut ?? []), ...local.leftOut]);
-      this.appliedSeq = local.lastSeq;
+      this.appliedSeq = Math.max(local.lastSeq, nextSeq - 1);
       this.savedSeq = saved?.lastSeq ?? 0;
       this.appliedRemote = remote.lastOrder;
       this.savedRemote = saved?.remoteOrder ?? 0;
@@ -210,6 +213,16 @@ export class StationStore {
     await this.load();
     if (this.leftOut.has(seq)) await this.catchUpLocal();
     else await this.reload();
+  }
+
+  /**
+   * Forgets the in-memory state without loading again (another tab signed in: the records may have been erased, and
+   * this tab no longer holds the key); the next load after the unlock builds it from what is stored then.
+   */
+  unload(): void {
+    this.loading = null;
+    this.snapshot = { state: emptyState(), version: this.snapshot.version + 1, loaded: false };
+    this.emit();
   }
 
   /** Drops the in-memory state (after sign-out, or when another tab changed the log) and loads again. */

@@ -1,7 +1,7 @@
 /** Signing in: exchanges username and password for a device token, keeps the session, and starts uploading. */
 import type { LoginResponse } from "../../domain/protocol";
 import { dropDataKey } from "../data/dataKey";
-import { openDataKeyAtSignIn } from "../data/deviceKeys";
+import { announceKeyChange, openDataKeyAtSignIn } from "../data/deviceKeys";
 import { countPending } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { forgetPin } from "../data/pin";
@@ -30,7 +30,7 @@ export type SignOutResult = { ok: true } | { ok: false; pending: number };
 
 /**
  * Signs out: refused while events wait to be uploaded (they would have no one to upload them). Forgets the token and
- * the PIN; every event stays on the device.
+ * retires the PIN; every event stays on the device, and the app's other tabs lock.
  */
 export async function signOut(): Promise<SignOutResult> {
   const pending = await countPending();
@@ -41,6 +41,7 @@ export async function signOut(): Promise<SignOutResult> {
   await forgetToken();
   await forgetPin();
   dropDataKey();
+  announceKeyChange();
   await syncLoop.refreshCounts();
   return { ok: true };
 }
@@ -50,4 +51,5 @@ export async function requirePassword(): Promise<void> {
   await forgetToken();
   await forgetPin();
   dropDataKey();
+  announceKeyChange();
 }

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { pinNeededAfterSignIn } from "../data/deviceKeys";
 import { checkPin, isValidPin, setPin } from "../data/pin";
 import { requirePassword } from "../sync/signIn";
 import { BilingualAlert } from "./BilingualAlert";
@@ -77,7 +78,10 @@ export function SetPinScreen({ onDone }: { onDone(): void }) {
 export function LockScreen({ onUnlock, onPasswordRequired }: { onUnlock(): void; onPasswordRequired(): void }) {
   const { t } = useI18n();
   const [pin, setPinValue] = useState("");
-  const [message, setMessage] = useState<Message>(null);
+  // Signed in with a password that could not open the records: say why the PIN is asked for.
+  const [message, setMessage] = useState<Message>(() =>
+    pinNeededAfterSignIn() ? { key: "pinAfterPasswordChange" } : null,
+  );
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {

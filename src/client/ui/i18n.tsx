@@ -76,6 +76,7 @@ const zh = {
   pinNotCounted: "这不是 4–6 位数字的 PIN（可能是扫码枪的扫码），未计入错误次数。请输入 PIN 解锁",
   pinMismatch: "两次输入的 PIN 不一致",
   lockedTitle: "已锁定",
+  pinAfterPasswordChange: "新密码打不开本机已有的记录（密码在别处改过）。请输入本机 PIN 打开，之后新密码也能打开",
   unlock: "解锁",
   pinWrong: "PIN 错误，还可尝试 {n} 次",
   passwordRequired: "PIN 连续错误 5 次，请用密码重新登录（本机数据已保留）",
@@ -350,6 +351,8 @@ const en: Record<MessageKey, string> = {
     "That is not a 4–6 digit PIN (a scanner gun's code?): not counted as a wrong PIN. Type the PIN to unlock",
   pinMismatch: "The two PINs differ",
   lockedTitle: "Locked",
+  pinAfterPasswordChange:
+    "The new password cannot open this phone's records (it was changed elsewhere). Enter this phone's PIN to open them; the new password will open them from then on",
   unlock: "Unlock",
   pinWrong: "Wrong PIN: {n} tries left",
   passwordRequired: "Five wrong PINs: sign in with your password (data on this device is kept)",
