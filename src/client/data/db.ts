@@ -53,10 +53,11 @@ export interface RemoteEvent {
   occurredAt?: string;
 }
 
-/** A purged record's code ("tube:…" or "box:…", see domain/retention.ts) and when it was purged. */
+/** A purged record's code ("tube:…" or "box:…", see domain/retention.ts), when it was purged and the cutoff used. */
 export interface Tombstone {
   key: string;
   at: string;
+  cutoff: string;
 }
 
 /** A projected state (JSON in a Blob: far quicker to store and read back than many small records) and its last seq. */

@@ -6,6 +6,7 @@ import { dropDataKey, holdDataKey, newDataKey, PASSWORD_ITERATIONS, unwrapDataKe
 import { db } from "./db";
 import { countPending, countRejected } from "./eventLog";
 import { getMeta, setMeta } from "./meta";
+import { withRetentionLock } from "./retentionLock";
 
 /**
  * A sign-in in one tab may replace the data key (or erase the records): the app's other tabs must not keep working —
@@ -27,7 +28,12 @@ export function onKeyChangedInOtherTab(listener: () => void): () => void {
 
 /** The records on this device are sealed under a key this password cannot open, and some are not uploaded yet. */
 export class RecordsOfAnotherUserError extends Error {
-  constructor(readonly unsent: number) {
+  /** `ownPreviousPassword`: they are this staff member's own, sealed under their previous password (and a PIN no
+   * longer known): signing in once with that password (an admin can set it back) opens them. */
+  constructor(
+    readonly unsent: number,
+    readonly ownPreviousPassword = false,
+  ) {
     super(`this device holds ${unsent} records not yet uploaded, sealed for another sign-in`);
     this.name = "RecordsOfAnotherUserError";
   }
@@ -55,7 +61,7 @@ async function sealedRecordsExist(): Promise<boolean> {
 
 /**
  * Opens the data key with the password just accepted by the server. Where the password cannot open it:
- * - the PIN still can (its copy is kept, even retired: see forgetPin) — its unlock that follows opens it and adds
+ * - the PIN still can (its copy is kept, even retired: see retirePin) — its unlock that follows opens it and adds
  *   this password: the way back when the password was changed on the server since this phone last saw it;
  * - nothing on the device waits for upload — the sealed records are all on the server, so they are erased and the
  *   device starts afresh under a new key (its events of the day come back only as the server's figures);
@@ -87,26 +93,38 @@ export async function openDataKeyAtSignIn(username: string, password: string): P
     announceKeyChange();
     return;
   }
-  if (pin && pinOpens && (stored === undefined || stored.username === username)) {
-    // A fresh round of PIN tries, earned by a password the server accepted (its own limits slow guessing).
-    const { retired: _, ...usable } = pin;
-    if (pin.retired || pin.failures > 0) await setMeta("pin", { ...usable, failures: 0 });
+  // Whose records they are: the password copy says; a device upgraded from before encryption has none yet, and the
+  // last session's staff stands in.
+  const owner = stored?.username ?? (await getMeta("session"))?.staff.username;
+  if (pin && pinOpens && (owner === undefined || owner === username)) {
+    // The password could not open the records (changed on the server since this phone last saw it): the PIN can.
+    // A retired PIN gets one round of tries for this, whose last failure deletes the PIN's copy (pin.ts): no endless
+    // rounds of guesses, each bought with a correct login.
+    if (pin.retired) {
+      const { retired: _, ...usable } = pin;
+      await setMeta("pin", { ...usable, failures: 0, recovery: true });
+    }
     passwordToWrap = { username, password };
     announceKeyChange();
     return;
   }
-  // Counted in the erasing transaction itself: nothing recorded in between can be erased unsent.
-  await db.transaction("rw", [db.events, db.remoteEvents, db.snapshots, db.tombstones, db.meta], async () => {
-    const unsent = (await countPending()) + (await countRejected());
-    if (unsent > 0) throw new RecordsOfAnotherUserError(unsent);
-    await Promise.all([
-      db.events.clear(),
-      db.remoteEvents.clear(),
-      db.snapshots.clear(),
-      db.tombstones.clear(),
-      db.meta.bulkDelete(["pullCursor", "pullFloor", "retainedCounts", "lastPurge", "pin"]),
-    ]);
-  });
+  // Erasing: the other tabs let go of the key first (a tab still holding it must not write into the erased database),
+  // and no retention clean-up runs meanwhile.
+  announceKeyChange();
+  await withRetentionLock(() =>
+    // Counted in the erasing transaction itself: nothing recorded in between can be erased unsent.
+    db.transaction("rw", [db.events, db.remoteEvents, db.snapshots, db.tombstones, db.meta], async () => {
+      const unsent = (await countPending()) + (await countRejected());
+      if (unsent > 0) throw new RecordsOfAnotherUserError(unsent, owner === username);
+      await Promise.all([
+        db.events.clear(),
+        db.remoteEvents.clear(),
+        db.snapshots.clear(),
+        db.tombstones.clear(),
+        db.meta.bulkDelete(["pullCursor", "pullFloors", "retainedCounts", "lastPurge", "pin"]),
+      ]);
+    }),
+  );
   await holdAndWrap(await newDataKey(), username, password);
   announceKeyChange();
   for (const listener of erasedListeners) listener();

@@ -147,6 +147,34 @@ describe("resident data encrypted at rest", () => {
     expect(await countPending()).toBe(3);
   });
 
+  it("that recovery is one round of PIN tries: its fifth failure deletes the PIN's copy, and the sign-in says why", async () => {
+    await openDataKeyAtSignIn("collector1", "old password");
+    await setPin("2468");
+    await registerTwo();
+    dropDataKey();
+    for (let i = 0; i < MAX_PIN_FAILURES; i++) await checkPin("0000");
+    await openDataKeyAtSignIn("collector1", "new password");
+    expect(pinNeededAfterSignIn()).toBe(true);
+    for (let i = 0; i < MAX_PIN_FAILURES; i++) expect((await checkPin("1111")).ok).toBe(false);
+    // No second round bought with another correct login: the PIN's copy is gone.
+    expect(await getMeta("pin")).toBeUndefined();
+    const refused = await openDataKeyAtSignIn("collector1", "new password").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RecordsOfAnotherUserError);
+    expect(refused).toMatchObject({ unsent: 3, ownPreviousPassword: true });
+    expect(await db.events.count()).toBe(3);
+    // The previous password (set back by an admin for one sign-in) still opens them, losing nothing.
+    await openDataKeyAtSignIn("collector1", "old password");
+    expect(await countPending()).toBe(3);
+  });
+
+  it("signing out leaves no copy of the key that a PIN opens (the password's copy stays)", async () => {
+    await openDataKeyAtSignIn("collector1", "pw-one");
+    await setPin("2468");
+    await forgetPin();
+    expect(await getMeta("pin")).toBeUndefined();
+    expect((await getMeta("dataKey"))?.password?.username).toBe("collector1");
+  });
+
   it("a sign-in never works under a key still held from before it (another user's, after a token expired)", async () => {
     await openDataKeyAtSignIn("collector1", "pw-one");
     await setPin("2468");

@@ -24,8 +24,9 @@ export interface MetaValues {
   retainedCounts: RetainedCounts;
   /** The last retention clean-up: when, the cutoff it used and how many events it deleted. */
   lastPurge: { at: string; cutoff: string; removed: number };
-  /** Pulled events that occurred before this are not stored: the tombstones of records purged before it are gone. */
-  pullFloor: string;
+  /** By site: pulled events that occurred before it are not stored (the tombstones of records purged before it are
+   * gone). */
+  pullFloors: Record<string, string>;
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

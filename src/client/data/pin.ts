@@ -1,8 +1,7 @@
 /**
  * The app-lock PIN: 4–6 digits. It is not stored: it wraps the data key (dataKey.ts) under a PBKDF2-SHA256 key
  * (WebCrypto, many iterations), so the right PIN is the one that unwraps it, and unlocking puts the key in memory.
- * After five wrong PINs (or at sign-out) the PIN is retired and the password is needed again. Nothing else is touched:
- * events stay.
+ * After five wrong PINs the PIN is retired and the password is needed again. Nothing else is touched: events stay.
  */
 
 import { holdDataKey, newDataKey, requireDataKey, unwrapDataKey, type WrappedKey, wrapDataKey } from "./dataKey";
@@ -27,6 +26,9 @@ export interface StoredPin {
    * it), the PIN is the way back to them, and the new password is then added (deviceKeys.ts).
    */
   retired?: true;
+  /** The round of tries a password sign-in gave a retired PIN (the password could not open the records): its last
+   * failure deletes the PIN's copy of the key instead of retiring it again. */
+  recovery?: true;
 }
 
 export const isValidPin = (pin: string): boolean => /^\d{4,6}$/.test(pin);
@@ -74,14 +76,18 @@ export async function checkPin(pin: string): Promise<PinCheck> {
     }
   }
   if (key) {
-    if (stored.failures > 0) await setMeta("pin", { ...((await getMeta("pin")) ?? stored), failures: 0 });
+    if (stored.failures > 0 || stored.recovery) {
+      const { recovery: _, ...current } = (await getMeta("pin")) ?? stored;
+      await setMeta("pin", { ...current, failures: 0 });
+    }
     holdDataKey(key);
     await wrapUnderSignInPassword(key);
     return { ok: true };
   }
   const failures = stored.failures + 1;
   if (failures >= MAX_PIN_FAILURES) {
-    await forgetPin();
+    if (stored.recovery) await db.meta.delete("pin");
+    else await retirePin();
     return { ok: false, remaining: 0 };
   }
   await setMeta("pin", { ...stored, failures });
@@ -89,12 +95,24 @@ export async function checkPin(pin: string): Promise<PinCheck> {
 }
 
 /**
- * Retires the PIN: it no longer unlocks; the password must sign in again. Its wrapped key stays until that sign-in
- * shows whether the password can open the records (openDataKeyAtSignIn), so a password changed meanwhile never
- * leaves them sealed for good.
+ * Retires the PIN (five wrong PINs, or the token ended): it no longer unlocks; the password must sign in again. Its
+ * wrapped key stays until that sign-in shows whether the password can open the records (openDataKeyAtSignIn), so a
+ * password changed meanwhile does not leave them sealed.
  */
-export async function forgetPin(): Promise<void> {
+export async function retirePin(): Promise<void> {
   const stored = await getMeta("pin");
   if (stored?.key) await setMeta("pin", { failures: 0, key: stored.key, retired: true });
   else await db.meta.delete("pin");
+}
+
+/**
+ * Forgets the PIN at sign-out (nothing waits for upload then). Its wrapped key goes too when the password can unwrap
+ * the data key: a signed-out phone holds no copy a short PIN opens. A device upgraded from before encryption, whose
+ * staff have not signed in with the password since, has no password copy: the PIN is retired instead, the only way
+ * back to its records after a password sign-in.
+ */
+export async function forgetPin(): Promise<void> {
+  const [stored, keys] = await Promise.all([getMeta("pin"), getMeta("dataKey")]);
+  if (stored?.key && !keys?.password) return retirePin();
+  await db.meta.delete("pin");
 }

@@ -37,16 +37,17 @@ export async function storePulledPage(events: SampleEvent[], cursor: PullCursor)
   );
   return db.transaction("rw", [db.remoteEvents, db.events, db.meta, db.tombstones], async () => {
     const ids = events.map((e) => e.id);
-    const [remote, own, purged, floor] = await Promise.all([
+    const [remote, own, purged, floors] = await Promise.all([
       db.remoteEvents.where("id").anyOf(ids).keys(),
       db.events.where("id").anyOf(ids).primaryKeys(),
       db.tombstones
         .where("key")
         .anyOf([...codes])
         .primaryKeys(),
-      getMeta("pullFloor"),
+      getMeta("pullFloors"),
     ]);
     const known = new Set<unknown>([...remote, ...own]);
+    const floor = floors?.[cursor.siteCode];
     const floorMs = floor === undefined ? null : Date.parse(floor);
     const tombstones = new Set(purged);
     const fresh = events.filter(

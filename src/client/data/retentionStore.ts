@@ -7,7 +7,7 @@ import type { SampleEvent } from "../../domain/events";
 import { boxTombstone, type ExpiredRecords, tubeTombstone } from "../../domain/retention";
 import { db } from "./db";
 import { eventOf, type OpenEvent, opened } from "./eventLog";
-import { setMeta } from "./meta";
+import { getMeta, setMeta } from "./meta";
 
 const CHUNK = 500;
 
@@ -29,18 +29,35 @@ export const TOMBSTONE_DAYS = 60;
 
 /**
  * Writes tombstones for the expired tubes and boxes (before their events are deleted: a pull meanwhile must not bring
- * them back), and drops tombstones older than TOMBSTONE_DAYS, raising the pull floor to match.
+ * them back), and drops tombstones older than TOMBSTONE_DAYS. The site's pull floor rises to the latest cutoff among
+ * those dropped — a time the records' own clean-up chose, not the clock now (a clock set wrong must not raise it).
  */
-export async function buryExpired(expired: ExpiredRecords, now: Date): Promise<void> {
+export async function buryExpired(
+  expired: ExpiredRecords,
+  now: Date,
+  cutoff: string,
+  siteCode: string | undefined,
+): Promise<void> {
   const at = now.toISOString();
-  const floor = new Date(now.getTime() - TOMBSTONE_DAYS * 24 * 60 * 60 * 1000).toISOString();
+  const horizon = new Date(now.getTime() - TOMBSTONE_DAYS * 24 * 60 * 60 * 1000).toISOString();
   await db.transaction("rw", db.tombstones, db.meta, async () => {
     await db.tombstones.bulkPut([
-      ...[...expired.tubes].map((code) => ({ key: tubeTombstone(code), at })),
-      ...[...expired.boxes].map((code) => ({ key: boxTombstone(code), at })),
+      ...[...expired.tubes].map((code) => ({ key: tubeTombstone(code), at, cutoff })),
+      ...[...expired.boxes].map((code) => ({ key: boxTombstone(code), at, cutoff })),
     ]);
-    const dropped = await db.tombstones.where("at").below(floor).delete();
-    if (dropped > 0) await setMeta("pullFloor", floor);
+    const dropped = await db.tombstones.where("at").below(horizon).toArray();
+    if (dropped.length === 0) return;
+    await db.tombstones.bulkDelete(dropped.map((t) => t.key));
+    const latest = dropped.reduce(
+      (max, t) => (Date.parse(t.cutoff) > Date.parse(max) ? t.cutoff : max),
+      "1970-01-01T00:00:00.000Z",
+    );
+    if (siteCode === undefined) return;
+    const floors = (await getMeta("pullFloors")) ?? {};
+    const previous = floors[siteCode];
+    if (previous === undefined || Date.parse(latest) > Date.parse(previous)) {
+      await setMeta("pullFloors", { ...floors, [siteCode]: latest });
+    }
   });
 }
 

@@ -191,13 +191,18 @@ describe("retention clean-up on the phone", () => {
 
     // Tombstones go after 60 days; the pull floor then keeps events that old out instead.
     const { buryExpired } = await import("../data/retentionStore");
-    await buryExpired(
-      { tubes: new Set(), boxes: new Set(), registrations: new Set() },
-      new Date(Date.now() + 71 * DAY),
-    );
+    const nothing = { tubes: new Set<string>(), boxes: new Set<string>(), registrations: new Set<string>() };
+    const muchLater = new Date(Date.now() + 71 * DAY);
+    await buryExpired(nothing, muchLater, muchLater.toISOString(), "DEMO");
     expect(await db.tombstones.count()).toBe(0);
-    expect(await getMeta("pullFloor")).toBeDefined();
+    // The floor is the cutoff of the clean-up that purged them (ten days on, minus seven), not the clock at pruning;
+    // and it is this site's only.
+    const floor = Date.parse((await getMeta("pullFloors"))?.DEMO ?? "");
+    expect(Math.abs(floor - (Date.now() + 3 * DAY))).toBeLessThan(60_000);
     expect(await storePulledPage(oldBox, { siteCode: "DEMO", after: 8, afterId: null })).toBe(0);
+    const elsewhere = eventStream("device-b", "SITE-B", "staff-3");
+    const oldAtSiteB = elsewhere.next("tube.opened", { tubeCode: "RT000030", capacity: 10 }, { occurredAt: now });
+    expect(await storePulledPage([oldAtSiteB], { siteCode: "SITE-B", after: 1, afterId: null })).toBe(1);
     await store.reload();
     expect(await figures(store)).toEqual(before);
   });

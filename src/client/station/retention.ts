@@ -6,6 +6,7 @@
  */
 import { eventIsExpired, eventTouchesExpired, expiredRecords, retentionCutoff } from "../../domain/retention";
 import { getMeta, setMeta } from "../data/meta";
+import { ifRetentionLockFree } from "../data/retentionLock";
 import { buryExpired, deleteExpiredEvents, unsentEvents } from "../data/retentionStore";
 import { announceToOtherTabs } from "./otherTabs";
 import { type StationStore, stationStore } from "./stationStore";
@@ -23,11 +24,7 @@ export async function purgeExpiredRecords(
   store: StationStore = stationStore,
 ): Promise<PurgeOutcome | null> {
   // One clean-up at a time across the app's tabs; a tab that finds another at work leaves it to that one.
-  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
-  if (!locks) return purgeNow(retentionDays, now, store);
-  return locks.request("samplepoint-retention", { ifAvailable: true }, (lock) =>
-    lock ? purgeNow(retentionDays, now, store) : null,
-  );
+  return ifRetentionLockFree(() => purgeNow(retentionDays, now, store));
 }
 
 async function purgeNow(retentionDays: number, now: Date, store: StationStore): Promise<PurgeOutcome> {
@@ -44,7 +41,7 @@ async function purgeNow(retentionDays: number, now: Date, store: StationStore): 
       outcome = { ...outcome, heldBack: true };
     } else {
       // Tombstones, events, then the state: a stop in between leaves records the next run finds and deletes again.
-      await buryExpired(expired, now);
+      await buryExpired(expired, now, cutoff, (await getMeta("session"))?.site.code);
       const removed = await deleteExpiredEvents((event) => eventIsExpired(event, expired), cutoff);
       await store.forgetExpired(expired);
       announceToOtherTabs("purged");

@@ -39,6 +39,8 @@ export class StationStore {
   private appliedRemote = 0;
   private savedRemote = 0;
   private saveScheduled = false;
+  /** Counts unloads: a load that started before one does not install its state. */
+  private generation = 0;
   /** When the state was last built from the stored records (ms since the epoch; 0 before). */
   private loadedAt = 0;
 
@@ -60,6 +62,7 @@ export class StationStore {
    * a failed load is tried again on the next call).
    */
   load(): Promise<StationState> {
+    const generation = this.generation;
     this.loading ??= (async () => {
       // Read first: every event numbered below it is in the log now, or was deleted (erased at another staff's
       // sign-in) — the state then stands for those numbers too, or the next write would be refused as stale forever.
@@ -72,6 +75,8 @@ export class StationStore {
       for (const event of remote.events) applyEvent(state, event);
       // Counters of records deleted for retention: the state holds their days' figures, not the records.
       addRetainedCounts(state, (await getMeta("retainedCounts")) ?? {});
+      // Unloaded meanwhile (another tab signed in): this state may be built from erased records; keep none of it.
+      if (generation !== this.generation) return state;
       this.leftOut = new Set([...(saved?.leftOut ?? []), ...local.leftOut]);
       this.appliedSeq = Math.max(local.lastSeq, nextSeq - 1);
       this.savedSeq = saved?.lastSeq ?? 0;
@@ -220,6 +225,7 @@ export class StationStore {
    * this tab no longer holds the key); the next load after the unlock builds it from what is stored then.
    */
   unload(): void {
+    this.generation++;
     this.loading = null;
     this.snapshot = { state: emptyState(), version: this.snapshot.version + 1, loaded: false };
     this.emit();

@@ -4,7 +4,7 @@ import { dropDataKey } from "../data/dataKey";
 import { announceKeyChange, openDataKeyAtSignIn } from "../data/deviceKeys";
 import { countPending } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
-import { forgetPin } from "../data/pin";
+import { forgetPin, retirePin } from "../data/pin";
 import { forgetToken, loadSession, saveSession } from "../data/session";
 import { requestPersistentStorage } from "../data/storage";
 import { api } from "./api";
@@ -30,7 +30,7 @@ export type SignOutResult = { ok: true } | { ok: false; pending: number };
 
 /**
  * Signs out: refused while events wait to be uploaded (they would have no one to upload them). Forgets the token and
- * retires the PIN; every event stays on the device, and the app's other tabs lock.
+ * the PIN; every event stays on the device, and the app's other tabs lock.
  */
 export async function signOut(): Promise<SignOutResult> {
   const pending = await countPending();
@@ -49,7 +49,7 @@ export async function signOut(): Promise<SignOutResult> {
 /** After five wrong PINs: the token is dropped too, so only the online password opens the app again. */
 export async function requirePassword(): Promise<void> {
   await forgetToken();
-  await forgetPin();
+  await retirePin();
   dropDataKey();
   announceKeyChange();
 }

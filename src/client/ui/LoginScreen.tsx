@@ -21,7 +21,10 @@ export function LoginScreen({ lastUsername, passwordRequired }: { lastUsername?:
     } catch (e) {
       const failure = e instanceof ApiError ? e.failure : null;
       if (e instanceof RecordsOfAnotherUserError)
-        setError({ key: "recordsOfAnotherUser", values: { n: String(e.unsent) } });
+        setError({
+          key: e.ownPreviousPassword ? "recordsSealedUnderPreviousPassword" : "recordsOfAnotherUser",
+          values: { n: String(e.unsent) },
+        });
       else if (failure?.kind === "network") setError({ key: "networkDown" });
       else if (failure?.kind === "http" && failure.status === 401) setError({ key: "wrongCredentials" });
       else if (failure?.kind === "http" && failure.status === 429) {

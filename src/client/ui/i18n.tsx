@@ -87,6 +87,8 @@ const zh = {
     "已上传、且所在箱已交接的记录，在本机保留 {days} 天：{cutoff} 之前的记录会从本机删除（服务器上的记录不受影响）。未上传或被拒的记录永不删除。",
   retentionLast: "上次清理：{at}，删除 {n} 条记录。",
   retentionNever: "尚未清理过。",
+  recordsSealedUnderPreviousPassword:
+    "本机有 {n} 条记录尚未上传，由你之前的密码和 PIN 加密，新密码打不开。请管理员把你的密码暂时改回之前的密码，用它登录一次并上传",
   recordsOfAnotherUser: "本机有 {n} 条记录尚未上传，已为原登录人员加密：请原登录人员用其密码登录并上传后，再换人登录",
   lockNow: "锁定",
   logoutRefused: "还有 {n} 条记录未上传，不能退出登录。请先同步。",
@@ -363,6 +365,8 @@ const en: Record<MessageKey, string> = {
     "Uploaded records whose box was handed over are kept here for {days} days: records from before {cutoff} are deleted from this phone (the server's copy is not touched). Records not yet uploaded or refused are never deleted.",
   retentionLast: "Last clean-up: {at}, {n} records deleted.",
   retentionNever: "No clean-up yet.",
+  recordsSealedUnderPreviousPassword:
+    "This phone holds {n} records not yet uploaded, sealed under your previous password and PIN: the new password cannot open them. Ask an admin to set your password back to the previous one for one sign-in, and upload them",
   recordsOfAnotherUser:
     "This phone holds {n} records not yet uploaded, encrypted for the staff who recorded them: they must sign in with their password and upload first",
   lockNow: "Lock",
