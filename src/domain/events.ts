@@ -150,6 +150,11 @@ export const BoxHandedOverSchema = z.strictObject({
     courierName: noControl(z.string().trim().min(1).max(64)),
     courierPhone: z.string().regex(/^1[3-9]\d{9}$/, "mainland mobile number"),
     vehiclePlate: noControl(z.string().trim().min(1).max(16)).optional(),
+    /** The lab the courier takes the box to, when known at handover. */
+    labCode: z
+      .string()
+      .regex(/^[A-Z0-9][A-Z0-9_-]{1,31}$/, "lab code: 2–32 of A–Z, 0–9, _, -")
+      .optional(),
   }),
 });
 

@@ -17,11 +17,14 @@ import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/loginLimits";
 import type { Store } from "./db";
 import { installErrorHandling, notFound } from "./errors";
 import { GroupCommitter } from "./events/groupCommit";
+import type { StatusLimits } from "./labs/residentStatus";
 import { clientErrorHandler, installJsonBodyGuard } from "./requestGuards";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
+import { labRoutes } from "./routes/labs";
+import { publicRoutes } from "./routes/public";
 import { siteRoutes } from "./routes/sites";
 import { installSecurityHeaders } from "./securityHeaders";
 import { APP_VERSION } from "./version";
@@ -34,6 +37,8 @@ export interface AppOptions {
   tokenTtlMs?: number;
   /** Failed-login limits per username and address (429 beyond them). */
   loginLimits?: LoginLimits;
+  /** Resident status lookups per address and per document (429 beyond them). */
+  statusLimits?: StatusLimits;
   /** Serve HTTPS with this certificate and key (PEM): browsers allow the camera only in a secure context. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (for the per-address login limit). */
@@ -89,6 +94,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(eventRoutes(options.store, committer), { prefix: API_PREFIX });
   await app.register(adminRoutes(options.store, committer), { prefix: API_PREFIX });
   await app.register(siteRoutes(db), { prefix: API_PREFIX });
+  await app.register(labRoutes(options.store), { prefix: API_PREFIX });
+  await app.register(publicRoutes(db, options.statusLimits), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   const staticDir = options.staticDir;

@@ -2,6 +2,7 @@
 // machine-readable code, never a 5xx, and nothing stored.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoginResponse } from "../domain/protocol";
+import { runCommand } from "./cli/commands";
 import { DEMO_LOGIN } from "./sites/demo";
 import { startTestServer, TEST_STORES, type TestServer } from "./testServer";
 
@@ -33,8 +34,19 @@ const BODIES: [string, string][] = [
 describe.each(TEST_STORES)("bad input on %s", (kind) => {
   let server: TestServer;
   let token = "";
+  let labToken = "";
   beforeAll(async () => {
     server = await startTestServer({ kind });
+    const ctx = { store: server.store, dataDir: server.dataDir, actor: "test" };
+    await runCommand(["add-lab", "LAB01", "检验所"], ctx);
+    await runCommand(["add-staff", "lab1", "检验员", "--lab", "LAB01", "--password", "lab-password-1"], ctx);
+    labToken = (
+      await server.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/console-login",
+        payload: { username: "lab1", password: "lab-password-1" },
+      })
+    ).json<{ token: string }>().token;
     const res = await server.app.inject({
       method: "POST",
       url: "/api/v1/auth/login",
@@ -48,7 +60,20 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
 
   const counts = async () => {
     const db = server.store.db;
-    const n = async (table: "events" | "registrations" | "sites" | "staff" | "tubes" | "conflicts") =>
+    const n = async (
+      table:
+        | "events"
+        | "registrations"
+        | "sites"
+        | "staff"
+        | "tubes"
+        | "conflicts"
+        | "results"
+        | "recalls"
+        | "box_receipts"
+        | "tube_receipts"
+        | "labs",
+    ) =>
       Number(
         (
           await db
@@ -64,24 +89,35 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
       await n("staff"),
       await n("tubes"),
       await n("conflicts"),
+      await n("results"),
+      await n("recalls"),
+      await n("box_receipts"),
+      await n("tube_receipts"),
+      await n("labs"),
     ];
   };
 
   it("answers every endpoint's bad bodies and bad path parameters with 4xx and a code, storing nothing", async () => {
     const before = await counts();
-    const endpoints: [string, string, boolean][] = [
-      ["POST", "/api/v1/auth/login", false],
-      ["POST", "/api/v1/events/push", true],
-      ["PATCH", "/api/v1/sites/DEMO", true],
+    const endpoints: [string, string, "none" | "station" | "lab"][] = [
+      ["POST", "/api/v1/auth/login", "none"],
+      ["POST", "/api/v1/auth/console-login", "none"],
+      ["POST", "/api/v1/events/push", "station"],
+      ["PATCH", "/api/v1/sites/DEMO", "station"],
+      ["POST", "/api/v1/labs/LAB01/boxes/BOX-1/receive", "lab"],
+      ["POST", "/api/v1/labs/LAB01/results", "lab"],
+      ["POST", "/api/v1/recalls/00000000-0000-4000-8000-000000000001/contacted", "station"],
+      ["POST", "/api/v1/public/status", "none"],
     ];
-    for (const [method, url, authed] of endpoints) {
+    for (const [method, url, as] of endpoints) {
+      const bearer = as === "station" ? token : as === "lab" ? labToken : null;
       for (const [label, payload] of BODIES) {
         for (const contentType of ["application/json", "text/plain"]) {
           const res = await server.app.inject({
             method: method as "POST",
             url,
             payload,
-            headers: { "content-type": contentType, ...(authed ? { authorization: `Bearer ${token}` } : {}) },
+            headers: { "content-type": contentType, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
           });
           const what = `${method} ${url} ${label} as ${contentType}`;
           expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
@@ -118,6 +154,72 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
         });
         expect(pull.statusCode, `pull ${query.slice(0, 30)}`).toBe(400);
         expect(typeof pull.json().code, `pull ${query.slice(0, 30)}`).toBe("string");
+      }
+    }
+    // Lab reads with injected codes in the path and query.
+    for (const text of [...INJECTIONS, "a".repeat(5000)]) {
+      const code = encodeURIComponent(text);
+      for (const url of [
+        `/api/v1/labs/${code}/boxes/BOX-1`,
+        `/api/v1/labs/LAB01/boxes/${code}`,
+        `/api/v1/labs/LAB01/boxes/BOX-1?site=${code}`,
+        `/api/v1/labs/LAB01/recalls?tube=${code}`,
+        `/api/v1/labs/LAB01/tubes/${code}/timeline?site=DEMO`,
+        `/api/v1/sites/${code}/recalls`,
+      ]) {
+        const res = await server.app.inject({ method: "GET", url, headers: { authorization: `Bearer ${labToken}` } });
+        expect(res.statusCode, url.slice(0, 60)).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, url.slice(0, 60)).toBeLessThan(500);
+        expect(typeof res.json().code, url.slice(0, 60)).toBe("string");
+      }
+    }
+    // Every text field of the lab operations with a NUL, a control character or a lone surrogate: 4xx with a code.
+    for (const text of ["a\u0000b", "a\u0007\u001b[2J", "a\ud800b"]) {
+      const cases: [string, string, string, unknown][] = [
+        [
+          "POST",
+          "/api/v1/labs/LAB01/results",
+          labToken,
+          {
+            results: [
+              {
+                resultId: "r-00000001",
+                tubeCode: "T1",
+                outcome: "negative",
+                resultedAt: new Date().toISOString(),
+                reason: text,
+              },
+            ],
+          },
+        ],
+        [
+          "POST",
+          "/api/v1/labs/LAB01/results",
+          labToken,
+          { results: [{ resultId: text, tubeCode: "T1", outcome: "negative", resultedAt: new Date().toISOString() }] },
+        ],
+        ["POST", "/api/v1/labs/LAB01/boxes/BOX-1/receive", labToken, { scannedTubes: [text] }],
+        ["POST", "/api/v1/public/status", "", { docNumber: text, name: "张三" }],
+        ["POST", "/api/v1/public/status", "", { docNumber: "110105194912310038", name: text }],
+        ["POST", "/api/v1/auth/console-login", "", { username: text, password: "x" }],
+        [
+          "POST",
+          "/api/v1/recalls/00000000-0000-4000-8000-000000000001/contacted",
+          token,
+          { state: "contacted", note: text },
+        ],
+      ];
+      for (const [method, url, bearer, payload] of cases) {
+        const res = await server.app.inject({
+          method: method as "POST",
+          url,
+          payload: payload as object,
+          headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+        });
+        const what = `${url} ${JSON.stringify(payload).slice(0, 60)}`;
+        expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, what).toBeLessThan(500);
+        expect(typeof res.json().code, what).toBe("string");
       }
     }
     for (const header of ["Bearer", "Bearer ", `Bearer ${"x".repeat(10_000)}`, "Basic abc", INJECTIONS[0] as string]) {

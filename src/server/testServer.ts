@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { type App, buildApp } from "./app";
 import type { LoginLimits } from "./auth/loginLimits";
 import { openStore, type Store, type StoreKind } from "./db";
+import type { StatusLimits } from "./labs/residentStatus";
 import { seedDemoIfEmpty } from "./sites/demo";
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || undefined;
@@ -44,6 +45,7 @@ export interface TestServerOptions {
   schema?: string;
   tokenTtlMs?: number;
   loginLimits?: LoginLimits;
+  statusLimits?: StatusLimits;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -63,6 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     ...(options.tokenTtlMs ? { tokenTtlMs: options.tokenTtlMs } : {}),
     ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
+    ...(options.statusLimits ? { statusLimits: options.statusLimits } : {}),
   });
   await app.ready();
   let stopped = false;

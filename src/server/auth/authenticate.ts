@@ -35,3 +35,15 @@ export function authOf(request: FastifyRequest): Authenticated {
   if (!request.auth) throw new ApiError(401, "missing_token", MESSAGES.missing_token);
   return request.auth;
 }
+
+/** Console tokens start their device id so: they are bound to no phone. */
+export const CONSOLE_DEVICE_PREFIX = "console-";
+
+/** A station's own routes (push, pull): a console token has no phone and no event log of its own. */
+export function stationAuthOf(request: FastifyRequest): Authenticated {
+  const auth = authOf(request);
+  if (auth.deviceId.startsWith(CONSOLE_DEVICE_PREFIX)) {
+    throw new ApiError(403, "console_token", "A console sign-in cannot push or pull a station's events.");
+  }
+  return auth;
+}

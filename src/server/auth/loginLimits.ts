@@ -72,31 +72,37 @@ export async function recordLoginFailure(
   now = Date.now(),
 ): Promise<void> {
   const keys = keysOf(username, address);
+  for (const key of [keys.user, keys.addr]) await countInWindow(db, key, limits.windowMs, now);
+}
+
+/**
+ * Adds one to a counter kept in the store (login_failures) under `key`, in a window of `windowMs` that starts with
+ * its first count: a window that has ended starts again at 1. Shared by the login limits and the resident status
+ * page's lookup limits.
+ */
+export async function countInWindow(db: Kysely<Database>, key: string, windowMs: number, now: number): Promise<void> {
   const windowStart = new Date(now).toISOString();
-  const staleBefore = new Date(now - limits.windowMs).toISOString();
-  for (const key of [keys.user, keys.addr]) {
-    await db
-      .insertInto("login_failures")
-      .values({ key, window_start: windowStart, failures: 1 })
-      .onConflict((oc) =>
-        oc.column("key").doUpdateSet((eb) => ({
-          // A window that has ended starts again at 1.
-          failures: eb
-            .case()
-            .when("login_failures.window_start", "<", staleBefore)
-            .then(1)
-            .else(eb("login_failures.failures", "+", 1))
-            .end(),
-          window_start: eb
-            .case()
-            .when("login_failures.window_start", "<", staleBefore)
-            .then(windowStart)
-            .else(eb.ref("login_failures.window_start"))
-            .end(),
-        })),
-      )
-      .execute();
-  }
+  const staleBefore = new Date(now - windowMs).toISOString();
+  await db
+    .insertInto("login_failures")
+    .values({ key, window_start: windowStart, failures: 1 })
+    .onConflict((oc) =>
+      oc.column("key").doUpdateSet((eb) => ({
+        failures: eb
+          .case()
+          .when("login_failures.window_start", "<", staleBefore)
+          .then(1)
+          .else(eb("login_failures.failures", "+", 1))
+          .end(),
+        window_start: eb
+          .case()
+          .when("login_failures.window_start", "<", staleBefore)
+          .then(windowStart)
+          .else(eb.ref("login_failures.window_start"))
+          .end(),
+      })),
+    )
+    .execute();
 }
 
 export async function clearLoginFailures(db: Kysely<Database>, username: string): Promise<void> {

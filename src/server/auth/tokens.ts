@@ -6,13 +6,17 @@ import type { Database } from "../db/schema";
 
 export interface TokenBinding {
   staffId: string;
+  /** The station's site; "" for a console token of lab staff. */
   siteCode: string;
   deviceId: string;
+  /** Lab staff's lab (console tokens), else null. */
+  labCode?: string | null;
 }
 
 export interface Authenticated extends TokenBinding {
   role: Role;
   username: string;
+  labCode: string | null;
 }
 
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
@@ -32,6 +36,7 @@ export async function issueToken(
       staff_id: binding.staffId,
       site_code: binding.siteCode,
       device_id: binding.deviceId,
+      lab_code: binding.labCode ?? null,
       created_at: now.toISOString(),
       expires_at: expiresAt,
       revoked_at: null,
@@ -54,6 +59,7 @@ export async function checkToken(
       "tokens.staff_id",
       "tokens.site_code",
       "tokens.device_id",
+      "tokens.lab_code",
       "tokens.expires_at",
       "tokens.revoked_at",
       "staff.role",
@@ -74,6 +80,7 @@ export async function checkToken(
       deviceId: row.device_id,
       role: row.role as Role,
       username: row.username,
+      labCode: row.lab_code,
     },
   };
 }

@@ -55,7 +55,13 @@ describe.each(TEST_STORES)("administration CLI on %s", (kind) => {
     await expect(cli("add-site", "SP002", "x", "--pool", "7")).rejects.toThrow(/pool size/);
     await expect(cli("add-staff", "lead7", "dup", "--site", "SP001", "--role", "collector")).rejects.toThrow(/taken/);
     await expect(cli("add-staff", "x1", "x", "--site", "SP001", "--role", "boss")).rejects.toThrow(/role/);
-    await expect(cli("add-staff", "x2", "x", "--site", "NOPE", "--role", "lab")).rejects.toThrow(/no site/);
+    await expect(cli("add-staff", "x2", "x", "--site", "NOPE", "--role", "collector")).rejects.toThrow(/no site/);
+    await expect(cli("add-staff", "x3", "x", "--site", "SP001", "--role", "lab")).rejects.toThrow(/--lab/);
+    await expect(cli("add-staff", "x4", "x", "--lab", "NOLAB")).rejects.toThrow(/no lab/);
+    await expect(cli("add-lab", "bad code", "x")).rejects.toThrow(/lab code/);
+    expect(await cli("add-lab", "LAB01", "芝罘区疾控PCR实验室")).toEqual([`lab LAB01 "芝罘区疾控PCR实验室" added`]);
+    await expect(cli("add-lab", "LAB01", "again")).rejects.toThrow(/exists/);
+    await expect(cli("add-staff", "x5", "x", "--lab", "LAB01", "--site", "SP001")).rejects.toThrow(/not both/);
     await expect(cli("frobnicate")).rejects.toThrow(/unknown command/);
   });
 

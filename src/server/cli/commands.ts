@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { POOL_SIZES, type PoolSize } from "../../domain/events";
 import { ROLES, type Role } from "../../domain/protocol";
+import { textProblem } from "../../domain/safeText";
 import { audit } from "../audit/audit";
 import { hashPassword } from "../auth/passwords";
 import type { Store } from "../db";
@@ -14,6 +15,7 @@ import { openSqliteStore } from "../db/sqlite";
 import { ApiError } from "../errors";
 import { GroupCommitter } from "../events/groupCommit";
 import { importQueue } from "../events/importQueue";
+import { createLab, findLab, LAB_CODE } from "../labs/labs";
 import { createSite, createStaff, findSite } from "../sites/sites";
 
 export class CliError extends Error {}
@@ -21,7 +23,9 @@ export class CliError extends Error {}
 export const USAGE = `usage: npm run cli -- <command> [options]
 
   add-site <code> <name> [--pool 1|5|10|20] [--phone-required]
-  add-staff <username> <name> --site <code> --role collector|site_lead|admin|lab [--password <p>]
+  add-lab <code> <name>
+  add-staff <username> <name> --site <code> --role collector|site_lead|admin [--password <p>]
+  add-staff <username> <name> --lab <code> [--password <p>]      (lab staff: they sign in to the console)
   reset-password <username> [--password <p>]     (also signs the user out on every device)
   revoke-device <device-id>                       (its tokens stop working: 401, the app asks for the password)
   list-devices [--site <code>]                    (last sync, sequence mark, events the device still had queued)
@@ -54,6 +58,7 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
       pool: { type: "string" },
       "phone-required": { type: "boolean" },
       site: { type: "string" },
+      lab: { type: "string" },
       role: { type: "string" },
       password: { type: "string" },
     },
@@ -78,21 +83,51 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
       await audit(db, { action: "site_added", actor: ctx.actor, siteCode: code, subject: code });
       return [`site ${code} "${name}" added (pool ${pool})`];
     }
+    case "add-lab": {
+      const code = requireArg(positionals[0], "lab code");
+      const name = requireArg(positionals[1], "lab name");
+      if (!LAB_CODE.test(code)) throw new CliError(`lab code must be 2–32 of A–Z, 0–9, _ or -: ${code}`);
+      if (textProblem(name) !== null || name.trim() === "" || name.length > 100)
+        throw new CliError("a lab name is 1–100 characters, with no control characters");
+      if (await findLab(db, code)) throw new CliError(`lab ${code} exists already`);
+      await createLab(db, { code, name });
+      await audit(db, { action: "lab_added", actor: ctx.actor, subject: code, detail: { name } });
+      return [`lab ${code} "${name}" added`];
+    }
     case "add-staff": {
       const username = requireArg(positionals[0], "username");
       const name = requireArg(positionals[1], "name");
-      const siteCode = requireArg(values.site, "--site");
-      const role = requireArg(values.role, "--role");
+      // Lab staff belong to a lab (role lab); everyone else to a site.
+      const labCode = values.lab;
+      const role = labCode ? (values.role ?? "lab") : requireArg(values.role, "--role");
       if (!ROLES.includes(role as Role)) throw new CliError(`role must be one of ${ROLES.join(", ")}`);
-      if (!(await findSite(db, siteCode))) throw new CliError(`no site ${siteCode}`);
+      if (labCode && values.site) throw new CliError("staff belong to a site or to a lab, not both");
+      if (labCode && role !== "lab") throw new CliError("staff of a lab have the role lab");
+      if (!labCode && role === "lab") throw new CliError("lab staff need --lab <code>");
+      const siteCode = labCode ? null : requireArg(values.site, "--site");
+      if (siteCode && !(await findSite(db, siteCode))) throw new CliError(`no site ${siteCode}`);
+      if (labCode && !(await findLab(db, labCode))) throw new CliError(`no lab ${labCode}`);
       const existing = await db.selectFrom("staff").select("id").where("username", "=", username).executeTakeFirst();
       if (existing) throw new CliError(`username ${username} is taken`);
       const password = values.password ?? newPassword();
       if (password.length < 8) throw new CliError("a password needs at least 8 characters");
-      const id = await createStaff(db, { username, name, role: role as Role, siteCode, password });
-      await audit(db, { action: "staff_added", actor: ctx.actor, siteCode, subject: id, detail: { username, role } });
+      const id = await createStaff(db, {
+        username,
+        name,
+        role: role as Role,
+        siteCode,
+        labCode: labCode ?? null,
+        password,
+      });
+      await audit(db, {
+        action: "staff_added",
+        actor: ctx.actor,
+        siteCode,
+        subject: id,
+        detail: { username, role, ...(labCode ? { lab: labCode } : {}) },
+      });
       return [
-        `staff ${username} (${role}) added to ${siteCode}`,
+        `staff ${username} (${role}) added to ${siteCode ?? labCode}`,
         ...(values.password ? [] : [`password: ${password}`]),
       ];
     }

@@ -17,6 +17,7 @@ const COLUMN_TYPES: Record<string, "bigint" | "integer"> = {
   sealed_count: "integer",
   short: "integer",
   tube_count: "integer",
+  current: "integer",
 };
 
 /** Rows per statement on PostgreSQL: arrays have no bound-parameter limit, only the statement's size. */

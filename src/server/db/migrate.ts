@@ -6,6 +6,7 @@ import * as loginLimitsAudit from "./migrations/0003_login_limits_audit";
 import * as conflicts from "./migrations/0004_conflicts";
 import * as siteCursor from "./migrations/0005_site_cursor";
 import * as retentionDays from "./migrations/0006_retention_days";
+import * as labs from "./migrations/0007_labs";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "0004_conflicts": conflicts,
   "0005_site_cursor": siteCursor,
   "0006_retention_days": retentionDays,
+  "0007_labs": labs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -28,4 +30,11 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
       cause: error,
     });
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+/** Migrates up (or down) to the named migration: tests build a database as an earlier version left it. */
+export async function migrateTo(db: Kysely<Database>, name: string, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }

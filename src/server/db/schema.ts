@@ -20,10 +20,13 @@ export interface StaffTable {
   username: string;
   name: string;
   role: string;
-  site_code: string;
+  /** The site of station staff; null for lab staff. */
+  site_code: string | null;
   password_hash: string;
   disabled: number;
   created_at: string;
+  /** The lab of lab staff. */
+  lab_code: Generated<string | null>;
 }
 
 export interface DevicesTable {
@@ -45,6 +48,8 @@ export interface TokensTable {
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
+  /** A console token of lab staff: their lab (site_code is then ""). */
+  lab_code: Generated<string | null>;
 }
 
 export interface EventsTable {
@@ -89,6 +94,8 @@ export interface BoxesTable {
   courier_name: string | null;
   courier_phone: string | null;
   vehicle_plate: string | null;
+  /** The lab the courier takes the box to, when named at handover. */
+  destination_lab: Generated<string | null>;
 }
 
 export interface RegistrationsTable {
@@ -121,6 +128,67 @@ export interface Database {
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   conflicts: ConflictsTable;
+  labs: LabsTable;
+  box_receipts: BoxReceiptsTable;
+  tube_receipts: TubeReceiptsTable;
+  results: ResultsTable;
+  recalls: RecallsTable;
+}
+
+export interface LabsTable {
+  code: string;
+  name: string;
+  created_at: string;
+}
+
+export interface BoxReceiptsTable {
+  site_code: string;
+  box_code: string;
+  lab_code: string;
+  received_at: string;
+  received_by: string;
+  /** JSON: the receipt report (expected, missing, extra, unsynced). */
+  report: string;
+}
+
+export interface TubeReceiptsTable {
+  site_code: string;
+  tube_code: string;
+  lab_code: string;
+  box_code: string | null;
+  received_at: string;
+  received_by: string;
+}
+
+export interface ResultsTable {
+  id: string;
+  site_code: string;
+  tube_code: string;
+  lab_code: string;
+  outcome: string;
+  ct: string | null;
+  resulted_at: string;
+  recorded_at: string;
+  recorded_by: string;
+  source: string;
+  reason: string | null;
+  replaces: string | null;
+  current: number;
+}
+
+export interface RecallsTable {
+  id: string;
+  site_code: string;
+  tube_code: string;
+  result_id: string;
+  registration_id: string;
+  doc_number: string;
+  state: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+  single_tube_code: string | null;
+  single_result_id: string | null;
 }
 
 export type SiteRow = Selectable<SitesTable>;

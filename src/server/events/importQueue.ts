@@ -109,6 +109,7 @@ export async function importQueue(
     siteCode: file.siteCode,
     staffId: actor,
     role: "admin" as const,
+    labCode: null,
     username: actor,
   };
   const outcome: ImportResponse = {

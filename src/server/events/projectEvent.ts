@@ -300,6 +300,7 @@ async function projectEvent(trx: Transaction<Database>, dialect: StoreKind, even
           courier_name: event.payload.courierName,
           courier_phone: event.payload.courierPhone,
           vehicle_plate: event.payload.vehiclePlate ?? null,
+          destination_lab: event.payload.labCode ?? null,
         })
         .where("site_code", "=", event.siteCode)
         .where("code", "=", event.payload.boxCode)

@@ -151,7 +151,8 @@ export async function applyPushes(
   const staffIds = [...new Set(valid.map((e) => e.staffId))];
   if (staffIds.length > 0) {
     for (const row of await trx.selectFrom("staff").select(["id", "site_code"]).where("id", "in", staffIds).execute()) {
-      knownStaff.add(staffKey(row.site_code, row.id));
+      // Lab staff (no site) record no station events.
+      if (row.site_code !== null) knownStaff.add(staffKey(row.site_code, row.id));
     }
   }
 

@@ -1,14 +1,18 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Kysely } from "kysely";
 import { z } from "zod";
+import { ConsoleLoginRequestSchema, ConsoleSessionSchema } from "../../domain/labs";
 import { ErrorBodySchema, LoginRequestSchema, LoginResponseSchema, type Role } from "../../domain/protocol";
 import { audit } from "../audit/audit";
-import { authenticate, authOf } from "../auth/authenticate";
+import { authenticate, authOf, CONSOLE_DEVICE_PREFIX } from "../auth/authenticate";
 import { clearLoginFailures, type LoginLimits, loginGate, recordLoginFailure } from "../auth/loginLimits";
 import { verifyPassword } from "../auth/passwords";
 import { issueToken, revokeToken } from "../auth/tokens";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
+import { findLab } from "../labs/labs";
 import { findSite } from "../sites/sites";
 
 /**
@@ -18,6 +22,72 @@ import { findSite } from "../sites/sites";
 export const authRoutes =
   (db: Kysely<Database>, tokenTtlMs: number, limits: LoginLimits): FastifyPluginAsyncZod =>
   async (app) => {
+    /** The password check both sign-ins share: limits per username and address, then the staff row (or 401/403/429). */
+    async function checkCredentials(address: string, reply: FastifyReply, username: string, password: string) {
+      const gate = await loginGate(db, username, address, limits);
+      // Many failures from this address (perhaps a whole sampling point's router): slowed, never refused.
+      if (gate.addressDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.addressDelayMs));
+      const wait = gate.userWaitSeconds;
+      if (wait > 0) {
+        reply.header("retry-after", String(wait));
+        throw new ApiError(429, "too_many_attempts", `Too many failed sign-ins; try again in ${wait} s.`, {
+          retryAfterSeconds: wait,
+        });
+      }
+      const staff = await db.selectFrom("staff").selectAll().where("username", "=", username).executeTakeFirst();
+      // Unknown user and wrong password get the same answer, after the same work.
+      if (!(await verifyPassword(password, staff?.password_hash)) || !staff) {
+        await recordLoginFailure(db, username, address, limits);
+        throw new ApiError(401, "invalid_credentials", "Wrong username or password.");
+      }
+      await clearLoginFailures(db, username);
+      if (staff.disabled) throw new ApiError(403, "staff_disabled", "This staff account is disabled.");
+      return staff;
+    }
+
+    app.post(
+      "/auth/console-login",
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "Sign in to the desk console (labs, command centre)",
+          body: ConsoleLoginRequestSchema,
+          response: {
+            200: ConsoleSessionSchema,
+            400: ErrorBodySchema,
+            401: ErrorBodySchema,
+            403: ErrorBodySchema,
+            429: ErrorBodySchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const staff = await checkCredentials(request.ip, reply, request.body.username, request.body.password);
+        // A console token is bound to no phone: its "device" names the console, for the audit log.
+        const deviceId = `${CONSOLE_DEVICE_PREFIX}${randomUUID()}`;
+        const { token, expiresAt } = await issueToken(
+          db,
+          { staffId: staff.id, siteCode: staff.site_code ?? "", deviceId, labCode: staff.lab_code },
+          tokenTtlMs,
+        );
+        await audit(db, {
+          action: "login",
+          actor: staff.id,
+          siteCode: staff.site_code,
+          subject: deviceId,
+          detail: { address: request.ip, console: true, ...(staff.lab_code ? { lab: staff.lab_code } : {}) },
+        });
+        const lab = staff.lab_code ? await findLab(db, staff.lab_code) : undefined;
+        return {
+          token,
+          expiresAt,
+          staff: { id: staff.id, username: staff.username, name: staff.name, role: staff.role as Role },
+          lab: lab ?? null,
+          siteCode: staff.site_code,
+        };
+      },
+    );
+
     app.post(
       "/auth/login",
       {
@@ -29,26 +99,10 @@ export const authRoutes =
       },
       async (request, reply) => {
         const { username, password, deviceId } = request.body;
-        const gate = await loginGate(db, username, request.ip, limits);
-        // Many failures from this address (perhaps a whole sampling point's router): slowed, never refused.
-        if (gate.addressDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, gate.addressDelayMs));
-        const wait = gate.userWaitSeconds;
-        if (wait > 0) {
-          reply.header("retry-after", String(wait));
-          throw new ApiError(429, "too_many_attempts", `Too many failed sign-ins; try again in ${wait} s.`, {
-            retryAfterSeconds: wait,
-          });
-        }
-        const staff = await db.selectFrom("staff").selectAll().where("username", "=", username).executeTakeFirst();
-        // Unknown user and wrong password get the same answer, after the same work.
-        if (!(await verifyPassword(password, staff?.password_hash)) || !staff) {
-          await recordLoginFailure(db, username, request.ip, limits);
-          throw new ApiError(401, "invalid_credentials", "Wrong username or password.");
-        }
-        await clearLoginFailures(db, username);
-        if (staff.disabled) throw new ApiError(403, "staff_disabled", "This staff account is disabled.");
-        const site = await findSite(db, staff.site_code);
-        if (!site) throw new ApiError(403, "no_site", "This staff account belongs to no site.");
+        const staff = await checkCredentials(request.ip, reply, username, password);
+        // Lab staff have no site: they sign in to the desk console, not to a station.
+        const site = staff.site_code === null ? undefined : await findSite(db, staff.site_code);
+        if (!site) throw new ApiError(403, "no_site", "This staff account belongs to no site: sign in to the console.");
         const now = new Date().toISOString();
         await db
           .insertInto("devices")

@@ -9,7 +9,7 @@ import {
   PushRequestSchema,
   PushResponseSchema,
 } from "../../domain/protocol";
-import { authenticate, authOf } from "../auth/authenticate";
+import { authenticate, stationAuthOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
 import type { GroupCommitter } from "../events/groupCommit";
@@ -34,7 +34,7 @@ export const eventRoutes =
         },
       },
       async (request) => {
-        const auth = authOf(request);
+        const auth = stationAuthOf(request);
         if (request.body.deviceId !== auth.deviceId) {
           throw new ApiError(403, "device_mismatch", "This token belongs to another device.");
         }
@@ -93,7 +93,7 @@ export const eventRoutes =
         },
       },
       async (request, reply) => {
-        const auth = authOf(request);
+        const auth = stationAuthOf(request);
         // A device pulls its own site only: no role reads another site's raw events through this endpoint.
         if (request.params.siteCode !== auth.siteCode) {
           throw new ApiError(403, "wrong_site", `This token may only pull events of site ${auth.siteCode}.`);

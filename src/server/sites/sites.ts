@@ -49,7 +49,14 @@ export async function createSite(
 
 export async function createStaff(
   db: Kysely<Database>,
-  staff: { username: string; name: string; role: Role; siteCode: string; password: string },
+  staff: {
+    username: string;
+    name: string;
+    role: Role;
+    siteCode: string | null;
+    labCode?: string | null;
+    password: string;
+  },
 ): Promise<string> {
   const id = randomUUID();
   await db
@@ -60,6 +67,7 @@ export async function createStaff(
       name: staff.name,
       role: staff.role,
       site_code: staff.siteCode,
+      lab_code: staff.labCode ?? null,
       password_hash: await hashPassword(staff.password),
       disabled: 0,
       created_at: new Date().toISOString(),

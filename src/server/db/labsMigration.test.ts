@@ -1,0 +1,155 @@
+// Migration 0007 (labs) on a database with data, on both stores: station staff, their tokens and devices survive the
+// staff table's rebuild (SQLite) or alteration (PostgreSQL); lab staff without a site can be added; foreign keys hold.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Kysely } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { TEST_DATABASE_URL, TEST_STORES } from "../testServer";
+import { migrateTo, migrateToLatest } from "./migrate";
+import { openPostgresStore } from "./postgres";
+import type { Database } from "./schema";
+import { openSqliteStore } from "./sqlite";
+
+describe.each(TEST_STORES)("migration 0007 (labs) on %s", (kind) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  async function openEmpty(): Promise<{ db: Kysely<Database>; schema?: string }> {
+    if (kind === "sqlite") {
+      const dir = mkdtempSync(path.join(tmpdir(), "samplepoint-migration-"));
+      const store = openSqliteStore(dir);
+      cleanups.push(async () => {
+        await store.db.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      return { db: store.db };
+    }
+    const schema = `sp_mig_${randomBytes(6).toString("hex")}`;
+    const store = await openPostgresStore({ url: TEST_DATABASE_URL as string, schema });
+    cleanups.push(async () => {
+      await store.db.schema.dropSchema(schema).cascade().execute();
+      await store.db.destroy();
+    });
+    return { db: store.db, schema };
+  }
+
+  it("keeps station staff, tokens and devices, and takes lab staff without a site", async () => {
+    const { db, schema } = await openEmpty();
+    await migrateTo(db, "0006_retention_days", schema);
+    const now = "2026-12-04T08:00:00.000Z";
+    await db
+      .insertInto("sites")
+      .values({
+        code: "S1",
+        name: "一号点",
+        pool_size: 10,
+        tube_pattern: ".*",
+        box_pattern: ".*",
+        phone_required: 0,
+        created_at: now,
+      })
+      .execute();
+    await db
+      .insertInto("staff")
+      .values({
+        id: "st-1",
+        username: "u1",
+        name: "张三",
+        role: "collector",
+        site_code: "S1",
+        password_hash: "h",
+        disabled: 0,
+        created_at: now,
+      })
+      .execute();
+    await db
+      .insertInto("tokens")
+      .values({
+        hash: "t1",
+        staff_id: "st-1",
+        site_code: "S1",
+        device_id: "d1",
+        created_at: now,
+        expires_at: now,
+        revoked_at: null,
+      })
+      .execute();
+    await db
+      .insertInto("devices")
+      .values({ id: "d1", site_code: "S1", staff_id: "st-1", last_seq: 3, last_seen_at: now })
+      .execute();
+
+    await migrateToLatest(db, schema);
+    expect(await db.selectFrom("staff").select(["id", "username", "site_code", "lab_code"]).execute()).toEqual([
+      { id: "st-1", username: "u1", site_code: "S1", lab_code: null },
+    ]);
+    expect(await db.selectFrom("tokens").select(["hash", "staff_id"]).execute()).toEqual([
+      { hash: "t1", staff_id: "st-1" },
+    ]);
+    await db.insertInto("labs").values({ code: "LAB01", name: "芝罘区疾控PCR实验室", created_at: now }).execute();
+    await db
+      .insertInto("staff")
+      .values({
+        id: "st-2",
+        username: "lab1",
+        name: "李四",
+        role: "lab",
+        site_code: null,
+        lab_code: "LAB01",
+        password_hash: "h",
+        disabled: 0,
+        created_at: now,
+      })
+      .execute();
+    // Foreign keys still hold after the rebuild: a token of an unknown staff, or staff of an unknown lab, are refused.
+    await expect(
+      db
+        .insertInto("tokens")
+        .values({
+          hash: "t2",
+          staff_id: "nobody",
+          site_code: "S1",
+          device_id: "d2",
+          created_at: now,
+          expires_at: now,
+          revoked_at: null,
+        })
+        .execute(),
+    ).rejects.toThrow();
+    await expect(
+      db
+        .insertInto("staff")
+        .values({
+          id: "st-3",
+          username: "lab2",
+          name: "王五",
+          role: "lab",
+          site_code: null,
+          lab_code: "NOLAB",
+          password_hash: "h",
+          disabled: 0,
+          created_at: now,
+        })
+        .execute(),
+    ).rejects.toThrow();
+    await expect(
+      db
+        .insertInto("staff")
+        .values({
+          id: "st-4",
+          username: "u1",
+          name: "重名",
+          role: "collector",
+          site_code: "S1",
+          password_hash: "h",
+          disabled: 0,
+          created_at: now,
+        })
+        .execute(),
+    ).rejects.toThrow();
+  });
+});

@@ -1,0 +1,242 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { LabelCodeSchema, SiteCodeSchema } from "../../domain/events";
+import {
+  BoxForLabSchema,
+  LabCodeSchema,
+  RecallListSchema,
+  RecallUpdateSchema,
+  ReceiptReportSchema,
+  ReceiveBoxRequestSchema,
+  ResultBatchResponseSchema,
+  ResultBatchSchema,
+  TurnaroundSchema,
+} from "../../domain/labs";
+import { ErrorBodySchema } from "../../domain/protocol";
+import { authenticate, authOf } from "../auth/authenticate";
+import type { Authenticated } from "../auth/tokens";
+import type { Store } from "../db";
+import { ApiError } from "../errors";
+import { findLab } from "../labs/labs";
+import { listRecalls, markContacted } from "../labs/recalls";
+import { boxForLab, receiveBox } from "../labs/receiving";
+import { recordResults } from "../labs/results";
+import { labTurnaround, tubeTimeline } from "../labs/turnaround";
+
+const LabParams = z.object({ labCode: LabCodeSchema });
+const errors = {
+  400: ErrorBodySchema,
+  401: ErrorBodySchema,
+  403: ErrorBodySchema,
+  404: ErrorBodySchema,
+  409: ErrorBodySchema,
+};
+
+/**
+ * Lab operations (the lab's own staff; admins may read): look up and receive boxes, record results (console, upload,
+ * or a LIS over the API), recall lists and their states, turnaround. Station staff get 403 on every one.
+ */
+export const labRoutes =
+  (store: Store): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { db } = store;
+    app.addHook("onRequest", authenticate(db));
+
+    /** The lab's staff may act; an admin may read (`write` false). Others: 403. The lab must exist (404). */
+    async function checkLab(auth: Authenticated, labCode: string, write: boolean): Promise<void> {
+      if (auth.role !== "lab" && !(auth.role === "admin" && !write)) {
+        throw new ApiError(403, "forbidden_role", "Only a lab's own staff may do this.");
+      }
+      if (auth.role === "lab" && auth.labCode !== labCode) {
+        throw new ApiError(403, "wrong_lab", `This token belongs to lab ${auth.labCode ?? "none"}.`);
+      }
+      if (!(await findLab(db, labCode))) throw new ApiError(404, "unknown_lab", `There is no lab ${labCode}.`);
+    }
+
+    app.get(
+      "/labs/:labCode/boxes/:boxCode",
+      {
+        schema: {
+          tags: ["labs"],
+          security: [{ bearer: [] }],
+          params: LabParams.extend({ boxCode: LabelCodeSchema }),
+          querystring: z.object({ site: SiteCodeSchema.optional() }),
+          response: { 200: BoxForLabSchema, ...errors },
+        },
+      },
+      async (request) => {
+        await checkLab(authOf(request), request.params.labCode, false);
+        return boxForLab(db, request.params.labCode, request.params.boxCode, request.query.site);
+      },
+    );
+
+    app.post(
+      "/labs/:labCode/boxes/:boxCode/receive",
+      {
+        schema: {
+          tags: ["labs"],
+          security: [{ bearer: [] }],
+          params: LabParams.extend({ boxCode: LabelCodeSchema }),
+          body: ReceiveBoxRequestSchema,
+          response: { 200: ReceiptReportSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        await checkLab(auth, request.params.labCode, true);
+        return receiveBox(db, store.dialect, {
+          labCode: request.params.labCode,
+          staffId: auth.staffId,
+          boxCode: request.params.boxCode,
+          ...(request.body.siteCode ? { siteCode: request.body.siteCode } : {}),
+          ...(request.body.scannedTubes ? { scannedTubes: request.body.scannedTubes } : {}),
+        });
+      },
+    );
+
+    app.post(
+      "/labs/:labCode/results",
+      {
+        schema: {
+          tags: ["labs"],
+          summary: "Record results per tube (console, upload, or a LIS)",
+          description:
+            "Idempotent per result id: the same id and content again answers `duplicate`; the same id with other " +
+            "content is refused (`result_id_conflict`). A tube not received at this lab is refused (`not_received`). " +
+            "A different result for a tube that has one needs a `reason` (else `conflicting_result`); it is recorded " +
+            "as a new result that replaces the old, never an overwrite. A positive or invalid pooled tube puts its " +
+            "residents on the recall list at once. Each row gets its own outcome; refused rows change nothing.",
+          security: [{ bearer: [] }],
+          params: LabParams,
+          querystring: z.object({ source: z.enum(["api", "console", "upload"]).default("api") }),
+          body: ResultBatchSchema,
+          response: { 200: ResultBatchResponseSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        await checkLab(auth, request.params.labCode, true);
+        const rows = await recordResults(db, store.dialect, {
+          labCode: request.params.labCode,
+          staffId: auth.staffId,
+          source: request.query.source,
+          results: request.body.results,
+        });
+        return { rows };
+      },
+    );
+
+    app.get(
+      "/labs/:labCode/recalls",
+      {
+        schema: {
+          tags: ["labs"],
+          security: [{ bearer: [] }],
+          params: LabParams,
+          querystring: z.object({ tube: LabelCodeSchema.optional(), open: z.enum(["1", "0"]).optional() }),
+          response: { 200: RecallListSchema, ...errors },
+        },
+      },
+      async (request) => {
+        await checkLab(authOf(request), request.params.labCode, false);
+        return {
+          recalls: await listRecalls(db, {
+            labCode: request.params.labCode,
+            ...(request.query.tube ? { tubeCode: request.query.tube } : {}),
+            open: request.query.open === "1",
+          }),
+        };
+      },
+    );
+
+    app.get(
+      "/labs/:labCode/turnaround",
+      {
+        schema: {
+          tags: ["labs"],
+          security: [{ bearer: [] }],
+          params: LabParams,
+          response: { 200: TurnaroundSchema, ...errors },
+        },
+      },
+      async (request) => {
+        await checkLab(authOf(request), request.params.labCode, false);
+        return labTurnaround(db, request.params.labCode);
+      },
+    );
+
+    app.get(
+      "/labs/:labCode/tubes/:tubeCode/timeline",
+      {
+        schema: {
+          tags: ["labs"],
+          security: [{ bearer: [] }],
+          params: LabParams.extend({ tubeCode: LabelCodeSchema }),
+          querystring: z.object({ site: SiteCodeSchema }),
+          response: {
+            200: z.object({
+              siteCode: z.string(),
+              tubeCode: z.string(),
+              sampledAt: z.string(),
+              sealedAt: z.string().nullable(),
+              handedOverAt: z.string().nullable(),
+              receivedAt: z.string().nullable(),
+              resultedAt: z.string().nullable(),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        await checkLab(authOf(request), request.params.labCode, false);
+        const timeline = await tubeTimeline(db, request.query.site, request.params.tubeCode);
+        if (!timeline) throw new ApiError(404, "unknown_tube", `There is no tube ${request.params.tubeCode}.`);
+        return timeline;
+      },
+    );
+
+    app.get(
+      "/sites/:siteCode/recalls",
+      {
+        schema: {
+          tags: ["labs"],
+          security: [{ bearer: [] }],
+          params: z.object({ siteCode: SiteCodeSchema }),
+          querystring: z.object({ open: z.enum(["1", "0"]).optional() }),
+          response: { 200: RecallListSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        if (auth.siteCode !== request.params.siteCode && auth.role !== "admin") {
+          throw new ApiError(403, "wrong_site", `This token may only read site ${auth.siteCode || "(none)"}.`);
+        }
+        return {
+          recalls: await listRecalls(db, { siteCode: request.params.siteCode, open: request.query.open === "1" }),
+        };
+      },
+    );
+
+    app.post(
+      "/recalls/:recallId/contacted",
+      {
+        schema: {
+          tags: ["labs"],
+          security: [{ bearer: [] }],
+          params: z.object({ recallId: z.uuid() }),
+          body: RecallUpdateSchema,
+          response: { 200: z.object({ ok: z.literal(true) }), ...errors },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        await markContacted(
+          db,
+          request.params.recallId,
+          { staffId: auth.staffId, siteCode: auth.siteCode || null, labCode: auth.labCode, role: auth.role },
+          request.body.note,
+        );
+        return { ok: true as const };
+      },
+    );
+  };
