@@ -150,6 +150,19 @@ export const ResultRowOutcomeSchema = z.object({
 });
 export type ResultRowOutcome = z.infer<typeof ResultRowOutcomeSchema>;
 
+export const UploadReportSchema = z
+  .object({
+    format: z.enum(["csv", "xlsx"]),
+    rows: z.array(
+      ResultRowOutcomeSchema.extend({
+        line: z.number(),
+        code: z.enum([...RESULT_REFUSALS, "bad_row"]).optional(),
+      }),
+    ),
+  })
+  .meta({ id: "UploadReport" });
+export type UploadReport = z.infer<typeof UploadReportSchema>;
+
 export const ResultBatchResponseSchema = z
   .object({ rows: z.array(ResultRowOutcomeSchema) })
   .meta({ id: "ResultBatchResponse" });

@@ -337,4 +337,82 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
     expect(figures.receivedToResulted.medianMinutes).toBeGreaterThanOrEqual(0);
     expect(figures.sampledToResulted.p95Minutes).toBeGreaterThanOrEqual(0);
   });
+
+  it("result files (CSV and XLSX): a row-level report with line numbers; the same file twice changes nothing", async () => {
+    const p = await phone();
+    await pushBox(
+      p,
+      "BOXL-050",
+      [
+        { code: "TL000050", people: [61] },
+        { code: "TL000051", people: [62] },
+        { code: "TL000052", people: [63] },
+      ],
+      "LAB01",
+    );
+    const lab = await consoleLogin("lab1", "lab-password-1");
+    await inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-050/receive", lab.token, {});
+    const upload = (body: Buffer, type: string) =>
+      server.app.inject({
+        method: "POST",
+        url: "/api/v1/labs/LAB01/results/upload",
+        headers: { authorization: `Bearer ${lab.token}`, "content-type": type },
+        payload: body,
+      });
+    const csv = Buffer.from(
+      "\uFEFF试管条码,结果,Ct值,检测时间\n" +
+        "TL000050,阴性,,2026-12-04 10:00\n" +
+        "TL000051,positive,ORF1ab:28.4;N:27.1,2026-12-04T10:05:00+08:00\n" +
+        "TL000050,阳性,,2026-12-04 10:30\n" +
+        "TL404040,阴性,,2026-12-04 10:00\n" +
+        "TL000052,好像阴性,,2026-12-04 10:00\n",
+      "utf8",
+    );
+    const first = await upload(csv, "text/csv");
+    expect(first.statusCode).toBe(200);
+    expect(
+      first.json().rows.map((r: { line: number; status: string; code?: string }) => [r.line, r.status, r.code]),
+    ).toEqual([
+      [2, "recorded", undefined],
+      [3, "recorded", undefined],
+      [4, "refused", "conflicting_result"],
+      [5, "refused", "unknown_tube"],
+      [6, "refused", "bad_row"],
+    ]);
+    const again = await upload(csv, "text/csv");
+    expect(again.json().rows.map((r: { status: string }) => r.status)).toEqual([
+      "duplicate",
+      "duplicate",
+      "refused",
+      "refused",
+      "refused",
+    ]);
+    const count = async () => (await server.store.db.selectFrom("results").select("id").execute()).length;
+    expect(await count()).toBe(2);
+
+    // The XLSX template, filled in and uploaded; it parses back with ExcelJS.
+    const template = await inject("GET", "/api/v1/labs/results-template?format=xlsx", lab.token);
+    expect(template.statusCode).toBe(200);
+    const { default: ExcelJS } = await import("exceljs");
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(template.rawPayload as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    expect(sheet?.getRow(1).values).toEqual([undefined, "试管条码", "结果", "Ct值", "检测时间", "更改原因", "采样点"]);
+    sheet?.spliceRows(2, 1);
+    sheet?.addRow(["TL000052", "阴性", 31.5, "2026-12-04 11:00"]);
+    const filled = Buffer.from(await workbook.xlsx.writeBuffer());
+    const xlsx = await upload(filled, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect(xlsx.json().rows).toEqual([expect.objectContaining({ line: 2, status: "recorded", tubeCode: "TL000052" })]);
+    expect(
+      (await upload(filled, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).json().rows[0].status,
+    ).toBe("duplicate");
+    expect(await count()).toBe(3);
+    const csvTemplate = await inject("GET", "/api/v1/labs/results-template?format=csv", lab.token);
+    expect(csvTemplate.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const garbage = await upload(
+      Buffer.from("not a spreadsheet"),
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    );
+    expect([garbage.statusCode, garbage.json().code]).toEqual([400, "unreadable_file"]);
+  });
 });

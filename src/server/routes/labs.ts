@@ -11,6 +11,7 @@ import {
   ResultBatchResponseSchema,
   ResultBatchSchema,
   TurnaroundSchema,
+  UploadReportSchema,
 } from "../../domain/labs";
 import { ErrorBodySchema } from "../../domain/protocol";
 import { authenticate, authOf } from "../auth/authenticate";
@@ -20,6 +21,14 @@ import { ApiError } from "../errors";
 import { findLab } from "../labs/labs";
 import { listRecalls, markContacted } from "../labs/recalls";
 import { boxForLab, receiveBox } from "../labs/receiving";
+import {
+  type ParsedRow,
+  parseResultFile,
+  ResultFileError,
+  type ResultFileFormat,
+  resultTemplate,
+  XLSX_MIME,
+} from "../labs/resultFile";
 import { recordResults } from "../labs/results";
 import { labTurnaround, tubeTimeline } from "../labs/turnaround";
 
@@ -41,6 +50,12 @@ export const labRoutes =
   async (app) => {
     const { db } = store;
     app.addHook("onRequest", authenticate(db));
+    // Result files come as the file's bytes (CSV or XLSX), up to 20 MB (a day's LIS export).
+    app.addContentTypeParser(
+      ["text/csv", XLSX_MIME],
+      { parseAs: "buffer", bodyLimit: 20 * 1024 * 1024 },
+      (_request, body, done) => done(null, body),
+    );
 
     /** The lab's staff may act; an admin may read (`write` false). Others: 403. The lab must exist (404). */
     async function checkLab(auth: Authenticated, labCode: string, write: boolean): Promise<void> {
@@ -123,6 +138,85 @@ export const labRoutes =
           results: request.body.results,
         });
         return { rows };
+      },
+    );
+
+    app.post(
+      "/labs/:labCode/results/upload",
+      {
+        schema: {
+          tags: ["labs"],
+          summary: "Upload a result file (CSV or XLSX, the template's columns)",
+          description:
+            "Send the file's bytes as text/csv or as the XLSX type. Each data row is validated and reported with its " +
+            "line number (the header is line 1): recorded, changed, duplicate, or refused with a code (bad_row for an " +
+            "unreadable row). Uploading the same file again changes nothing.",
+          security: [{ bearer: [] }],
+          params: LabParams,
+          response: { 200: UploadReportSchema, ...errors, 413: ErrorBodySchema, 415: ErrorBodySchema },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        await checkLab(auth, request.params.labCode, true);
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0) {
+          throw new ApiError(400, "empty_file", "Send the result file's bytes as text/csv or XLSX.");
+        }
+        const format: ResultFileFormat = request.headers["content-type"]?.startsWith("text/csv") ? "csv" : "xlsx";
+        let parsed: ParsedRow[];
+        try {
+          parsed = await parseResultFile(body, format, request.params.labCode);
+        } catch (error) {
+          if (error instanceof ResultFileError) throw new ApiError(400, "unreadable_file", error.message);
+          throw error;
+        }
+        const good = parsed.filter((row): row is Extract<ParsedRow, { input: unknown }> => "input" in row);
+        const outcomes =
+          good.length === 0
+            ? []
+            : await recordResults(db, store.dialect, {
+                labCode: request.params.labCode,
+                staffId: auth.staffId,
+                source: "upload",
+                results: good.map((row) => row.input),
+              });
+        const byLine = new Map(good.map((row, i) => [row.line, outcomes[i]]));
+        return {
+          format,
+          rows: parsed.map((row) => {
+            const outcome = byLine.get(row.line);
+            return "input" in row && outcome
+              ? { line: row.line, ...outcome }
+              : {
+                  line: row.line,
+                  resultId: "",
+                  tubeCode: "tubeCode" in row ? row.tubeCode : "",
+                  status: "refused" as const,
+                  code: "bad_row" as const,
+                  message: "problem" in row ? row.problem : "",
+                };
+          }),
+        };
+      },
+    );
+
+    app.get(
+      "/labs/results-template",
+      {
+        schema: {
+          tags: ["labs"],
+          summary: "The result file template (CSV with BOM, or XLSX)",
+          security: [{ bearer: [] }],
+          querystring: z.object({ format: z.enum(["csv", "xlsx"]).default("xlsx") }),
+        },
+      },
+      async (request, reply) => {
+        const format = request.query.format;
+        reply
+          .header("content-type", format === "csv" ? "text/csv; charset=utf-8" : XLSX_MIME)
+          .header("content-disposition", `attachment; filename="result-template.${format}"`);
+        return resultTemplate(format);
       },
     );
 
