@@ -578,26 +578,9 @@ const en: Record<MessageKey, string> = {
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en };
 
-export const DOC_TYPE_NAMES: Record<Lang, Record<DocType, string>> = {
-  zh: {
-    ID: "居民身份证",
-    HKMO: "港澳居民来往内地通行证",
-    TW: "台湾居民来往大陆通行证",
-    HMTR: "港澳台居民居住证",
-    FPR: "外国人永久居留身份证",
-    PP: "护照",
-    OT: "其他证件",
-  },
-  en: {
-    ID: "Resident ID card",
-    HKMO: "HK/Macau travel permit",
-    TW: "Taiwan travel permit",
-    HMTR: "HK/Macau/Taiwan residence permit",
-    FPR: "Foreign permanent residence card",
-    PP: "Passport",
-    OT: "Other document",
-  },
-};
+import { DOC_TYPE_NAMES } from "../../domain/documentNames";
+
+export { DOC_TYPE_NAMES };
 
 const KIND_NAMES: Record<Lang, Record<ScanKind, string>> = {
   zh: { tube: "试管条码", resident: "居民码", box: "转运箱码" },

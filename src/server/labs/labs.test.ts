@@ -200,6 +200,21 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
     expect(new Set(list.map((r) => r.staffName))).toEqual(new Set(["演示登记员 Demo collector"]));
     expect(registrations.TL000001?.length).toBe(10);
 
+    // Exported: CSV with a BOM that round-trips the names, XLSX that ExcelJS reads back with the full numbers.
+    const csv = await inject("GET", "/api/v1/labs/LAB01/recalls/export?format=csv&tube=TL000001", lab.token);
+    expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(csv.body).toContain(nameOf(7));
+    expect(csv.body.trim().split("\n")).toHaveLength(11);
+    const xlsx = await inject("GET", "/api/v1/labs/LAB01/recalls/export?format=xlsx&tube=TL000001", lab.token);
+    const { default: ExcelJS } = await import("exceljs");
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const numbers: string[] = [];
+    book.worksheets[0]?.eachRow((row, n) => {
+      if (n > 1) numbers.push(String(row.getCell(3).value));
+    });
+    expect(numbers.sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(idNumber).sort());
+
     // The site sees its recall list too; marking one contacted is audited.
     const siteList = await inject("GET", "/api/v1/sites/DEMO/recalls", p.token);
     expect(siteList.json<{ recalls: RecallEntry[] }>().recalls).toHaveLength(10);

@@ -14,11 +14,13 @@ import {
   UploadReportSchema,
 } from "../../domain/labs";
 import { ErrorBodySchema } from "../../domain/protocol";
+import { audit } from "../audit/audit";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
 import { findLab } from "../labs/labs";
+import { recallSheet } from "../labs/recallExport";
 import { listRecalls, markContacted } from "../labs/recalls";
 import { boxForLab, receiveBox } from "../labs/receiving";
 import {
@@ -240,6 +242,38 @@ export const labRoutes =
             open: request.query.open === "1",
           }),
         };
+      },
+    );
+
+    app.get(
+      "/labs/:labCode/recalls/export",
+      {
+        schema: {
+          tags: ["labs"],
+          summary: "A recall list as CSV (UTF-8 with BOM) or XLSX",
+          security: [{ bearer: [] }],
+          params: LabParams,
+          querystring: z.object({ tube: LabelCodeSchema.optional(), format: z.enum(["csv", "xlsx"]).default("xlsx") }),
+        },
+      },
+      async (request, reply) => {
+        const auth = authOf(request);
+        await checkLab(auth, request.params.labCode, false);
+        const recalls = await listRecalls(db, {
+          labCode: request.params.labCode,
+          ...(request.query.tube ? { tubeCode: request.query.tube } : {}),
+        });
+        const format = request.query.format;
+        await audit(db, {
+          action: "export",
+          actor: auth.staffId,
+          subject: `recalls:${request.params.labCode}${request.query.tube ? `:${request.query.tube}` : ""}`,
+          detail: { format, rows: recalls.length },
+        });
+        reply
+          .header("content-type", format === "csv" ? "text/csv; charset=utf-8" : XLSX_MIME)
+          .header("content-disposition", `attachment; filename="recalls-${request.params.labCode}.${format}"`);
+        return recallSheet(recalls, format);
       },
     );
 
