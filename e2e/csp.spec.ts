@@ -57,7 +57,8 @@ test("the app, the camera scanner and an offline cold start work under the stric
   expect(await violations(page, consoleErrors)).toEqual([]);
   await context.setOffline(false);
 
-  // The administrator's page is covered too.
-  const admin = await page.request.get("/admin.html");
-  expect(admin.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+  // The desk console is covered too.
+  const desk = await page.request.get("/console/");
+  expect(desk.headers()["content-type"]).toContain("text/html");
+  expect(desk.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
 });

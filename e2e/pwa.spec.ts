@@ -237,7 +237,9 @@ test("exports the unsynced queue to a file, which the CLI and the admin page imp
   );
   await context.setOffline(false);
   const adminPage = await context.newPage();
+  // Its old address leads to the console's import screen.
   await adminPage.goto("/admin.html");
+  await expect(adminPage).toHaveURL(/\/console\/import$/);
   await adminPage.getByLabel(/用户名/).fill(admin.username);
   await adminPage.getByLabel(/密码/).fill(admin.password);
   await adminPage.getByRole("button", { name: /登录/ }).click();

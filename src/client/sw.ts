@@ -17,8 +17,10 @@ declare const self: {
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // API calls always go to the network: sync must see the real server, never a cached answer.
-// The administrator's page is its own document, not the station app.
-registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//, /^\/admin/] }));
+// The desk console is its own document, not the station app.
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//, /^\/admin/, /^\/console/] }),
+);
 // The first install takes control of the open page at once, so it works offline after one visit.
 clientsClaim();
 

@@ -48,7 +48,7 @@ export interface AppOptions {
 export const DEFAULT_TOKEN_TTL_MS = 72 * 3600 * 1000;
 
 /** Files that must be revalidated on every load so that a new version is noticed. */
-const NO_CACHE = new Set(["index.html", "admin.html", "sw.js", "registerSW.js", "manifest.webmanifest"]);
+const NO_CACHE = new Set(["index.html", "console.html", "sw.js", "registerSW.js", "manifest.webmanifest"]);
 
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
@@ -114,14 +114,20 @@ export async function buildApp(options: AppOptions) {
     });
   }
   app.setNotFoundHandler((request, reply) => {
+    // The import page's old address (/admin.html) is the console's import screen now.
+    if (servesApp && request.method === "GET" && /^\/admin(\.html)?(\/|$|\?)/.test(request.url)) {
+      return reply.redirect("/console/import");
+    }
     const isPageNavigation =
       servesApp &&
       request.method === "GET" &&
       !request.url.startsWith("/api") &&
       !path.extname(request.url.split("?")[0] ?? "");
-    // Client-side routes get the app shell (/admin the administrator's page); anything else is a JSON 404.
+    // Client-side routes get their page: /console/… the desk console (/admin, its import page's old address, goes
+    // there), the rest the station app. Anything else is a JSON 404.
     if (isPageNavigation) {
-      const page = /^\/admin(\/|$)/.test(request.url.split("?")[0] ?? "") ? "admin.html" : "index.html";
+      const pathname = request.url.split("?")[0] ?? "";
+      const page = /^\/console(\/|$)/.test(pathname) ? "console.html" : "index.html";
       return reply.header("Cache-Control", "no-cache").sendFile(page);
     }
     return reply.status(404).send(notFound(request.method, request.url));

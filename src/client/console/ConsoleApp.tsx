@@ -1,0 +1,163 @@
+/**
+ * The desk console (/console/…): labs now, the command centre later. Signed in with the same accounts; each screen
+ * is shown only to the roles the server lets use it (the server answers 403 to the others anyway).
+ */
+import { type FormEvent, useState } from "react";
+import { Link, Redirect, Route, Router, Switch } from "wouter";
+import { ImportScreen } from "./admin/ImportScreen";
+import { ApiError, consoleApi } from "./consoleApi";
+import { type ConsoleMessageKey, useConsoleI18n } from "./consoleI18n";
+import { setConsoleSession, useConsoleSession } from "./consoleSession";
+import { RecallsScreen } from "./lab/RecallsScreen";
+import { ReceiveScreen } from "./lab/ReceiveScreen";
+import { ResultsScreen } from "./lab/ResultsScreen";
+import { UploadScreen } from "./lab/UploadScreen";
+
+type Role = "lab" | "admin" | "site_lead" | "collector";
+
+const SCREENS: { path: string; label: ConsoleMessageKey; roles: Role[] }[] = [
+  { path: "/lab/receive", label: "navReceive", roles: ["lab"] },
+  { path: "/lab/results", label: "navResults", roles: ["lab"] },
+  { path: "/lab/upload", label: "navUpload", roles: ["lab"] },
+  { path: "/lab/recalls", label: "navRecalls", roles: ["lab", "admin"] },
+  { path: "/import", label: "navImport", roles: ["admin"] },
+];
+
+export function ConsoleApp() {
+  const session = useConsoleSession();
+  const { t, toggle } = useConsoleI18n();
+  if (!session) return <SignIn />;
+  const role = session.staff.role as Role;
+  const mine = SCREENS.filter((s) => s.roles.includes(role));
+  const signOut = () => {
+    void consoleApi.signOut(session.token).catch(() => undefined);
+    setConsoleSession(null);
+  };
+  return (
+    <Router base="/console">
+      <div className="console">
+        <header className="console-header">
+          <strong>{t("title")} · SamplePoint</strong>
+          <span className="console-who" data-testid="console-who">
+            {session.staff.name}
+            {session.lab ? ` · ${session.lab.name}` : ""}
+          </span>
+          <button type="button" onClick={toggle}>
+            {t("language")}
+          </button>
+          <button type="button" onClick={signOut} data-testid="console-sign-out">
+            {t("signOut")}
+          </button>
+        </header>
+        <nav className="console-nav" aria-label={t("title")}>
+          {mine.map((s) => (
+            <Link key={s.path} href={s.path} className={(active) => (active ? "active" : "")}>
+              {t(s.label)}
+            </Link>
+          ))}
+        </nav>
+        <main className="console-main">
+          {mine.length === 0 ? (
+            <p className="message message-warn">{t("noConsoleRole")}</p>
+          ) : (
+            <Switch>
+              {mine.map((s) => (
+                <Route key={s.path} path={s.path}>
+                  <Screen path={s.path} />
+                </Route>
+              ))}
+              <Route>
+                <Redirect to={mine[0]?.path ?? "/"} />
+              </Route>
+            </Switch>
+          )}
+        </main>
+      </div>
+    </Router>
+  );
+}
+
+function Screen({ path }: { path: string }) {
+  switch (path) {
+    case "/lab/receive":
+      return <ReceiveScreen />;
+    case "/lab/results":
+      return <ResultsScreen />;
+    case "/lab/upload":
+      return <UploadScreen />;
+    case "/lab/recalls":
+      return <RecallsScreen />;
+    default:
+      return <ImportScreen />;
+  }
+}
+
+/** A message for a failed call, in the console's language (the server's code and message for the rest). */
+export function useExplain() {
+  const { t } = useConsoleI18n();
+  return (error: unknown): string => {
+    if (error instanceof ApiError) {
+      if (error.failure.kind === "network") return t("networkDown");
+      if (error.failure.status === 403) return `${t("forbidden")} (${error.failure.code})`;
+      return `${error.failure.code}: ${error.failure.message}`;
+    }
+    return String(error);
+  };
+}
+
+function SignIn() {
+  const { t, toggle } = useConsoleI18n();
+  const explain = useExplain();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      setConsoleSession(
+        await consoleApi.signIn(String(form.get("username") ?? ""), String(form.get("password") ?? "")),
+      );
+    } catch (e) {
+      setError(
+        e instanceof ApiError && e.failure.kind === "http" && e.failure.status === 401
+          ? t("wrongCredentials")
+          : explain(e),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="console console-sign-in">
+      <header className="console-header">
+        <strong>{t("title")} · SamplePoint</strong>
+        <button type="button" onClick={toggle}>
+          {t("language")}
+        </button>
+      </header>
+      <main className="console-main">
+        <form className="card" onSubmit={(e) => void submit(e)} data-testid="console-login">
+          <h1>{t("signIn")}</h1>
+          <label>
+            {t("username")}
+            <input name="username" autoComplete="username" required />
+          </label>
+          <label>
+            {t("password")}
+            <input name="password" type="password" autoComplete="current-password" required />
+          </label>
+          {error && (
+            <p className="message message-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {t("signIn")}
+          </button>
+        </form>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * The console's one door to the server: the lab, recall and import operations, and file up- and downloads. Errors
+ * come back as the station's ApiError (the same { code, message } bodies).
+ */
+import type {
+  BoxForLab,
+  ConsoleSession,
+  RecallEntry,
+  ReceiptReport,
+  ResultInput,
+  ResultRowOutcome,
+  UploadReport,
+} from "../../domain/labs";
+import { API_PREFIX } from "../../domain/limits";
+import type { ErrorBody, ImportResponse } from "../../domain/protocol";
+import { ApiError } from "../sync/api";
+
+export { ApiError };
+
+const TIMEOUT_MS = 60_000;
+
+async function send(method: string, path: string, token: string | null, body?: BodyInit, type?: string) {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (type) headers["content-type"] = type;
+  let response: Response;
+  try {
+    response = await fetch(`${API_PREFIX}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      cache: "no-store",
+    });
+  } catch (error) {
+    throw new ApiError({ kind: "network", message: error instanceof Error ? error.message : String(error) });
+  }
+  if (!response.ok) {
+    let error: Partial<ErrorBody> = {};
+    try {
+      error = (await response.json()) as Partial<ErrorBody>;
+    } catch {
+      // not JSON: the status says enough
+    }
+    throw new ApiError({
+      kind: "http",
+      status: response.status,
+      code: typeof error.code === "string" ? error.code : `http_${response.status}`,
+      message: typeof error.message === "string" ? error.message : response.statusText,
+    });
+  }
+  return response;
+}
+
+const json = async <T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> =>
+  (await (
+    await send(
+      method,
+      path,
+      token,
+      body === undefined ? undefined : JSON.stringify(body),
+      body === undefined ? undefined : "application/json",
+    )
+  ).json()) as T;
+
+const q = encodeURIComponent;
+
+export const consoleApi = {
+  signIn: (username: string, password: string) =>
+    json<ConsoleSession>("POST", "/auth/console-login", null, { username, password }),
+  signOut: (token: string) => json<{ ok: true }>("POST", "/auth/logout", token),
+  box: (token: string, lab: string, box: string, site?: string) =>
+    json<BoxForLab>("GET", `/labs/${q(lab)}/boxes/${q(box)}${site ? `?site=${q(site)}` : ""}`, token),
+  receive: (token: string, lab: string, box: string, body: { siteCode?: string; scannedTubes?: string[] }) =>
+    json<ReceiptReport>("POST", `/labs/${q(lab)}/boxes/${q(box)}/receive`, token, body),
+  results: (token: string, lab: string, results: ResultInput[]) =>
+    json<{ rows: ResultRowOutcome[] }>("POST", `/labs/${q(lab)}/results?source=console`, token, { results }),
+  upload: async (token: string, lab: string, file: File) => {
+    const type = /\.csv$/i.test(file.name)
+      ? "text/csv"
+      : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    return (await (await send("POST", `/labs/${q(lab)}/results/upload`, token, file, type)).json()) as UploadReport;
+  },
+  recalls: (token: string, lab: string, tube?: string) =>
+    json<{ recalls: RecallEntry[] }>("GET", `/labs/${q(lab)}/recalls${tube ? `?tube=${q(tube)}` : ""}`, token),
+  contacted: (token: string, recallId: string) =>
+    json<{ ok: true }>("POST", `/recalls/${q(recallId)}/contacted`, token, { state: "contacted" }),
+  turnaround: (token: string, lab: string) =>
+    json<{
+      tubes: number;
+      receivedToResulted: { medianMinutes: number | null; p95Minutes: number | null };
+      sampledToResulted: { medianMinutes: number | null; p95Minutes: number | null };
+    }>("GET", `/labs/${q(lab)}/turnaround`, token),
+  /** A file the server makes (template, export), as a Blob to save. */
+  download: async (token: string, path: string) => (await send("GET", path, token)).blob(),
+  importQueue: (token: string, file: unknown) => json<ImportResponse>("POST", "/admin/import", token, file),
+};

@@ -1,0 +1,151 @@
+/**
+ * Recall lists: the residents of positive (or invalid) pools with how to reach them, each one's state, exports (CSV
+ * with BOM, XLSX) and a printable view; today's turnaround above.
+ */
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { DOC_TYPE_NAMES } from "../../../domain/documentNames";
+import type { RecallEntry } from "../../../domain/labs";
+import { useExplain } from "../ConsoleApp";
+import { consoleApi } from "../consoleApi";
+import { useConsoleI18n } from "../consoleI18n";
+import { saveFile } from "../saveFile";
+import { useLab } from "./useLab";
+
+type Turnaround = Awaited<ReturnType<typeof consoleApi.turnaround>>;
+
+export function RecallsScreen() {
+  const { t } = useConsoleI18n();
+  const explain = useExplain();
+  const { token, lab } = useLab();
+  const [tube, setTube] = useState("");
+  const [recalls, setRecalls] = useState<RecallEntry[] | null>(null);
+  const [turnaround, setTurnaround] = useState<Turnaround | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setRecalls((await consoleApi.recalls(token, lab, tube || undefined)).recalls);
+      setTurnaround(await consoleApi.turnaround(token, lab));
+    } catch (e) {
+      setError(explain(e));
+    }
+  }, [token, lab, tube, explain]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once on opening; the filter form loads again
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const filter = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void load();
+  };
+  const exportAs = (format: "csv" | "xlsx") =>
+    void consoleApi
+      .download(
+        token,
+        `/labs/${encodeURIComponent(lab)}/recalls/export?format=${format}${tube ? `&tube=${encodeURIComponent(tube)}` : ""}`,
+      )
+      .then((blob) => saveFile(blob, `recalls-${lab}${tube ? `-${tube}` : ""}.${format}`))
+      .catch((e: unknown) => setError(explain(e)));
+  const contacted = async (id: string) => {
+    try {
+      await consoleApi.contacted(token, id);
+      await load();
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+  const minutes = (n: number | null) => (n === null ? "—" : t("minutes", { n }));
+
+  return (
+    <section aria-labelledby="recalls-title">
+      <h1 id="recalls-title">{t("navRecalls")}</h1>
+      {turnaround && (
+        <p className="console-figures no-print" data-testid="turnaround">
+          {t("turnaround")}: {turnaround.tubes} {t("tubes")} · {t("receivedToResulted")} {t("median")}{" "}
+          {minutes(turnaround.receivedToResulted.medianMinutes)} / {t("p95")}{" "}
+          {minutes(turnaround.receivedToResulted.p95Minutes)} · {t("sampledToResulted")} {t("median")}{" "}
+          {minutes(turnaround.sampledToResulted.medianMinutes)} / {t("p95")}{" "}
+          {minutes(turnaround.sampledToResulted.p95Minutes)}
+        </p>
+      )}
+      <form className="console-scan no-print" onSubmit={filter}>
+        <label>
+          {t("filterTube")}
+          <input value={tube} onChange={(e) => setTube(e.target.value.trim().toUpperCase())} autoComplete="off" />
+        </label>
+        <button type="submit">{t("lookUp")}</button>
+        <button type="button" onClick={() => exportAs("csv")}>
+          {t("exportCsv")}
+        </button>
+        <button type="button" onClick={() => exportAs("xlsx")}>
+          {t("exportXlsx")}
+        </button>
+        <button type="button" onClick={() => window.print()}>
+          {t("print")}
+        </button>
+      </form>
+      {error && (
+        <p className="message message-error" role="alert">
+          {error}
+        </p>
+      )}
+      {recalls &&
+        (recalls.length === 0 ? <p>{t("noRecalls")}</p> : <RecallTable recalls={recalls} onContacted={contacted} />)}
+    </section>
+  );
+}
+
+export function RecallTable({ recalls, onContacted }: { recalls: RecallEntry[]; onContacted?: (id: string) => void }) {
+  const { t, lang } = useConsoleI18n();
+  return (
+    <table className="console-table" data-testid="recall-table">
+      <thead>
+        <tr>
+          <th>{t("name")}</th>
+          <th>{t("document")}</th>
+          <th>{t("phone")}</th>
+          <th>{t("community")}</th>
+          <th>{t("site")}</th>
+          <th>{t("sampledAt")}</th>
+          <th>{t("staff")}</th>
+          <th>{t("tube")}</th>
+          <th>{t("state")}</th>
+          {onContacted && <th className="no-print" />}
+        </tr>
+      </thead>
+      <tbody>
+        {recalls.map((r) => (
+          <tr key={r.id} data-testid="recall-row">
+            <td>{r.name}</td>
+            <td>
+              {DOC_TYPE_NAMES[lang][r.docType]} {r.docNumber}
+            </td>
+            <td>{r.phone ?? ""}</td>
+            <td>{r.community ?? ""}</td>
+            <td>{r.siteName}</td>
+            <td>{new Date(r.registeredAt).toLocaleString()}</td>
+            <td>{r.staffName}</td>
+            <td>
+              {r.tubeCode}
+              {r.singleTubeCode ? ` → ${r.singleTubeCode}` : ""}
+            </td>
+            <td data-testid="recall-state">
+              {t(r.state)}
+              {r.singleOutcome ? ` (${t(r.singleOutcome)})` : ""}
+            </td>
+            {onContacted && (
+              <td className="no-print">
+                {r.state === "to_contact" && (
+                  <button type="button" onClick={() => onContacted(r.id)}>
+                    {t("markContacted")}
+                  </button>
+                )}
+              </td>
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * Entering results at the bench: scan a tube, choose its result (with Ct values if wanted), record. A positive or
+ * invalid pooled tube shows its recall list at once, with how long it took (server, and on screen).
+ */
+import { type FormEvent, useLayoutEffect, useRef, useState } from "react";
+import { OUTCOMES, type Outcome, type RecallEntry, type ResultRowOutcome } from "../../../domain/labs";
+import { useExplain } from "../ConsoleApp";
+import { consoleApi } from "../consoleApi";
+import { useConsoleI18n } from "../consoleI18n";
+import { RecallTable } from "./RecallsScreen";
+import { useLab } from "./useLab";
+
+function parseCt(text: string): Record<string, number> | undefined | null {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const ct: Record<string, number> = {};
+  for (const part of trimmed.split(/[;；,，]/)) {
+    const [target, n] = part.split(/[:：=]/).map((s) => s.trim());
+    const number = Number(n ?? target);
+    if (!Number.isFinite(number)) return null;
+    ct[n === undefined ? "Ct" : (target ?? "Ct")] = number;
+  }
+  return ct;
+}
+
+export function ResultsScreen() {
+  const { t } = useConsoleI18n();
+  const explain = useExplain();
+  const { token, lab } = useLab();
+  const [outcome, setOutcome] = useState<Outcome>("negative");
+  const [row, setRow] = useState<ResultRowOutcome | null>(null);
+  const [recalls, setRecalls] = useState<{ list: RecallEntry[]; startedAt: number } | null>(null);
+  const [shownAfter, setShownAfter] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const tubeInput = useRef<HTMLInputElement>(null);
+
+  // The recall list is on screen: how long since the result was sent.
+  useLayoutEffect(() => {
+    if (recalls && recalls.list.length > 0) setShownAfter(Math.round(performance.now() - recalls.startedAt));
+  }, [recalls]);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const tubeCode = String(form.get("tube") ?? "")
+      .trim()
+      .toUpperCase();
+    const ct = parseCt(String(form.get("ct") ?? ""));
+    const reason = String(form.get("reason") ?? "").trim();
+    setError(null);
+    setRow(null);
+    setRecalls(null);
+    setShownAfter(null);
+    if (!tubeCode) return tubeInput.current?.focus();
+    if (ct === null) return setError(t("ct"));
+    const startedAt = performance.now();
+    try {
+      const [outcomeRow] = (
+        await consoleApi.results(token, lab, [
+          {
+            resultId: `c-${crypto.randomUUID()}`,
+            tubeCode,
+            outcome,
+            resultedAt: new Date().toISOString(),
+            ...(ct ? { ct } : {}),
+            ...(reason ? { reason } : {}),
+          },
+        ])
+      ).rows;
+      setRow(outcomeRow ?? null);
+      if (outcomeRow && outcomeRow.status !== "refused") event.currentTarget.reset();
+      if (outcomeRow?.recalled) {
+        setRecalls({ list: (await consoleApi.recalls(token, lab, tubeCode)).recalls, startedAt });
+      }
+    } catch (e) {
+      setError(explain(e));
+    }
+    tubeInput.current?.focus();
+  };
+
+  const serverMs = (list: RecallEntry[]) => {
+    const first = list[0];
+    return first ? Math.max(0, Date.parse(first.createdAt) - Date.parse(first.resultRecordedAt)) : 0;
+  };
+
+  return (
+    <section aria-labelledby="results-title">
+      <h1 id="results-title">{t("navResults")}</h1>
+      <form className="card console-form" onSubmit={(e) => void submit(e)} data-testid="result-form">
+        <label>
+          {t("scanTube")}
+          {/* biome-ignore lint/a11y/noAutofocus: the bench's scanner gun types into it */}
+          <input name="tube" ref={tubeInput} autoFocus autoComplete="off" data-testid="result-tube" />
+        </label>
+        <fieldset className="console-outcomes">
+          <legend>{t("status")}</legend>
+          {OUTCOMES.map((o) => (
+            <label key={o} className={`console-outcome console-outcome-${o}`}>
+              <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} />
+              {t(o)}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          {t("ct")}
+          <input name="ct" autoComplete="off" />
+        </label>
+        <label>
+          {t("reason")}
+          <input name="reason" autoComplete="off" />
+        </label>
+        <button type="submit" className="primary" data-testid="record-result">
+          {t("record")}
+        </button>
+      </form>
+      {error && (
+        <p className="message message-error" role="alert">
+          {error}
+        </p>
+      )}
+      {row && (
+        <p
+          className={`message ${row.status === "refused" ? "message-error" : "message-ok"}`}
+          role="status"
+          data-testid="result-outcome"
+        >
+          {row.tubeCode}: {t(row.status)}
+          {row.code ? ` — ${row.code}: ${row.message ?? ""}` : ""}
+          {row.recalled ? ` — ${t("recalledN", { n: row.recalled })}` : ""}
+        </p>
+      )}
+      {recalls && recalls.list.length > 0 && (
+        <div className="card">
+          <p data-testid="recall-timing">
+            {t("recallReady", { server: serverMs(recalls.list), screen: shownAfter ?? "…" })}
+          </p>
+          <RecallTable recalls={recalls.list} />
+        </div>
+      )}
+    </section>
+  );
+}
