@@ -191,6 +191,19 @@ describe("boxes and handover", () => {
     });
     expect(l.handover("BOX-001", " ")).toMatchObject({ ok: false, error: { code: "courier_name_required" } });
     expect(l.handover("BOX-001", "刘师傅", "123")).toMatchObject({ ok: false, error: { code: "bad_courier_phone" } });
+    // The destination lab is optional; a given one must be a lab code (typed lower-case, it is upper-cased).
+    expect(
+      decideHandover(l.state(), "BOX-001", { name: "刘师傅", phone: "13900001111", labCode: "实验室" }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: "bad_lab_code" },
+    });
+    expect(
+      decideHandover(l.state(), "BOX-001", { name: "刘师傅", phone: "13900001111", labCode: " lab01 " }),
+    ).toMatchObject({
+      ok: true,
+      value: { labCode: "LAB01" },
+    });
     expect(l.handover("BOX-001", "刘师傅", "139 0000 1111", "鲁f12345")).toEqual({
       ok: true,
       value: { boxCode: "BOX-001", courierName: "刘师傅", courierPhone: "13900001111", vehiclePlate: "鲁F12345" },

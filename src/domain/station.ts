@@ -47,6 +47,7 @@ export type StationRefusal =
   | { code: "box_locked"; boxCode: string }
   | { code: "box_not_closed"; boxCode: string }
   | { code: "courier_name_required" }
+  | { code: "bad_lab_code" }
   | { code: "bad_courier_phone"; reason: PhoneRejection }
   | { code: "reason_too_long"; max: number }
   /** Undo (see decideUndo): the registration is gone or voided already, or there was none. */
@@ -272,7 +273,7 @@ export function decideCloseBox(state: StationState, boxCode: string): Result<Pay
 export function decideHandover(
   state: StationState,
   boxCode: string,
-  courier: { name: string; phone: string; vehiclePlate?: string },
+  courier: { name: string; phone: string; vehiclePlate?: string; labCode?: string },
 ): Result<PayloadOf<"box.handed_over">, StationRefusal> {
   const box = state.boxes.get(boxCode);
   if (!box) return err({ code: "no_such_box", boxCode });
@@ -283,5 +284,14 @@ export function decideHandover(
   const phone = validateMobile(courier.phone);
   if (!phone.ok) return err({ code: "bad_courier_phone", reason: phone.error });
   const plate = courier.vehiclePlate?.trim().toUpperCase();
-  return ok({ boxCode, courierName: name, courierPhone: phone.value, ...(plate ? { vehiclePlate: plate } : {}) });
+  // The destination lab is optional; when given it must be a lab code (the lab then sees the box as its own).
+  const lab = courier.labCode?.trim().toUpperCase();
+  if (lab && !/^[A-Z0-9][A-Z0-9_-]{1,31}$/.test(lab)) return err({ code: "bad_lab_code" });
+  return ok({
+    boxCode,
+    courierName: name,
+    courierPhone: phone.value,
+    ...(plate ? { vehiclePlate: plate } : {}),
+    ...(lab ? { labCode: lab } : {}),
+  });
 }

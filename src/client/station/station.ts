@@ -339,7 +339,10 @@ export class Station {
     });
   }
 
-  handOver(boxCode: string, courier: { name: string; phone: string; vehiclePlate?: string }): Promise<StationOutcome> {
+  handOver(
+    boxCode: string,
+    courier: { name: string; phone: string; vehiclePlate?: string; labCode?: string },
+  ): Promise<StationOutcome> {
     return this.serial(async () => {
       const view = await this.current();
       const typed = { ...courier, phone: normalizePhone(courier.phone) };

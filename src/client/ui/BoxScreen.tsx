@@ -11,6 +11,7 @@ import { useScanFocus } from "./useScanFocus";
 const COURIER_FIELD: Partial<Record<StationProblem["code"], string>> = {
   courier_name_required: "courierName",
   bad_courier_phone: "courierPhone",
+  bad_lab_code: "labCode",
 };
 
 /** Packing sealed tubes into transfer boxes, closing boxes, and handing them to transport. */
@@ -23,7 +24,13 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
   const [softKeyboard, setSoftKeyboard] = useSoftKeyboard();
   const [problem, setProblem] = useState<StationProblem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [handover, setHandover] = useState<{ box: string; name: string; phone: string; plate: string } | null>(null);
+  const [handover, setHandover] = useState<{
+    box: string;
+    name: string;
+    phone: string;
+    plate: string;
+    lab: string;
+  } | null>(null);
 
   const box = view ? openBoxOfDevice(view.state, deviceId) : undefined;
   const boxes = view ? [...view.state.boxes.values()] : [];
@@ -132,7 +139,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
                 <button
                   type="button"
                   className="small"
-                  onClick={() => setHandover({ box: b.code, name: "", phone: "", plate: "" })}
+                  onClick={() => setHandover({ box: b.code, name: "", phone: "", plate: "", lab: "" })}
                 >
                   {t("handover")}
                 </button>
@@ -163,6 +170,7 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
                   name: handover.name,
                   phone: handover.phone,
                   ...(handover.plate.trim() ? { vehiclePlate: handover.plate } : {}),
+                  ...(handover.lab.trim() ? { labCode: handover.lab } : {}),
                 }),
               );
             }}
@@ -190,6 +198,16 @@ export function BoxScreen({ station, deviceId }: { station: Station; deviceId: s
             <label>
               {t("vehiclePlate")}
               <input value={handover.plate} onChange={(e) => setHandover({ ...handover, plate: e.target.value })} />
+            </label>
+            <label>
+              {t("destinationLab")}
+              <input
+                data-field="labCode"
+                autoCapitalize="characters"
+                autoComplete="off"
+                value={handover.lab}
+                onChange={(e) => setHandover({ ...handover, lab: e.target.value })}
+              />
             </label>
             {problem && <ProblemMessage problem={problem} />}
             <div className="sheet-actions">

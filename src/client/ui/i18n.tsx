@@ -155,6 +155,7 @@ const zh = {
   courierName: "转运人员姓名",
   courierPhone: "转运人员手机号",
   vehiclePlate: "车牌号（选填）",
+  destinationLab: "送往实验室编码（选填，如 LAB01）",
   confirmHandover: "确认交接",
   handedOver: "转运箱 {box} 已交接，已锁定",
   boxesToHand: "待交接的转运箱",
@@ -439,6 +440,7 @@ const en: Record<MessageKey, string> = {
   courierName: "Courier name",
   courierPhone: "Courier mobile",
   vehiclePlate: "Vehicle plate (optional)",
+  destinationLab: "Destination lab code (optional, e.g. LAB01)",
   confirmHandover: "Confirm handover",
   handedOver: "Box {box} handed over and locked",
   boxesToHand: "Boxes to hand over",
@@ -772,6 +774,10 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return zhMode ? "请先关箱再交接" : "Close the box before handing it over";
     case "courier_name_required":
       return zhMode ? "请填写转运人员姓名" : "Enter the courier's name";
+    case "bad_lab_code":
+      return zhMode
+        ? "实验室编码只能包含大写字母、数字、- 或 _（如 LAB01）"
+        : "A lab code has only capital letters, digits, - or _ (e.g. LAB01)";
     case "bad_courier_phone":
       return zhMode ? "转运人员手机号无效" : "Invalid courier mobile number";
     case "storage_full":

@@ -98,54 +98,62 @@ export function RecallsScreen() {
 
 export function RecallTable({ recalls, onContacted }: { recalls: RecallEntry[]; onContacted?: (id: string) => void }) {
   const { t, lang } = useConsoleI18n();
+  const when = (iso: string) =>
+    new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
+      hour12: false,
+      dateStyle: "short",
+      timeStyle: "short",
+    });
   return (
-    <table className="console-table" data-testid="recall-table">
-      <thead>
-        <tr>
-          <th>{t("name")}</th>
-          <th>{t("document")}</th>
-          <th>{t("phone")}</th>
-          <th>{t("community")}</th>
-          <th>{t("site")}</th>
-          <th>{t("sampledAt")}</th>
-          <th>{t("staff")}</th>
-          <th>{t("tube")}</th>
-          <th>{t("state")}</th>
-          {onContacted && <th className="no-print" />}
-        </tr>
-      </thead>
-      <tbody>
-        {recalls.map((r) => (
-          <tr key={r.id} data-testid="recall-row">
-            <td>{r.name}</td>
-            <td>
-              {DOC_TYPE_NAMES[lang][r.docType]} {r.docNumber}
-            </td>
-            <td>{r.phone ?? ""}</td>
-            <td>{r.community ?? ""}</td>
-            <td>{r.siteName}</td>
-            <td>{new Date(r.registeredAt).toLocaleString()}</td>
-            <td>{r.staffName}</td>
-            <td>
-              {r.tubeCode}
-              {r.singleTubeCode ? ` → ${r.singleTubeCode}` : ""}
-            </td>
-            <td data-testid="recall-state">
-              {t(r.state)}
-              {r.singleOutcome ? ` (${t(r.singleOutcome)})` : ""}
-            </td>
-            {onContacted && (
-              <td className="no-print">
-                {r.state === "to_contact" && (
-                  <button type="button" onClick={() => onContacted(r.id)}>
-                    {t("markContacted")}
-                  </button>
-                )}
-              </td>
-            )}
+    <div className="console-table-wrap">
+      <table className="console-table console-table-wide" data-testid="recall-table">
+        <thead>
+          <tr>
+            <th>{t("name")}</th>
+            <th>{t("document")}</th>
+            <th>{t("phone")}</th>
+            <th>{t("community")}</th>
+            <th>{t("site")}</th>
+            <th>{t("sampledAt")}</th>
+            <th>{t("staff")}</th>
+            <th>{t("tube")}</th>
+            <th>{t("state")}</th>
+            {onContacted && <th className="no-print" />}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {recalls.map((r) => (
+            <tr key={r.id} data-testid="recall-row">
+              <td>{r.name}</td>
+              <td>
+                {DOC_TYPE_NAMES[lang][r.docType]} <span className="nowrap">{r.docNumber}</span>
+              </td>
+              <td className="nowrap">{r.phone ?? ""}</td>
+              <td>{r.community ?? ""}</td>
+              <td>{r.siteName}</td>
+              <td>{when(r.registeredAt)}</td>
+              <td>{r.staffName}</td>
+              <td className="nowrap">
+                {r.tubeCode}
+                {r.singleTubeCode ? ` → ${r.singleTubeCode}` : ""}
+              </td>
+              <td className="nowrap" data-testid="recall-state">
+                {t(r.state)}
+                {r.singleOutcome ? ` (${t(r.singleOutcome)})` : ""}
+              </td>
+              {onContacted && (
+                <td className="no-print">
+                  {r.state === "to_contact" && (
+                    <button type="button" onClick={() => onContacted(r.id)}>
+                      {t("markContacted")}
+                    </button>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

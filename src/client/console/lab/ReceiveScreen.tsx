@@ -3,7 +3,7 @@
  * tube (or confirm the count), receive. Missing, extra, voided and not-yet-uploaded tubes are flagged, with the phone
  * and its last sync for the latter. A box received before answers with its first receipt.
  */
-import { type FormEvent, useRef, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { BoxForLab, ReceiptReport } from "../../../domain/labs";
 import { useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
@@ -24,6 +24,12 @@ export function ReceiveScreen() {
   const [report, setReport] = useState<ReceiptReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const tubeInput = useRef<HTMLInputElement>(null);
+  const boxInput = useRef<HTMLInputElement>(null);
+  // The gun's next scan goes where the bench is: a box's tubes once it is shown, the next box once it is received.
+  useEffect(() => {
+    if (box && !box.receipt) tubeInput.current?.focus();
+    else boxInput.current?.focus();
+  }, [box]);
 
   const lookUp = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -34,7 +40,6 @@ export function ReceiveScreen() {
     setScanned([]);
     try {
       setBox(await consoleApi.box(token, lab, boxCode));
-      setTimeout(() => tubeInput.current?.focus(), 0);
     } catch (e) {
       setBox(null);
       setError(explain(e));
@@ -73,7 +78,7 @@ export function ReceiveScreen() {
         <label>
           {t("scanBox")}
           {/* biome-ignore lint/a11y/noAutofocus: the bench's scanner gun types into it */}
-          <input name="box" autoFocus autoComplete="off" data-testid="box-input" />
+          <input name="box" ref={boxInput} autoFocus autoComplete="off" data-testid="box-input" />
         </label>
         <button type="submit">{t("lookUp")}</button>
       </form>

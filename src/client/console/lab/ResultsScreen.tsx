@@ -41,7 +41,8 @@ export function ResultsScreen() {
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
     const tubeCode = String(form.get("tube") ?? "")
       .trim()
       .toUpperCase();
@@ -68,7 +69,7 @@ export function ResultsScreen() {
         ])
       ).rows;
       setRow(outcomeRow ?? null);
-      if (outcomeRow && outcomeRow.status !== "refused") event.currentTarget.reset();
+      if (outcomeRow && outcomeRow.status !== "refused") formElement.reset();
       if (outcomeRow?.recalled) {
         setRecalls({ list: (await consoleApi.recalls(token, lab, tubeCode)).recalls, startedAt });
       }
@@ -90,7 +91,20 @@ export function ResultsScreen() {
         <label>
           {t("scanTube")}
           {/* biome-ignore lint/a11y/noAutofocus: the bench's scanner gun types into it */}
-          <input name="tube" ref={tubeInput} autoFocus autoComplete="off" data-testid="result-tube" />
+          <input
+            name="tube"
+            ref={tubeInput}
+            autoFocus
+            autoComplete="off"
+            data-testid="result-tube"
+            onKeyDown={(e) => {
+              // The gun's Enter ends the tube code: it must not record a result nobody chose. The choice is next.
+              if (e.key === "Enter") {
+                e.preventDefault();
+                e.currentTarget.form?.querySelector<HTMLInputElement>("input[name=outcome]:checked")?.focus();
+              }
+            }}
+          />
         </label>
         <fieldset className="console-outcomes">
           <legend>{t("status")}</legend>

@@ -1,0 +1,153 @@
+// The trace-back loop across two browser contexts and the real server: a phone registers ten residents into a tube,
+// seals, boxes and hands it over to a lab; the lab's console receives the box (a second box's missing tube flagged)
+// and marks the tube positive; the recall list shows exactly those ten residents with their phones.
+
+import AxeBuilder from "@axe-core/playwright";
+import { randomResidentCode } from "../scripts/frames/corpus";
+import { mulberry32 } from "../scripts/frames/render";
+import { runCommand } from "../src/server/cli/commands";
+import { expect, type Page, test } from "./fixtures";
+import { account, logIn, scan } from "./helpers";
+
+/** Ten distinct residents, each with a phone. */
+function residents(count: number, seed: number): { code: string; docNumber: string; phone: string }[] {
+  const rand = mulberry32(seed);
+  const out: { code: string; docNumber: string; phone: string }[] = [];
+  while (out.length < count) {
+    const code = randomResidentCode(rand);
+    const [, , , docNumber, phone] = code.split("|");
+    if (!phone || out.some((p) => p.docNumber === docNumber)) continue;
+    out.push({ code, docNumber: docNumber as string, phone });
+  }
+  return out;
+}
+
+async function fillAndSeal(page: Page, tube: string, people: { code: string }[]) {
+  await scan(page, tube);
+  await expect(page.getByTestId("open-tube")).toHaveText(tube);
+  for (const [i, person] of people.entries()) {
+    await scan(page, person.code);
+    await expect(page.getByTestId("tube-count")).toHaveText(new RegExp(`^${i + 1} / 10$`));
+  }
+  if (people.length === 10) {
+    await page.getByTestId("seal-prompt").getByRole("button").click();
+  } else {
+    await page.getByTestId("seal").click();
+    await page
+      .getByRole("alertdialog")
+      .getByRole("button", { name: /确认封管|Seal short tube/ })
+      .click();
+  }
+  await expect(page.getByTestId("open-tube")).toHaveCount(0);
+}
+
+async function boxAndHandOver(page: Page, box: string, tubes: string[], lab: string) {
+  await page.getByTestId("tab-boxes").click();
+  const input = page.getByTestId("box-input");
+  for (const code of [box, ...tubes]) {
+    await input.fill(code);
+    await input.press("Enter");
+  }
+  await expect(page.getByTestId("box-count")).toHaveText(new RegExp(`^${tubes.length}`));
+  await page.getByRole("button", { name: /关箱|Close box/ }).click();
+  await page.getByRole("button", { name: /交接转运|Hand over/ }).click();
+  await page.getByLabel(/转运人员姓名|Courier name/).fill("刘师傅");
+  await page.getByLabel(/转运人员手机号|Courier mobile/).fill("13900001111");
+  await page.getByLabel(/送往实验室|Destination lab/).fill(lab.toLowerCase());
+  await page.getByRole("button", { name: /确认交接|Confirm handover/ }).click();
+  await expect(page.getByTestId("handed-boxes")).toContainText(box);
+  await page.getByTestId("tab-station").click();
+}
+
+/** A scanner gun at the lab bench: fast keystrokes and Enter into whatever has focus. */
+async function gunAt(page: Page, testId: string, code: string) {
+  await expect(page.getByTestId(testId)).toBeFocused();
+  await page.keyboard.type(code, { delay: 5 });
+  await page.keyboard.press("Enter");
+}
+
+test("a positive pool goes from the phone through the lab's console to its recall list", async ({
+  page,
+  browser,
+  adminStore,
+}) => {
+  test.setTimeout(120_000);
+  const suffix = account().siteCode.slice(-6);
+  const lab = `LAB${suffix}`;
+  const labUser = { username: `lab-${suffix.toLowerCase()}`, password: "lab-password-1" };
+  const ctx = { store: adminStore, dataDir: process.env.E2E_DATA_DIR ?? "", actor: "e2e" };
+  await runCommand(["add-lab", lab, "芝罘区疾控PCR实验室"], ctx);
+  await runCommand(["add-staff", labUser.username, "检验员", "--lab", lab, "--password", labUser.password], ctx);
+
+  const ten = residents(10, 77);
+  const two = residents(12, 78).slice(10);
+  const [t1, t2, t3] = [`YT${suffix}01`, `YT${suffix}02`, `YT${suffix}03`];
+  const [box1, box2] = [`BOX-${suffix}A`, `BOX-${suffix}B`];
+  await logIn(page);
+  await fillAndSeal(page, t1, ten);
+  await fillAndSeal(page, t2, two.slice(0, 1));
+  await fillAndSeal(page, t3, two.slice(1));
+  await boxAndHandOver(page, box1, [t1], lab);
+  await boxAndHandOver(page, box2, [t2, t3], lab);
+  await page.getByRole("button", { name: /立即同步|Sync now/ }).click();
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 30_000 });
+
+  // The lab's desk, in a browser of its own.
+  const desk = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await desk.goto("/console/");
+  await desk.getByLabel(/用户名/).fill(labUser.username);
+  await desk.getByLabel(/密码/).fill(labUser.password);
+  await desk.getByRole("button", { name: /^登录$/ }).click();
+  await expect(desk).toHaveURL(/\/console\/lab\/receive$/);
+  await expect(desk.getByTestId("console-who")).toContainText("芝罘区疾控PCR实验室");
+
+  // Box 1: scanned with the gun, its tube scanned, received.
+  await gunAt(desk, "box-input", box1);
+  await expect(desk.getByTestId(`box-tube-${t1}`)).toContainText("10 / 10");
+  await gunAt(desk, "tube-input", t1);
+  await desk.getByRole("button", { name: /按已扫试管接收/ }).click();
+  await expect(desk.getByTestId("receipt-report")).toContainText("已接收 1 管");
+
+  // Box 2: one of its two tubes is not there — flagged.
+  await gunAt(desk, "box-input", box2);
+  await gunAt(desk, "tube-input", t2);
+  await desk.getByRole("button", { name: /按已扫试管接收/ }).click();
+  await expect(desk.getByTestId("receipt-missing")).toContainText(t3);
+
+  // The pooled tube is positive: its recall list appears at once, with the time it took.
+  await desk.getByRole("link", { name: "录入结果" }).click();
+  await gunAt(desk, "result-tube", t1);
+  await desk.getByRole("radio", { name: "阳性" }).check();
+  await desk.getByTestId("record-result").click();
+  await expect(desk.getByTestId("result-outcome")).toContainText("召回 10 人");
+  await expect(desk.getByTestId("recall-row")).toHaveCount(10);
+  await expect(desk.getByTestId("recall-timing")).toContainText(/服务器 \d+ ms，屏幕显示用时 \d+ ms/);
+  const rows = await desk.getByTestId("recall-row").allInnerTexts();
+  for (const person of ten) {
+    expect(rows.some((row) => row.includes(person.docNumber) && row.includes(person.phone))).toBe(true);
+  }
+  // The tube that never arrived cannot get a result.
+  await gunAt(desk, "result-tube", t3);
+  await desk.getByRole("radio", { name: "阴性" }).check();
+  await desk.getByTestId("record-result").click();
+  await expect(desk.getByTestId("result-outcome")).toContainText("not_received");
+
+  // The recall list screen: the same ten, each to contact; one marked contacted.
+  await desk.getByRole("link", { name: "召回名单" }).click();
+  await expect(desk.getByTestId("recall-row")).toHaveCount(10);
+  await desk.getByTestId("recall-row").first().getByRole("button", { name: "标记已联系" }).click();
+  await expect(desk.getByTestId("recall-state").filter({ hasText: "已联系" })).toHaveCount(1);
+  await expect(desk.getByTestId("turnaround")).toContainText("今日周转");
+  // Accessible, and no sideways scroll at a tablet's width either, in both languages.
+  for (const lang of ["zh", "en"]) {
+    if (lang === "en") await desk.getByRole("button", { name: "English" }).click();
+    await expect(desk.getByRole("heading", { level: 1 })).toHaveText(lang === "zh" ? "召回名单" : "Recall lists");
+    const axe = await new AxeBuilder({ page: desk }).analyze();
+    const serious = axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+    await desk.setViewportSize({ width: 800, height: 1000 });
+    expect(await desk.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await desk.screenshot({ path: test.info().outputPath(`console-recalls-${lang}.png`), fullPage: true });
+    await desk.setViewportSize({ width: 1280, height: 800 });
+  }
+});
