@@ -17,6 +17,8 @@ export interface ServerConfig {
   demo: boolean;
   tokenTtlMs: number;
   logLevel: string;
+  /** STATUS_LOOKUPS_PER_ADDRESS / STATUS_LOOKUPS_PER_DOCUMENT: the resident status page's limits per 10 minutes. */
+  statusLimits?: { windowMs: number; perAddress: number; perDocument: number };
 }
 
 const projectRoot = path.resolve(new URL("../..", import.meta.url).pathname);
@@ -40,6 +42,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     demo: !demoOff,
     tokenTtlMs: ttlHours * 3600 * 1000,
     logLevel: env.LOG_LEVEL ?? "info",
+    ...(env.STATUS_LOOKUPS_PER_ADDRESS || env.STATUS_LOOKUPS_PER_DOCUMENT
+      ? {
+          statusLimits: {
+            windowMs: 10 * 60_000,
+            perAddress: positive(env.STATUS_LOOKUPS_PER_ADDRESS, 60, "STATUS_LOOKUPS_PER_ADDRESS"),
+            perDocument: positive(env.STATUS_LOOKUPS_PER_DOCUMENT, 10, "STATUS_LOOKUPS_PER_DOCUMENT"),
+          },
+        }
+      : {}),
   };
 }
 
@@ -66,4 +77,11 @@ function readTls(certFile: string | undefined, keyFile: string | undefined): { c
     }
   };
   return { cert: read(certFile, "TLS_CERT"), key: read(keyFile, "TLS_KEY") };
+}
+
+function positive(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, not ${value}`);
+  return n;
 }

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     tokenTtlMs: config.tokenTtlMs,
     trustProxy: config.trustProxy,
     ...(config.tls ? { tls: config.tls } : {}),
+    ...(config.statusLimits ? { statusLimits: config.statusLimits } : {}),
     logger: { level: config.logLevel },
   });
 

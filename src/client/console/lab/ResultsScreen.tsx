@@ -90,10 +90,10 @@ export function ResultsScreen() {
       <form className="card console-form" onSubmit={(e) => void submit(e)} data-testid="result-form">
         <label>
           {t("scanTube")}
-          {/* biome-ignore lint/a11y/noAutofocus: the bench's scanner gun types into it */}
           <input
             name="tube"
             ref={tubeInput}
+            // biome-ignore lint/a11y/noAutofocus: the bench's scanner gun types into it
             autoFocus
             autoComplete="off"
             data-testid="result-tube"
