@@ -87,10 +87,10 @@ export default defineConfig({
   build: {
     outDir: "dist",
     sourcemap: true,
-    // The station app, and the desk console (labs, command centre, the import of exported queues): its own entry,
-    // never in the station's first bundle.
+    // The station app; the desk console (labs, command centre, the import of exported queues) and the residents'
+    // status page, each its own entry, never in the station's first bundle.
     rollupOptions: {
-      input: { main: "index.html", console: "console.html" },
+      input: { main: "index.html", console: "console.html", status: "status.html" },
       // The libraries every page starts with, in one chunk named for what it is (zod and the decoders stay lazy).
       output: {
         manualChunks: (id) =>

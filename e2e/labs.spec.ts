@@ -132,12 +132,68 @@ test("a positive pool goes from the phone through the lab's console to its recal
   await desk.getByTestId("record-result").click();
   await expect(desk.getByTestId("result-outcome")).toContainText("not_received");
 
+  // A resident of the pool checks the public status page: only their own sampling, "please contact your community";
+  // a wrong name finds nothing.
+  const resident = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  await resident.goto("/status");
+  const [, name, , docNumber] = (ten[0] as { code: string }).code.split("|");
+  await resident.getByLabel("证件号码").fill(docNumber as string);
+  await resident.getByLabel("姓名").fill(name as string);
+  await resident.getByRole("button", { name: "查询" }).click();
+  await expect(resident.getByTestId("status-answer")).toContainText("请联系所在社区");
+  await expect(resident.getByTestId("status-answer").locator("li")).toHaveCount(1);
+  expect(await resident.getByTestId("status-answer").innerText()).not.toContain(
+    (ten[1] as { docNumber: string }).docNumber,
+  );
+  await resident.getByLabel("姓名").fill("不是本人");
+  await resident.getByRole("button", { name: "查询" }).click();
+  await expect(resident.getByTestId("status-answer")).toContainText("没有找到记录");
+  const axe = await new AxeBuilder({ page: resident }).analyze();
+  expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  expect(await resident.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+  await resident.screenshot({ path: test.info().outputPath("status-page-zh.png") });
+
   // The recall list screen: the same ten, each to contact; one marked contacted.
   await desk.getByRole("link", { name: "召回名单" }).click();
   await expect(desk.getByTestId("recall-row")).toHaveCount(10);
   await desk.getByTestId("recall-row").first().getByRole("button", { name: "标记已联系" }).click();
   await expect(desk.getByTestId("recall-state").filter({ hasText: "已联系" })).toHaveCount(1);
   await expect(desk.getByTestId("turnaround")).toContainText("今日周转");
+  // The phone pulls the site's recall list with its next sync: scanning a recalled resident flags them, and the next
+  // tube opens for them alone, linked to the recall.
+  const recalled = ten[2] as { code: string; docNumber: string };
+  const single = `YT${suffix}09`;
+  await expect(async () => {
+    await page.getByRole("button", { name: /立即同步|Sync now/ }).click();
+    await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0");
+    await scan(page, recalled.code);
+    await expect(page.getByTestId("problem")).toHaveAttribute("data-code", "recalled_resident", { timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(page.getByTestId("problem")).toContainText("复核人员：请单管采样");
+  await scan(page, single);
+  await expect(page.getByTestId("open-tube")).toHaveText(single);
+  await expect(page.getByTestId("tube-count")).toHaveText("1 / 1");
+  await page.getByTestId("seal-prompt").getByRole("button").click();
+  await boxAndHandOver(page, `BOX-${suffix}S`, [single], lab);
+  await page.getByRole("button", { name: /立即同步|Sync now/ }).click();
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 30_000 });
+
+  // The lab receives the single tube and marks it negative: that resident's recall is resulted.
+  await desk.getByRole("link", { name: "接收转运箱" }).click();
+  await gunAt(desk, "box-input", `BOX-${suffix}S`);
+  await gunAt(desk, "tube-input", single);
+  await desk.getByRole("button", { name: /按已扫试管接收/ }).click();
+  await expect(desk.getByTestId("receipt-report")).toContainText("已接收 1 管");
+  await desk.getByRole("link", { name: "录入结果" }).click();
+  await gunAt(desk, "result-tube", single);
+  await desk.getByRole("radio", { name: "阴性" }).check();
+  await desk.getByTestId("record-result").click();
+  await expect(desk.getByTestId("result-outcome")).toContainText("已记录");
+  await desk.getByRole("link", { name: "召回名单" }).click();
+  const row = desk.getByTestId("recall-row").filter({ hasText: recalled.docNumber });
+  await expect(row.getByTestId("recall-state")).toHaveText("已出结果 (阴性)");
+  await expect(row).toContainText(`${t1} → ${single}`);
+
   // Accessible, and no sideways scroll at a tablet's width either, in both languages.
   for (const lang of ["zh", "en"]) {
     if (lang === "en") await desk.getByRole("button", { name: "English" }).click();

@@ -6,6 +6,7 @@ import { watchInstallability } from "./pwa/install";
 import { registerServiceWorker } from "./pwa/updates";
 import { announceToOtherTabs, onOtherTabChange } from "./station/otherTabs";
 import { stationStore } from "./station/stationStore";
+import { refreshRecallsAfterSync } from "./sync/recalls";
 import { syncLoop } from "./sync/syncLoop";
 import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
@@ -44,8 +45,14 @@ onOtherTabChange((change) => {
   void syncLoop.refreshCounts();
 });
 let lastPhase = syncLoop.getStatus().phase;
+let lastSyncAt: string | undefined;
 syncLoop.subscribe((status) => {
   if (lastPhase === "syncing" && status.phase !== "syncing") announceToOtherTabs("synced");
+  // The site's recall list follows each completed sync (residents of positive pools to re-sample alone).
+  if (status.lastSyncAt !== undefined && status.lastSyncAt !== lastSyncAt) {
+    lastSyncAt = status.lastSyncAt;
+    void refreshRecallsAfterSync();
+  }
   lastPhase = status.phase;
 });
 document.addEventListener("visibilitychange", () => {

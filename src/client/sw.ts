@@ -17,9 +17,11 @@ declare const self: {
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 // API calls always go to the network: sync must see the real server, never a cached answer.
-// The desk console is its own document, not the station app.
+// The desk console and the residents' status page are documents of their own, not the station app.
 registerRoute(
-  new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//, /^\/admin/, /^\/console/] }),
+  new NavigationRoute(createHandlerBoundToURL("/index.html"), {
+    denylist: [/^\/api\//, /^\/admin/, /^\/console/, /^\/status/],
+  }),
 );
 // The first install takes control of the open page at once, so it works offline after one visit.
 clientsClaim();

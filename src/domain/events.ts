@@ -64,7 +64,12 @@ const envelope = {
 export const TubeOpenedSchema = z.strictObject({
   ...envelope,
   type: z.literal("tube.opened"),
-  payload: z.strictObject({ tubeCode: LabelCodeSchema, capacity: PoolSizeSchema }),
+  payload: z.strictObject({
+    tubeCode: LabelCodeSchema,
+    capacity: PoolSizeSchema,
+    /** A single-person tube opened for a recalled resident (a positive pool's re-sampling): the recall entry. */
+    recallId: z.uuid().optional(),
+  }),
 });
 
 export const RegistrationAddedSchema = z.strictObject({

@@ -36,6 +36,8 @@ export interface Tube {
   /** Abandoned while empty (opened by mistake): void, with why, when and by whom. */
   abandoned?: { reason: string; at: string; staffId: string };
   boxCode?: string;
+  /** A single-person tube of a recalled resident: the recall entry it re-samples. */
+  recallId?: string;
 }
 
 export type BoxStatus = "open" | "closed" | "handed_over";
@@ -195,6 +197,7 @@ export function applyEvent(state: StationState, event: SampleEvent): void {
         openedAt: event.occurredAt,
         openedByDevice: event.deviceId,
         registrationIds: [],
+        ...(event.payload.recallId ? { recallId: event.payload.recallId } : {}),
       };
       state.tubes.set(tube.code, tube);
       state.tubeLog.push(tube);

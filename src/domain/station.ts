@@ -48,6 +48,8 @@ export type StationRefusal =
   | { code: "box_not_closed"; boxCode: string }
   | { code: "courier_name_required" }
   | { code: "bad_lab_code" }
+  /** A resident of a positive pool, on the site's recall list: re-sampled alone in a new tube. */
+  | { code: "recalled_resident"; name: string; tubeOpen: boolean }
   | { code: "bad_courier_phone"; reason: PhoneRejection }
   | { code: "reason_too_long"; max: number }
   /** Undo (see decideUndo): the registration is gone or voided already, or there was none. */
@@ -61,10 +63,12 @@ export function decideOpenTube(
   state: StationState,
   tubeCode: string,
   capacity: PoolSize,
+  recallId?: string,
 ): Result<PayloadOf<"tube.opened">, StationRefusal> {
   const existing = state.tubes.get(tubeCode);
   if (existing) return err({ code: "tube_exists", tubeCode, status: existing.status });
-  return ok({ tubeCode, capacity });
+  // A recalled resident is re-sampled alone (单采单检): a tube of one, linked to the recall.
+  return ok(recallId ? { tubeCode, capacity: 1, recallId } : { tubeCode, capacity });
 }
 
 export const sameResident = (a: Resident, b: Resident): boolean =>

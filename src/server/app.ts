@@ -48,7 +48,14 @@ export interface AppOptions {
 export const DEFAULT_TOKEN_TTL_MS = 72 * 3600 * 1000;
 
 /** Files that must be revalidated on every load so that a new version is noticed. */
-const NO_CACHE = new Set(["index.html", "console.html", "sw.js", "registerSW.js", "manifest.webmanifest"]);
+const NO_CACHE = new Set([
+  "index.html",
+  "console.html",
+  "status.html",
+  "sw.js",
+  "registerSW.js",
+  "manifest.webmanifest",
+]);
 
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
@@ -127,7 +134,11 @@ export async function buildApp(options: AppOptions) {
     // there), the rest the station app. Anything else is a JSON 404.
     if (isPageNavigation) {
       const pathname = request.url.split("?")[0] ?? "";
-      const page = /^\/console(\/|$)/.test(pathname) ? "console.html" : "index.html";
+      const page = /^\/console(\/|$)/.test(pathname)
+        ? "console.html"
+        : /^\/status\/?$/.test(pathname)
+          ? "status.html"
+          : "index.html";
       return reply.header("Cache-Control", "no-cache").sendFile(page);
     }
     return reply.status(404).send(notFound(request.method, request.url));

@@ -4,6 +4,7 @@ import type { RetainedCounts } from "../../domain/retention";
 import type { PasswordWrappedKey } from "./dataKey";
 import { db, type StoredSession } from "./db";
 import type { StoredPin } from "./pin";
+import type { Sealed } from "./recordCipher";
 import type { PullCursor } from "./remoteEvents";
 
 export interface MetaValues {
@@ -27,6 +28,8 @@ export interface MetaValues {
   /** By site: pulled events that occurred before it are not stored (the tombstones of records purged before it are
    * gone). */
   pullFloors: Record<string, string>;
+  /** The site's recall list (residents to re-sample alone), sealed: see recallList.ts. */
+  recallList: { siteCode: string; sealed: Sealed };
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

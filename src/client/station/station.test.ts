@@ -6,6 +6,7 @@ import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCode
 import { UNDO_WINDOW_MS } from "../../domain/station";
 import { db } from "../data/db";
 import { allEvents, countPending } from "../data/eventLog";
+import { recallOf, saveRecallList } from "../data/recallList";
 import { Station } from "./station";
 import { StationStore } from "./stationStore";
 
@@ -462,5 +463,40 @@ describe("seal-early question and registrations after it", () => {
     });
     expect((await allEvents()).map((e) => e.type)).not.toContain("tube.sealed");
     expect(await station.seal(true, 2)).toMatchObject({ ok: true, action: "sealed", count: 2, short: true });
+  });
+
+  it("flags a recalled resident and opens the next tube for them alone, linked to the recall", async () => {
+    const recallId = "00000000-0000-4000-8000-00000000ec01";
+    await saveRecallList("DEMO", [
+      { id: recallId, name: "张三", docType: "ID", docNumber: "11010519491231002X", tubeCode: "YT00000077" },
+    ]);
+    const station = new Station(author, site, () => {}, new StationStore());
+    // In a pooled tube: refused there, with the instruction.
+    await station.submitScan("YT00000001");
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
+      ok: false,
+      problem: { code: "recalled_resident", name: "张三", tubeOpen: true },
+    });
+    expect(await station.submitScan("SP1|李四|ID|440524188001010014")).toMatchObject({
+      ok: true,
+      action: "registered",
+    });
+    await station.seal(true, 1);
+    // With no tube open: the resident first, then a new tube — it opens for them alone and registers them.
+    expect(await station.submitScan("SP1|张三|ID|11010519491231002X")).toMatchObject({
+      ok: false,
+      problem: { code: "recalled_resident", tubeOpen: false },
+    });
+    expect(await station.submitScan("YT00000009")).toMatchObject({
+      ok: true,
+      action: "registered",
+      tubeCode: "YT00000009",
+      capacity: 1,
+      full: true,
+    });
+    const opened = (await allEvents()).filter((e) => e.type === "tube.opened");
+    expect(opened.at(-1)?.payload).toEqual({ tubeCode: "YT00000009", capacity: 1, recallId });
+    // Someone not recalled is registered as ever.
+    expect(recallOf("ID", "440524188001010014")).toBeUndefined();
   });
 });

@@ -28,6 +28,7 @@ import {
 } from "../../domain/station";
 import { type EventAuthor, recordEvent, StaleLogError } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
+import { type RecallNotice, recallOf } from "../data/recallList";
 import { isQuotaError } from "../data/storage";
 import { announceToOtherTabs } from "./otherTabs";
 import { type StationStore, stationStore } from "./stationStore";
@@ -366,6 +367,12 @@ export class Station {
   private async handleScan(text: string): Promise<StationOutcome> {
     const view = await this.current();
     if (!view.openTube) {
+      // A recalled resident scanned before any tube: remembered; the next tube opens for them alone.
+      const first = this.classifier.classify(text);
+      if (first.kind === "resident" && first.parsed.kind !== "bare-id") {
+        const recalled = this.recalled(first.parsed.resident, false);
+        if (recalled) return recalled;
+      }
       const scan = this.classifier.expect(text, "tube");
       if (!scan.ok) return fail(scan.error);
       if (scan.value.kind !== "tube") return fail({ code: "empty_scan" });
@@ -437,7 +444,20 @@ export class Station {
     }));
   }
 
-  private openTube(view: StationView, tubeCode: string): Promise<StationOutcome> {
+  private async openTube(view: StationView, tubeCode: string): Promise<StationOutcome> {
+    // A recalled resident waits: this tube is theirs alone, linked to the recall, and they are registered in it.
+    const pending = this.pendingRecall;
+    if (pending) {
+      const opened = await this.record(
+        "tube.opened",
+        decideOpenTube(view.state, tubeCode, 1, pending.notice.id),
+        () => ({ ok: true, action: "tube-opened", tubeCode }) as const,
+      );
+      if (!opened.ok) return opened;
+      this.pendingRecall = null;
+      // Registered in the pool earlier today: the re-sampling is the reason for the second registration.
+      return this.registerIn(await this.current(), pending.resident, Station.RECALL_REPEAT);
+    }
     // New tubes take the site's current pool size; open tubes keep the size they were opened with.
     return this.record("tube.opened", decideOpenTube(view.state, tubeCode, this.site.poolSize), () => ({
       ok: true,
@@ -446,10 +466,26 @@ export class Station {
     }));
   }
 
+  /** Why a recalled resident is registered a second time today (the repeat's reason, stored with it). */
+  static readonly RECALL_REPEAT = "复核单采 / recall re-sampling";
+
+  /** A resident of a positive pool on the site's recall list (not in their own recall tube): flagged, remembered. */
+  private pendingRecall: { notice: RecallNotice; resident: Resident } | null = null;
+  private recalled(resident: Resident, tubeOpen: boolean): StationOutcome | null {
+    const notice = recallOf(resident.docType, resident.docNumber);
+    if (!notice) return null;
+    this.pendingRecall = { notice, resident };
+    return fail({ code: "recalled_resident", name: resident.name, tubeOpen });
+  }
+
   private async registerIn(view: StationView, resident: Resident, repeatReason?: string): Promise<StationOutcome> {
     const tube = view.openTube;
     if (!tube) return fail({ code: "no_such_tube", tubeCode: "" });
     if (this.site.phoneRequired && !resident.phone) return fail({ code: "phone_required" });
+    if (tube.recallId === undefined) {
+      const recalled = this.recalled(resident, true);
+      if (recalled) return recalled;
+    }
     const decision = decideRegister(view.state, tube.code, resident, crypto.randomUUID(), {
       at: new Date().toISOString(),
       ...(repeatReason ? { repeatReason } : {}),

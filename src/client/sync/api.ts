@@ -1,4 +1,5 @@
 /** The one place the app talks HTTP to the sync server. Every failure comes back as a typed ApiFailure. */
+import type { RecallEntry } from "../../domain/labs";
 import { API_PREFIX } from "../../domain/limits";
 import type {
   ErrorBody,
@@ -80,6 +81,14 @@ export const api = {
   /** A site lead changes the site's name, pool size or phone rule; the answer is the new configuration. */
   updateSite: (token: string, siteCode: string, changes: SiteSettings) =>
     request<SiteConfig>("PATCH", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}`, changes, token),
+  /** The site's recall list: residents of positive pools (open entries only). */
+  siteRecalls: (token: string, siteCode: string) =>
+    request<{ recalls: RecallEntry[] }>(
+      "GET",
+      `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}/recalls?open=1`,
+      undefined,
+      token,
+    ),
   /** An administrator imports a device's exported queue (the file's parsed JSON, sent as it is). */
   importQueue: (token: string, file: unknown) =>
     request<ImportResponse>("POST", `${API_PREFIX}/admin/import`, file, token),

@@ -4,6 +4,7 @@ import { retentionDaysOf } from "../../domain/retention";
 import { currentDataKey, dropDataKey, onDataKeyChange } from "../data/dataKey";
 import { useDataKeyHeld, useHasPin, useSession, useStationSelector } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
+import { forgetRecallList, loadRecallList } from "../data/recallList";
 import { todayCounters } from "../station/history";
 import { PURGE_EVERY_MS, purgeExpiredRecords } from "../station/retention";
 import { sealLegacyRecords } from "../station/sealLegacy";
@@ -66,7 +67,10 @@ export function App() {
     void getDeviceId().then(setDeviceId);
     // Locking drops the data key here and in the sync worker.
     // Every change of key (locked, unlocked, another key after a sign-in) reaches the sync worker.
-    const forget = onDataKeyChange((key) => syncLoop.setDataKey(key));
+    const forget = onDataKeyChange((key) => {
+      syncLoop.setDataKey(key);
+      if (!key) forgetRecallList();
+    });
     return () => {
       forget();
       syncLoop.stop();
@@ -123,6 +127,12 @@ export function App() {
     () => (site && staffId ? new Station({ staffId, siteCode: site.code }, site, () => syncLoop.nudge()) : null),
     [site, staffId],
   );
+
+  // The site's recall list (residents to re-sample alone), kept sealed: into memory once unlocked.
+  const siteCode = site?.code;
+  useEffect(() => {
+    if (keyHeld && siteCode) void loadRecallList(siteCode).catch(() => undefined);
+  }, [keyHeld, siteCode]);
 
   // Retention: once unlocked, old handed-over records are deleted from the phone in the background (then every 6 h).
   const retentionDays = site ? retentionDaysOf(site) : null;

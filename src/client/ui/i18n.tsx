@@ -774,6 +774,10 @@ function problemMessage(lang: Lang, problem: StationProblem): string {
       return zhMode ? "请先关箱再交接" : "Close the box before handing it over";
     case "courier_name_required":
       return zhMode ? "请填写转运人员姓名" : "Enter the courier's name";
+    case "recalled_resident":
+      return zhMode
+        ? `复核人员：请单管采样（${problem.name}）。${problem.tubeOpen ? "先封好当前试管，再扫一支新试管为其单独采样" : "扫一支新试管，即为其单独开管采样"}`
+        : `Recalled resident: sample alone (${problem.name}). ${problem.tubeOpen ? "Seal the open tube, then scan a new tube for this person" : "Scan a new tube: it opens for this person alone"}`;
     case "bad_lab_code":
       return zhMode
         ? "实验室编码只能包含大写字母、数字、- 或 _（如 LAB01）"

@@ -102,6 +102,7 @@ export async function projectEvents(
   let storedSeals = new Map<string, SealEvent>();
   let registrations: RegistrationRow[] = [];
   let boxes: BoxRow[] = [];
+  const recallTubes: (SampleEvent & { type: "tube.opened" })[] = [];
   const flush = async () => {
     if (tubes.size + registrations.length + boxes.length + storedSeals.size === 0) return;
     const inserted = await insertProjection(trx, dialect, [...tubes.values()], registrations, boxes);
@@ -122,6 +123,7 @@ export async function projectEvents(
       const key = tubeKey(event.siteCode, event.payload.tubeCode);
       if (storedSeals.has(key)) await flush();
       if (!tubes.has(key)) tubes.set(key, tubeRow(event, event.payload.tubeCode, event.payload.capacity));
+      if (event.payload.recallId) recallTubes.push(event);
     } else if (event.type === "registration.added") registrations.push(registrationRow(event));
     else if (event.type === "box.opened") boxes.push(boxRow(event));
     else if (event.type === "tube.sealed") {
@@ -140,6 +142,28 @@ export async function projectEvents(
     }
   }
   await flush();
+  await linkRecallTubes(trx, recallTubes);
+}
+
+/**
+ * A single-person tube opened for a recalled resident: the recall is re-sampled, in that tube (the first such tube
+ * wins; a recall of another site is not touched). Its result later closes the recall (labs/results.ts).
+ */
+async function linkRecallTubes(trx: Transaction<Database>, opened: (SampleEvent & { type: "tube.opened" })[]) {
+  for (const event of opened) {
+    await trx
+      .updateTable("recalls")
+      .set({
+        state: "resampled",
+        single_tube_code: event.payload.tubeCode,
+        updated_at: event.occurredAt,
+        updated_by: event.staffId,
+      })
+      .where("id", "=", event.payload.recallId as string)
+      .where("site_code", "=", event.siteCode)
+      .where("single_tube_code", "is", null)
+      .execute();
+  }
 }
 
 type SealEvent = SampleEvent & { type: "tube.sealed" };

@@ -223,6 +223,61 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
     expect(contacted.statusCode).toBe(200);
     const twice = await inject("POST", `/api/v1/recalls/${one.id}/contacted`, p.token, { state: "contacted" });
     expect(twice.json()).toMatchObject({ code: "recall_state" });
+
+    // The station re-samples that resident alone, in a tube linked to the recall; its negative result closes it.
+    const person = await server.store.db
+      .selectFrom("registrations")
+      .select(["name", "doc_number", "phone"])
+      .where(
+        "id",
+        "=",
+        (
+          await server.store.db
+            .selectFrom("recalls")
+            .select("registration_id")
+            .where("id", "=", one.id)
+            .executeTakeFirstOrThrow()
+        ).registration_id,
+      )
+      .executeTakeFirstOrThrow();
+    const single = [
+      p.events.next("tube.opened", { tubeCode: "TS000001", capacity: 1, recallId: one.id }),
+      p.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TS000001",
+        resident: {
+          name: person.name,
+          docType: "ID" as const,
+          docNumber: person.doc_number,
+          phone: person.phone ?? undefined,
+          community: "幸福里社区",
+        },
+        repeatReason: "复核单采 / recall re-sampling",
+      }),
+      p.events.next("tube.sealed", { tubeCode: "TS000001", count: 1, short: false }),
+      p.events.next("box.opened", { boxCode: "BOXS-001" }),
+      p.events.next("box.tube_added", { boxCode: "BOXS-001", tubeCode: "TS000001" }),
+      p.events.next("box.closed", { boxCode: "BOXS-001", tubeCount: 1 }),
+      p.events.next("box.handed_over", {
+        boxCode: "BOXS-001",
+        courierName: "刘师傅",
+        courierPhone: "13900001111",
+        labCode: "LAB01",
+      }),
+    ];
+    const pushed = await inject("POST", "/api/v1/events/push", p.token, { deviceId: p.deviceId, events: single });
+    expect(pushed.json<PushResponse>().results.filter((r) => r.status !== "accepted")).toEqual([]);
+    const stateOf = async () =>
+      (await inject("GET", "/api/v1/labs/LAB01/recalls?tube=TL000001", lab.token))
+        .json<{ recalls: RecallEntry[] }>()
+        .recalls.find((r) => r.id === one.id);
+    expect(await stateOf()).toMatchObject({ state: "resampled", singleTubeCode: "TS000001", singleOutcome: null });
+    await inject("POST", "/api/v1/labs/LAB01/boxes/BOXS-001/receive", lab.token, {});
+    await inject("POST", "/api/v1/labs/LAB01/results", lab.token, { results: [result("TS000001", "negative")] });
+    expect(await stateOf()).toMatchObject({ state: "resulted", singleOutcome: "negative" });
+    // The site's open list no longer holds them: the phones stop flagging them.
+    const open = await inject("GET", "/api/v1/sites/DEMO/recalls?open=1", p.token);
+    expect(open.json<{ recalls: RecallEntry[] }>().recalls.map((r) => r.id)).not.toContain(one.id);
   });
 
   it("results are idempotent per id; a change needs a reason and is a new record; conflicts are refused", async () => {
