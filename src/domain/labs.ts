@@ -169,7 +169,8 @@ export const ResultBatchResponseSchema = z
 
 // --- recalls -----------------------------------------------------------------------------------------------------
 
-export const RECALL_STATES = ["to_contact", "contacted", "resampled", "resulted"] as const;
+/** `withdrawn`: the pool's result was corrected to one that recalls nobody. */
+export const RECALL_STATES = ["to_contact", "contacted", "resampled", "resulted", "withdrawn"] as const;
 export type RecallState = (typeof RECALL_STATES)[number];
 
 export const RecallEntrySchema = z.object({

@@ -146,6 +146,7 @@ export class Station {
     // both open a tube. A failing database (closed, full, blocked) becomes a visible problem, never an unhandled
     // crash; what was saved before stays (each event is written in its own transaction).
     const exclusive = async () => {
+      this.inputs++;
       try {
         for (let attempt = 1; ; attempt++) {
           try {
@@ -446,7 +447,7 @@ export class Station {
 
   private async openTube(view: StationView, tubeCode: string): Promise<StationOutcome> {
     // A recalled resident waits: this tube is theirs alone, linked to the recall, and they are registered in it.
-    const pending = this.pendingRecall;
+    const pending = this.takePendingRecall();
     if (pending) {
       const opened = await this.record(
         "tube.opened",
@@ -454,7 +455,6 @@ export class Station {
         () => ({ ok: true, action: "tube-opened", tubeCode }) as const,
       );
       if (!opened.ok) return opened;
-      this.pendingRecall = null;
       // Registered in the pool earlier today: the re-sampling is the reason for the second registration.
       return this.registerIn(await this.current(), pending.resident, Station.RECALL_REPEAT);
     }
@@ -470,12 +470,21 @@ export class Station {
   static readonly RECALL_REPEAT = "复核单采 / recall re-sampling";
 
   /** A resident of a positive pool on the site's recall list (not in their own recall tube): flagged, remembered. */
-  private pendingRecall: { notice: RecallNotice; resident: Resident } | null = null;
+  private pendingRecall: { notice: RecallNotice; resident: Resident; atInput: number } | null = null;
+  /** Inputs handled so far: a flagged resident is re-sampled only by the very next input (a tube's label). */
+  private inputs = 0;
   private recalled(resident: Resident, tubeOpen: boolean): StationOutcome | null {
     const notice = recallOf(resident.docType, resident.docNumber);
     if (!notice) return null;
-    this.pendingRecall = { notice, resident };
+    this.pendingRecall = { notice, resident, atInput: this.inputs };
     return fail({ code: "recalled_resident", name: resident.name, tubeOpen });
+  }
+
+  /** The resident flagged by the input just before this one, if any (anything else in between forgets them). */
+  private takePendingRecall(): { notice: RecallNotice; resident: Resident } | null {
+    const pending = this.pendingRecall;
+    this.pendingRecall = null;
+    return pending && pending.atInput === this.inputs - 1 ? pending : null;
   }
 
   private async registerIn(view: StationView, resident: Resident, repeatReason?: string): Promise<StationOutcome> {

@@ -177,6 +177,15 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
       extra: [{ tubeCode: "TL999999", flag: "extra_unknown" }],
       unsynced: [],
     });
+    // Two benches receive box 1 again at the same moment: both answer its first receipt.
+    const both = await Promise.all([
+      inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-001/receive", lab.token, {}),
+      inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-001/receive", lab.token, {}),
+    ]);
+    expect(both.map((r) => [r.statusCode, r.json<ReceiptReport>().alreadyReceived])).toEqual([
+      [200, true],
+      [200, true],
+    ]);
     // Received twice: nothing changes.
     const again = await inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-002/receive", lab.token, {});
     expect(again.json<ReceiptReport>()).toMatchObject({ alreadyReceived: true, received: ["TL000002"] });
@@ -290,8 +299,9 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
         (r) => r.json<{ rows: ResultRowOutcome[] }>().rows,
       );
     const negative = result("TL000010", "negative");
-    expect((await send([negative]))[0]).toMatchObject({ status: "recorded" });
-    expect((await send([negative]))[0]).toMatchObject({ status: "duplicate" });
+    // Two benches send the same result at the same moment: one records it, the other finds it (no 500).
+    const [a, b] = await Promise.all([send([negative]), send([negative])]);
+    expect([a[0]?.status, b[0]?.status].sort()).toEqual(["duplicate", "recorded"]);
     expect((await send([{ ...negative, outcome: "invalid" }]))[0]).toMatchObject({
       status: "refused",
       code: "result_id_conflict",
@@ -304,15 +314,24 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
       status: "changed",
       recalled: 3,
     });
+    // Corrected again, to negative: the pool's recalls are withdrawn (not duplicated, not left open).
+    expect((await send([result("TL000010", "negative", { reason: "复核为阴性" })]))[0]).toMatchObject({
+      status: "changed",
+    });
+    const recallStates = await server.store.db.selectFrom("recalls").select("state").execute();
+    expect(recallStates.map((r) => r.state)).toEqual(["withdrawn", "withdrawn", "withdrawn"]);
+    const open = await inject("GET", "/api/v1/labs/LAB01/recalls?open=1", lab.token);
+    expect(open.json<{ recalls: RecallEntry[] }>().recalls).toHaveLength(0);
     const rows = await server.store.db
       .selectFrom("results")
       .select(["outcome", "current", "replaces", "reason"])
       .orderBy("recorded_at")
       .orderBy("current")
       .execute();
-    expect(rows).toEqual([
-      { outcome: "negative", current: 0, replaces: null, reason: null },
-      { outcome: "positive", current: 1, replaces: negative.resultId, reason: "复核阳性" },
+    expect(rows.map((r) => [r.outcome, r.current, r.reason])).toEqual([
+      ["negative", 0, null],
+      ["positive", 0, "复核阳性"],
+      ["negative", 1, "复核为阴性"],
     ]);
     const audits = await server.store.db
       .selectFrom("audit_log")
@@ -320,7 +339,12 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
       .where("action", "in", ["result_recorded", "result_changed", "box_received"])
       .orderBy("at")
       .execute();
-    expect(audits.map((a) => a.action)).toEqual(["box_received", "result_recorded", "result_changed"]);
+    expect(audits.map((a) => a.action)).toEqual([
+      "box_received",
+      "result_recorded",
+      "result_changed",
+      "result_changed",
+    ]);
   });
 
   it("station staff get 403 on lab operations; a lab sees only boxes for it or received by it", async () => {
@@ -352,6 +376,11 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
     });
     expect(results.json<{ rows: ResultRowOutcome[] }>().rows[0]).toMatchObject({ code: "received_elsewhere" });
     expect((await server.store.db.selectFrom("results").select("id").execute()).length).toBe(0);
+    // Another lab cannot read the times of a tube this lab received.
+    const timeline = await inject("GET", "/api/v1/labs/LAB02/tubes/TL000020/timeline?site=DEMO", lab2.token);
+    expect([timeline.statusCode, timeline.json().code]).toEqual([404, "unknown_tube"]);
+    const own = await inject("GET", "/api/v1/labs/LAB01/tubes/TL000020/timeline?site=DEMO", lab1.token);
+    expect(own.json()).toMatchObject({ tubeCode: "TL000020", receivedAt: expect.any(String) });
     const unknown = await inject("GET", "/api/v1/labs/LAB01/boxes/NOSUCHBOX", lab1.token);
     expect([unknown.statusCode, unknown.json().code]).toEqual([404, "unknown_box"]);
   });
@@ -398,7 +427,14 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
     const p = await phone();
     await pushBox(p, "BOXL-040", [{ code: "TL000040", people: [51] }], "LAB01");
     const lab = await consoleLogin("lab1", "lab-password-1");
-    await inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-040/receive", lab.token, {});
+    // Two benches receive the box at the same moment: one receipt, the other answers it (no 500).
+    const both = await Promise.all([
+      inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-040/receive", lab.token, {}),
+      inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-040/receive", lab.token, {}),
+    ]);
+    expect(both.map((r) => r.statusCode)).toEqual([200, 200]);
+    expect(both.map((r) => r.json<ReceiptReport>().alreadyReceived).sort()).toEqual([false, true]);
+    expect(await server.store.db.selectFrom("box_receipts").select("box_code").execute()).toHaveLength(1);
     await inject("POST", "/api/v1/labs/LAB01/results", lab.token, { results: [result("TL000040", "negative")] });
     const res = await inject("GET", "/api/v1/labs/LAB01/turnaround", lab.token);
     expect(res.statusCode).toBe(200);

@@ -9,7 +9,11 @@ const STATE_LABELS: Record<RecallEntry["state"], string> = {
   contacted: "已联系",
   resampled: "已单采",
   resulted: "已出结果",
+  withdrawn: "已撤销（结果更正）",
 };
+
+/** A cell a spreadsheet would take for a formula (=, +, -, @, or a tab/CR first) is kept as text. */
+const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 const HEADER = [
   "姓名",
@@ -26,14 +30,14 @@ const HEADER = [
 ];
 
 const rowOf = (r: RecallEntry) => [
-  r.name,
+  safeCell(r.name),
   DOC_TYPE_NAMES.zh[r.docType],
   r.docNumber,
   r.phone ?? "",
-  r.community ?? "",
-  r.siteName,
+  safeCell(r.community ?? ""),
+  safeCell(r.siteName),
   r.registeredAt,
-  r.staffName,
+  safeCell(r.staffName),
   r.tubeCode,
   STATE_LABELS[r.state],
   r.singleTubeCode ?? "",

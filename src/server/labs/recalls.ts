@@ -49,7 +49,7 @@ export async function listRecalls(db: Kysely<Database>, filter: RecallFilter, li
   if (filter.siteCode) query = query.where("recalls.site_code", "=", filter.siteCode);
   if (filter.labCode) query = query.where("results.lab_code", "=", filter.labCode);
   if (filter.tubeCode) query = query.where("recalls.tube_code", "=", filter.tubeCode);
-  if (filter.open) query = query.where("recalls.state", "!=", "resulted");
+  if (filter.open) query = query.where("recalls.state", "in", ["to_contact", "contacted", "resampled"]);
   const rows = await query
     .orderBy("recalls.created_at", "desc")
     .orderBy("registrations.registered_at")

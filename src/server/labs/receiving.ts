@@ -20,12 +20,14 @@ export async function findBoxByCode(db: Db, boxCode: string, siteCode?: string) 
   let query = db
     .selectFrom("boxes")
     .innerJoin("sites", "sites.code", "boxes.site_code")
+    // A destination typed at handover that names no lab is no destination (a typo must not lock the box out).
+    .leftJoin("labs", "labs.code", "boxes.destination_lab")
     .select([
       "boxes.site_code",
       "boxes.code",
       "boxes.status",
       "boxes.handed_over_at",
-      "boxes.destination_lab",
+      "labs.code as destination_lab",
       "sites.name as site_name",
     ])
     .where("boxes.code", "=", boxCode);
@@ -142,6 +144,13 @@ export async function boxForLab(db: Db, labCode: string, boxCode: string, siteCo
     .where("box_code", "=", box.code)
     .executeTakeFirst();
   checkBoxVisible(box, receipt, labCode);
+  if (box.status !== "handed_over") {
+    throw new ApiError(
+      409,
+      "box_not_handed_over",
+      `Box ${box.code} is ${box.status} on the server: its handover is not uploaded yet.`,
+    );
+  }
   return {
     siteCode: box.site_code,
     siteName: box.site_name,
@@ -241,10 +250,11 @@ export async function receiveBox(
     if (inserted.length === 0) {
       const first = await trx
         .selectFrom("box_receipts")
-        .select("report")
+        .select(["report", "lab_code"])
         .where("site_code", "=", box.site_code)
         .where("box_code", "=", box.code)
         .executeTakeFirstOrThrow();
+      checkBoxVisible(box, first, request.labCode);
       return { ...(JSON.parse(first.report) as ReceiptReport), alreadyReceived: true };
     }
     await insertRows(

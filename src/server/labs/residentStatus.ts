@@ -69,6 +69,14 @@ export async function residentStatus(
   now = Date.now(),
 ): Promise<StatusAnswer> {
   const docNumber = lookup.docNumber.trim().toUpperCase();
+  // Refused lookups are audited too (every lookup is).
+  const refused = (error: unknown) =>
+    audit(db, {
+      action: "resident_lookup",
+      actor: "public",
+      subject: mask(docNumber),
+      detail: { address, refused: error instanceof ApiError ? error.code : "error" },
+    }).then(() => Promise.reject(error));
   await countLookup(
     db,
     [
@@ -77,7 +85,7 @@ export async function residentStatus(
     ],
     limits.windowMs,
     now,
-  );
+  ).catch(refused);
   const since = new Date(now - RECENT_DAYS * 24 * 60 * 60 * 1000).toISOString();
   const rows = await db
     .selectFrom("registrations")

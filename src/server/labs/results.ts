@@ -6,7 +6,7 @@
  * transaction; a result for a recall's single-person tube closes that resident's recall.
  */
 import { randomUUID } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import {
   type Outcome,
   RECALL_OUTCOMES,
@@ -106,6 +106,13 @@ export async function recordResults(
   now = new Date(),
 ): Promise<ResultRowOutcome[]> {
   return db.transaction().execute(async (trx) => {
+    // PostgreSQL: results for the same tubes (two uploads, a bench and a LIS) take turns — each then sees the other's
+    // standing result and result ids, instead of both recording a "current" one. (SQLite runs one writer at a time.)
+    if (dialect === "postgres") {
+      // One statement, rows locked in (site, code) order: two batches never wait on each other in a circle.
+      const codes = [...new Set(request.results.map((r) => r.tubeCode))];
+      await sql`SELECT 1 FROM tubes WHERE code = ANY(${codes}) ORDER BY site_code, code FOR UPDATE`.execute(trx);
+    }
     const { tubesByCode, receipts, current, known } = await lookups(trx, request.results);
     const recordedAt = now.toISOString();
     const rows: Database["results"][] = [];
@@ -113,7 +120,7 @@ export async function recordResults(
     const outcomes: ResultRowOutcome[] = [];
     /** Tubes whose new result recalls their residents, and single tubes whose result closes a recall. */
     const recallFor: { siteCode: string; tubeCode: string; resultId: string }[] = [];
-    const closing: { siteCode: string; tubeCode: string; resultId: string }[] = [];
+    const closing: { siteCode: string; tubeCode: string; resultId: string; outcome: string }[] = [];
     for (const input of request.results) {
       const refuse = (code: ResultRefusal) =>
         outcomes.push({
@@ -191,7 +198,7 @@ export async function recordResults(
       if (tube.capacity > 1 && RECALL_OUTCOMES.includes(input.outcome as Outcome)) {
         recallFor.push({ siteCode: tube.site_code, tubeCode: tube.code, resultId: row.id });
       }
-      closing.push({ siteCode: tube.site_code, tubeCode: tube.code, resultId: row.id });
+      closing.push({ siteCode: tube.site_code, tubeCode: tube.code, resultId: row.id, outcome: input.outcome });
     }
     // A row replaced within this batch is not current either.
     const replacedHere = new Set(rows.flatMap((r) => (r.replaces ? [r.replaces] : [])));
@@ -199,7 +206,26 @@ export async function recordResults(
     for (const chunk of chunks(superseded, LOOKUP_CHUNK)) {
       await trx.updateTable("results").set({ current: 0 }).where("id", "in", chunk).execute();
     }
-    await insertRows(trx, dialect, "results", rows);
+    await insertRows(trx, dialect, "results", rows, { onConflictDoNothing: ["id"] });
+    // A corrected result takes over the recalls of the one it replaces (no second list for the same people); a
+    // correction to an outcome that recalls nobody withdraws those still open.
+    for (const row of rows) {
+      if (!row.replaces) continue;
+      const recalls = RECALL_OUTCOMES.includes(row.outcome as Outcome);
+      await trx
+        .updateTable("recalls")
+        .set({
+          result_id: row.id,
+          ...(recalls ? {} : { state: "withdrawn", updated_at: recordedAt, updated_by: request.staffId }),
+        })
+        .where("result_id", "=", row.replaces)
+        .where(
+          "state",
+          "in",
+          recalls ? ["to_contact", "contacted", "resampled", "resulted", "withdrawn"] : ["to_contact", "contacted"],
+        )
+        .execute();
+    }
     const recalled = await openRecalls(trx, dialect, recallFor, request.staffId, recordedAt);
     for (const o of outcomes) {
       const n = recalled.get(o.resultId);
@@ -268,7 +294,7 @@ async function openRecalls(
 /** A result for a recall's single-person tube: that resident's recall is resulted. */
 async function closeRecalls(
   trx: Transaction<Database>,
-  tubes: { siteCode: string; tubeCode: string; resultId: string }[],
+  tubes: { siteCode: string; tubeCode: string; resultId: string; outcome: string }[],
   staffId: string,
   at: string,
 ): Promise<void> {
@@ -285,9 +311,21 @@ async function closeRecalls(
     for (const recall of singles) {
       const tube = chunk.find((t) => t.tubeCode === recall.single_tube_code && t.siteCode === recall.site_code);
       if (!tube) continue;
+      // A usable result closes the recall; an invalid or rejected specimen sends the resident back to be sampled.
+      const usable = tube.outcome === "negative" || tube.outcome === "positive";
       await trx
         .updateTable("recalls")
-        .set({ state: "resulted", single_result_id: tube.resultId, updated_at: at, updated_by: staffId })
+        .set(
+          usable
+            ? { state: "resulted", single_result_id: tube.resultId, updated_at: at, updated_by: staffId }
+            : {
+                state: "to_contact",
+                single_tube_code: null,
+                single_result_id: null,
+                updated_at: at,
+                updated_by: staffId,
+              },
+        )
         .where("id", "=", recall.id)
         .execute();
     }

@@ -214,6 +214,10 @@ export const labRoutes =
         },
       },
       async (request, reply) => {
+        const auth = authOf(request);
+        if (auth.role !== "lab" && auth.role !== "admin") {
+          throw new ApiError(403, "forbidden_role", "Only lab staff and admins may fetch the result template.");
+        }
         const format = request.query.format;
         reply
           .header("content-type", format === "csv" ? "text/csv; charset=utf-8" : XLSX_MIME)
@@ -317,8 +321,20 @@ export const labRoutes =
       },
       async (request) => {
         await checkLab(authOf(request), request.params.labCode, false);
-        const timeline = await tubeTimeline(db, request.query.site, request.params.tubeCode);
-        if (!timeline) throw new ApiError(404, "unknown_tube", `There is no tube ${request.params.tubeCode}.`);
+        // Only a tube received at this lab: another lab's times are not this lab's to read.
+        const receipt = await db
+          .selectFrom("tube_receipts")
+          .select("lab_code")
+          .where("site_code", "=", request.query.site)
+          .where("tube_code", "=", request.params.tubeCode)
+          .executeTakeFirst();
+        const timeline =
+          receipt?.lab_code === request.params.labCode
+            ? await tubeTimeline(db, request.query.site, request.params.tubeCode)
+            : null;
+        if (!timeline) {
+          throw new ApiError(404, "unknown_tube", `No tube ${request.params.tubeCode} was received at this lab.`);
+        }
         return timeline;
       },
     );

@@ -13,6 +13,7 @@ const isSqlite = (db: Kysely<any>) => db.getExecutor().adapter instanceof Sqlite
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("labs")
+    .ifNotExists()
     .addColumn("code", "text", (c) => c.primaryKey())
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("created_at", "text", (c) => c.notNull())
