@@ -2,13 +2,14 @@
  * The server's projection of events into the tubes and registrations tables, run inside the push transaction.
  * Mirrors the domain projection (src/domain/projection.ts): events are facts, so nothing here refuses one.
  */
+import { randomUUID } from "node:crypto";
 import { type Insertable, sql, type Transaction } from "kysely";
 import type { SampleEvent } from "../../domain/events";
 import { audit } from "../audit/audit";
 import type { StoreKind } from "../db";
 import { insertRows } from "../db/insertRows";
 import type { Database } from "../db/schema";
-import { chunks } from "./chunks";
+import { chunks, LOOKUP_CHUNK } from "./chunks";
 
 type TubeRow = Insertable<Database["tubes"]>;
 type RegistrationRow = Insertable<Database["registrations"]>;
@@ -81,6 +82,7 @@ async function insertProjection(
   });
   await insertRows(trx, dialect, "registrations", registrations, { onConflictDoNothing: ["id"] });
   await insertRows(trx, dialect, "boxes", boxes, { onConflictDoNothing: ["site_code", "code"] });
+  await recallLateRegistrations(trx, dialect, registrations);
   return new Set(inserted.map((row) => tubeKey(row.site_code as string, row.code as string)));
 }
 
@@ -143,6 +145,59 @@ export async function projectEvents(
   }
   await flush();
   await linkRecallTubes(trx, recallTubes);
+}
+
+/**
+ * Registrations uploaded after their pooled tube was found positive (or invalid): they join its recall list, as if
+ * they had been there when the result came (one indexed lookup per group of registrations).
+ */
+async function recallLateRegistrations(
+  trx: Transaction<Database>,
+  dialect: StoreKind,
+  registrations: RegistrationRow[],
+): Promise<void> {
+  if (registrations.length === 0) return;
+  const codes = [...new Set(registrations.map((r) => r.tube_code))];
+  const standing = new Map<string, string>();
+  for (const chunk of chunks(codes, LOOKUP_CHUNK)) {
+    for (const row of await trx
+      .selectFrom("results")
+      .innerJoin("tubes", (j) =>
+        j.onRef("tubes.site_code", "=", "results.site_code").onRef("tubes.code", "=", "results.tube_code"),
+      )
+      .select(["results.id", "results.site_code", "results.tube_code"])
+      .where("results.tube_code", "in", chunk)
+      .where("results.current", "=", 1)
+      .where("results.outcome", "in", ["positive", "invalid"])
+      .where("tubes.capacity", ">", 1)
+      .execute()) {
+      standing.set(tubeKey(row.site_code, row.tube_code), row.id);
+    }
+  }
+  if (standing.size === 0) return;
+  const now = new Date().toISOString();
+  const rows = registrations.flatMap((r) => {
+    const resultId = standing.get(tubeKey(r.site_code, r.tube_code));
+    return resultId
+      ? [
+          {
+            id: randomUUID(),
+            site_code: r.site_code,
+            tube_code: r.tube_code,
+            result_id: resultId,
+            registration_id: r.id,
+            doc_number: r.doc_number,
+            state: "to_contact",
+            created_at: now,
+            updated_at: now,
+            updated_by: r.staff_id,
+            single_tube_code: null,
+            single_result_id: null,
+          },
+        ]
+      : [];
+  });
+  await insertRows(trx, dialect, "recalls", rows, { onConflictDoNothing: ["result_id", "registration_id"] });
 }
 
 /**

@@ -521,4 +521,54 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
     );
     expect([garbage.statusCode, garbage.json().code]).toEqual([400, "unreadable_file"]);
   });
+
+  it("a registration uploaded after its pool was found positive (a quarantined one, resubmitted) joins the recall list", async () => {
+    const p = await phone();
+    const resident = (n: number) => ({
+      name: nameOf(n),
+      docType: "ID" as const,
+      docNumber: idNumber(n),
+      phone: `139${String(n).padStart(8, "0")}`,
+    });
+    // Three people sealed in the tube; one registration was refused by the server (not uploaded here).
+    const events = [
+      p.events.next("tube.opened", { tubeCode: "TL000070", capacity: 10 }),
+      p.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TL000070",
+        resident: resident(71),
+      }),
+      p.events.next("registration.added", {
+        registrationId: nextTestUuid(),
+        tubeCode: "TL000070",
+        resident: resident(72),
+      }),
+      p.events.next("tube.sealed", { tubeCode: "TL000070", count: 3, short: true }),
+      p.events.next("box.opened", { boxCode: "BOXL-070" }),
+      p.events.next("box.tube_added", { boxCode: "BOXL-070", tubeCode: "TL000070" }),
+      p.events.next("box.closed", { boxCode: "BOXL-070", tubeCount: 1 }),
+      p.events.next("box.handed_over", { boxCode: "BOXL-070", courierName: "刘师傅", courierPhone: "13900001111" }),
+    ];
+    await inject("POST", "/api/v1/events/push", p.token, { deviceId: p.deviceId, events });
+    const lab = await consoleLogin("lab1", "lab-password-1");
+    const receipt = await inject("POST", "/api/v1/labs/LAB01/boxes/BOXL-070/receive", lab.token, {});
+    expect(receipt.json<ReceiptReport>().unsynced).toEqual([
+      expect.objectContaining({ tubeCode: "TL000070", sealedCount: 3, registrations: 2, deviceId: p.deviceId }),
+    ]);
+    await inject("POST", "/api/v1/labs/LAB01/results", lab.token, { results: [result("TL000070", "positive")] });
+    const list = async () =>
+      (await inject("GET", "/api/v1/labs/LAB01/recalls?tube=TL000070", lab.token))
+        .json<{ recalls: RecallEntry[] }>()
+        .recalls.map((r) => r.docNumber)
+        .sort();
+    expect(await list()).toEqual([idNumber(71), idNumber(72)].sort());
+    // The corrected registration arrives later: the third person is recalled too.
+    const late = p.events.next("registration.added", {
+      registrationId: nextTestUuid(),
+      tubeCode: "TL000070",
+      resident: resident(73),
+    });
+    await inject("POST", "/api/v1/events/push", p.token, { deviceId: p.deviceId, events: [late] });
+    expect(await list()).toEqual([idNumber(71), idNumber(72), idNumber(73)].sort());
+  });
 });
