@@ -106,6 +106,7 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
       ["PATCH", "/api/v1/sites/DEMO", "station"],
       ["POST", "/api/v1/labs/LAB01/boxes/BOX-1/receive", "lab"],
       ["POST", "/api/v1/labs/LAB01/results", "lab"],
+      ["POST", "/api/v1/labs/LAB01/tubes/T1/receive", "lab"],
       ["POST", "/api/v1/recalls/00000000-0000-4000-8000-000000000001/contacted", "station"],
       ["POST", "/api/v1/public/status", "none"],
     ];

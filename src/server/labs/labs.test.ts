@@ -202,6 +202,18 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
       expect.objectContaining({ tubeCode: "TL000001", status: "recorded", recalled: 10 }),
       expect.objectContaining({ tubeCode: "TL000003", status: "refused", code: "not_received" }),
     ]);
+    // The missing tube turns up later: received on its own (once), then its result is taken.
+    const late = await inject("POST", "/api/v1/labs/LAB01/tubes/TL000003/receive", lab.token, {});
+    expect(late.json()).toMatchObject({ tubeCode: "TL000003", boxCode: "BOXL-002", alreadyReceived: false });
+    expect((await inject("POST", "/api/v1/labs/LAB01/tubes/TL000003/receive", lab.token, {})).json()).toMatchObject({
+      alreadyReceived: true,
+    });
+    const stranger = await inject("POST", "/api/v1/labs/LAB01/tubes/TL404404/receive", lab.token, {});
+    expect([stranger.statusCode, stranger.json().code]).toEqual([404, "unknown_tube"]);
+    const lateResult = await inject("POST", "/api/v1/labs/LAB01/results", lab.token, {
+      results: [result("TL000003", "negative")],
+    });
+    expect(lateResult.json<{ rows: ResultRowOutcome[] }>().rows[0]).toMatchObject({ status: "recorded" });
     const recalls = await inject("GET", "/api/v1/labs/LAB01/recalls?tube=TL000001", lab.token);
     const list = recalls.json<{ recalls: RecallEntry[] }>().recalls;
     expect(list.map((r) => r.docNumber).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(idNumber).sort());
@@ -357,6 +369,7 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
       for (const [method, url, body] of [
         ["GET", "/api/v1/labs/LAB01/boxes/BOXL-020", undefined],
         ["POST", "/api/v1/labs/LAB01/boxes/BOXL-020/receive", {}],
+        ["POST", "/api/v1/labs/LAB01/tubes/TL000020/receive", {}],
         ["POST", "/api/v1/labs/LAB01/results", { results: [result("TL000020", "negative")] }],
         ["GET", "/api/v1/labs/LAB01/recalls", undefined],
         ["GET", "/api/v1/labs/LAB01/turnaround", undefined],

@@ -287,3 +287,68 @@ export async function receiveBox(
     return report;
   });
 }
+
+/**
+ * A tube that arrived after its box was received (missing at the bench, found later): received on its own by the lab
+ * that received its box. Receiving it again is a no-op; a tube of a box not received here is refused.
+ */
+export async function receiveLateTube(
+  db: Kysely<Database>,
+  dialect: StoreKind,
+  request: { labCode: string; staffId: string; tubeCode: string; siteCode?: string },
+  now = new Date(),
+): Promise<{ siteCode: string; tubeCode: string; boxCode: string; alreadyReceived: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom("tubes")
+      .leftJoin("box_receipts", (j) =>
+        j.onRef("box_receipts.site_code", "=", "tubes.site_code").onRef("box_receipts.box_code", "=", "tubes.box_code"),
+      )
+      .select(["tubes.site_code", "tubes.code", "tubes.box_code", "box_receipts.lab_code"])
+      .where("tubes.code", "=", request.tubeCode);
+    if (request.siteCode) query = query.where("tubes.site_code", "=", request.siteCode);
+    const tubes = await query.limit(10).execute();
+    const here = tubes.filter((t) => t.lab_code === request.labCode);
+    const tube = here.length === 1 ? here[0] : undefined;
+    if (!tube || tube.box_code === null) {
+      throw new ApiError(
+        tubes.length === 0 ? 404 : 409,
+        tubes.length === 0 ? "unknown_tube" : "box_not_received_here",
+        tubes.length === 0
+          ? `No tube ${request.tubeCode} is on the server.`
+          : `Tube ${request.tubeCode} belongs to no box received at this lab: receive its box first.`,
+      );
+    }
+    const inserted = await insertRows(
+      trx,
+      dialect,
+      "tube_receipts",
+      [
+        {
+          site_code: tube.site_code,
+          tube_code: tube.code,
+          lab_code: request.labCode,
+          box_code: tube.box_code,
+          received_at: now.toISOString(),
+          received_by: request.staffId,
+        },
+      ],
+      { onConflictDoNothing: ["site_code", "tube_code"], returning: ["tube_code"] },
+    );
+    if (inserted.length > 0) {
+      await audit(trx, {
+        action: "box_received",
+        actor: request.staffId,
+        siteCode: tube.site_code,
+        subject: tube.box_code,
+        detail: { lab: request.labCode, lateTube: tube.code },
+      });
+    }
+    return {
+      siteCode: tube.site_code,
+      tubeCode: tube.code,
+      boxCode: tube.box_code,
+      alreadyReceived: inserted.length === 0,
+    };
+  });
+}

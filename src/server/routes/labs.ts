@@ -22,7 +22,7 @@ import { ApiError } from "../errors";
 import { findLab } from "../labs/labs";
 import { recallSheet } from "../labs/recallExport";
 import { listRecalls, markContacted } from "../labs/recalls";
-import { boxForLab, receiveBox } from "../labs/receiving";
+import { boxForLab, receiveBox, receiveLateTube } from "../labs/receiving";
 import {
   type ParsedRow,
   parseResultFile,
@@ -107,6 +107,38 @@ export const labRoutes =
           boxCode: request.params.boxCode,
           ...(request.body.siteCode ? { siteCode: request.body.siteCode } : {}),
           ...(request.body.scannedTubes ? { scannedTubes: request.body.scannedTubes } : {}),
+        });
+      },
+    );
+
+    app.post(
+      "/labs/:labCode/tubes/:tubeCode/receive",
+      {
+        schema: {
+          tags: ["labs"],
+          summary: "Receive a tube that arrived after its box (missing at the bench, found later)",
+          security: [{ bearer: [] }],
+          params: LabParams.extend({ tubeCode: LabelCodeSchema }),
+          body: z.strictObject({ siteCode: SiteCodeSchema.optional() }),
+          response: {
+            200: z.object({
+              siteCode: z.string(),
+              tubeCode: z.string(),
+              boxCode: z.string(),
+              alreadyReceived: z.boolean(),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const auth = authOf(request);
+        await checkLab(auth, request.params.labCode, true);
+        return receiveLateTube(db, store.dialect, {
+          labCode: request.params.labCode,
+          staffId: auth.staffId,
+          tubeCode: request.params.tubeCode,
+          ...(request.body.siteCode ? { siteCode: request.body.siteCode } : {}),
         });
       },
     );
