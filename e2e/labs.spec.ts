@@ -120,6 +120,10 @@ test("a positive pool goes from the phone through the lab's console to its recal
   await desk.getByRole("radio", { name: "阳性" }).check();
   await desk.getByTestId("record-result").click();
   await expect(desk.getByTestId("result-outcome")).toContainText("召回 10 人");
+  // The tube's way so far, step by step.
+  await expect(desk.getByTestId("tube-timeline")).toContainText("采样");
+  await expect(desk.getByTestId("tube-timeline").locator("li")).toHaveCount(5);
+  await expect(desk.getByTestId("tube-timeline").locator("li").last()).not.toContainText("—");
   await expect(desk.getByTestId("recall-row")).toHaveCount(10);
   await expect(desk.getByTestId("recall-timing")).toContainText(/服务器 \d+ ms，屏幕显示用时 \d+ ms/);
   const rows = await desk.getByTestId("recall-row").allInnerTexts();

@@ -143,6 +143,8 @@ export const ResultRowOutcomeSchema = z.object({
   resultId: z.string(),
   tubeCode: z.string(),
   status: z.enum(["recorded", "changed", "duplicate", "refused"]),
+  /** The tube's site, for a recorded or changed result. */
+  siteCode: z.string().optional(),
   code: z.enum(RESULT_REFUSALS).optional(),
   message: z.string().optional(),
   /** Recall entries made by this result (a positive or invalid pooled tube). */
@@ -233,3 +235,16 @@ export const TurnaroundSchema = z
     sampledToResulted: z.object({ medianMinutes: z.number().nullable(), p95Minutes: z.number().nullable() }),
   })
   .meta({ id: "Turnaround" });
+
+export const TubeTimelineSchema = z
+  .object({
+    siteCode: z.string(),
+    tubeCode: z.string(),
+    sampledAt: z.string(),
+    sealedAt: z.string().nullable(),
+    handedOverAt: z.string().nullable(),
+    receivedAt: z.string().nullable(),
+    resultedAt: z.string().nullable(),
+  })
+  .meta({ id: "TubeTimeline" });
+export type TubeTimeline = z.infer<typeof TubeTimelineSchema>;

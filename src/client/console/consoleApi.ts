@@ -9,6 +9,7 @@ import type {
   ReceiptReport,
   ResultInput,
   ResultRowOutcome,
+  TubeTimeline,
   UploadReport,
 } from "../../domain/labs";
 import { API_PREFIX } from "../../domain/limits";
@@ -91,6 +92,8 @@ export const consoleApi = {
       receivedToResulted: { medianMinutes: number | null; p95Minutes: number | null };
       sampledToResulted: { medianMinutes: number | null; p95Minutes: number | null };
     }>("GET", `/labs/${q(lab)}/turnaround`, token),
+  timeline: (token: string, lab: string, tube: string, site: string) =>
+    json<TubeTimeline>("GET", `/labs/${q(lab)}/tubes/${q(tube)}/timeline?site=${q(site)}`, token),
   /** A file the server makes (template, export), as a Blob to save. */
   download: async (token: string, path: string) => (await send("GET", path, token)).blob(),
   importQueue: (token: string, file: unknown) => json<ImportResponse>("POST", "/admin/import", token, file),

@@ -194,7 +194,12 @@ export async function recordResults(
       rows.push(row);
       current.set(tubeKey, { id: row.id, outcome: row.outcome, ct });
       known.set(row.id, { ...row });
-      outcomes.push({ resultId: input.resultId, tubeCode: tube.code, status: standing ? "changed" : "recorded" });
+      outcomes.push({
+        resultId: input.resultId,
+        tubeCode: tube.code,
+        siteCode: tube.site_code,
+        status: standing ? "changed" : "recorded",
+      });
       if (tube.capacity > 1 && RECALL_OUTCOMES.includes(input.outcome as Outcome)) {
         recallFor.push({ siteCode: tube.site_code, tubeCode: tube.code, resultId: row.id });
       }

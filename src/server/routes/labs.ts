@@ -10,6 +10,7 @@ import {
   ReceiveBoxRequestSchema,
   ResultBatchResponseSchema,
   ResultBatchSchema,
+  TubeTimelineSchema,
   TurnaroundSchema,
   UploadReportSchema,
 } from "../../domain/labs";
@@ -338,15 +339,7 @@ export const labRoutes =
           params: LabParams.extend({ tubeCode: LabelCodeSchema }),
           querystring: z.object({ site: SiteCodeSchema }),
           response: {
-            200: z.object({
-              siteCode: z.string(),
-              tubeCode: z.string(),
-              sampledAt: z.string(),
-              sealedAt: z.string().nullable(),
-              handedOverAt: z.string().nullable(),
-              receivedAt: z.string().nullable(),
-              resultedAt: z.string().nullable(),
-            }),
+            200: TubeTimelineSchema,
             ...errors,
           },
         },

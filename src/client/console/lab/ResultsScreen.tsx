@@ -3,7 +3,13 @@
  * invalid pooled tube shows its recall list at once, with how long it took (server, and on screen).
  */
 import { type FormEvent, useLayoutEffect, useRef, useState } from "react";
-import { OUTCOMES, type Outcome, type RecallEntry, type ResultRowOutcome } from "../../../domain/labs";
+import {
+  OUTCOMES,
+  type Outcome,
+  type RecallEntry,
+  type ResultRowOutcome,
+  type TubeTimeline,
+} from "../../../domain/labs";
 import { useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
 import { useConsoleI18n } from "../consoleI18n";
@@ -32,6 +38,7 @@ export function ResultsScreen() {
   const [recalls, setRecalls] = useState<{ list: RecallEntry[]; startedAt: number } | null>(null);
   const [shownAfter, setShownAfter] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [timeline, setTimeline] = useState<TubeTimeline | null>(null);
   const tubeInput = useRef<HTMLInputElement>(null);
 
   // The recall list is on screen: how long since the result was sent.
@@ -52,6 +59,7 @@ export function ResultsScreen() {
     setRow(null);
     setRecalls(null);
     setShownAfter(null);
+    setTimeline(null);
     if (!tubeCode) return tubeInput.current?.focus();
     if (ct === null) return setError(t("ct"));
     const startedAt = performance.now();
@@ -70,6 +78,9 @@ export function ResultsScreen() {
       ).rows;
       setRow(outcomeRow ?? null);
       if (outcomeRow && outcomeRow.status !== "refused") formElement.reset();
+      if (outcomeRow?.siteCode) {
+        setTimeline(await consoleApi.timeline(token, lab, outcomeRow.tubeCode, outcomeRow.siteCode));
+      }
       if (outcomeRow?.recalled) {
         setRecalls({ list: (await consoleApi.recalls(token, lab, tubeCode)).recalls, startedAt });
       }
@@ -143,6 +154,7 @@ export function ResultsScreen() {
           {row.recalled ? ` — ${t("recalledN", { n: row.recalled })}` : ""}
         </p>
       )}
+      {timeline && <Timeline timeline={timeline} />}
       {recalls && recalls.list.length > 0 && (
         <div className="card">
           <p data-testid="recall-timing">
@@ -152,5 +164,33 @@ export function ResultsScreen() {
         </div>
       )}
     </section>
+  );
+}
+
+/** The tube's way: sampled → sealed → handed over → received → resulted, each step's time and the minutes it took. */
+function Timeline({ timeline }: { timeline: TubeTimeline }) {
+  const { t, lang } = useConsoleI18n();
+  const steps = [
+    ["stepSampled", timeline.sampledAt],
+    ["stepSealed", timeline.sealedAt],
+    ["stepHandedOver", timeline.handedOverAt],
+    ["stepReceived", timeline.receivedAt],
+    ["stepResulted", timeline.resultedAt],
+  ] as const;
+  let previous: string | null = null;
+  return (
+    <ol className="console-timeline" data-testid="tube-timeline" aria-label={`${t("tube")} ${timeline.tubeCode}`}>
+      {steps.map(([label, at]) => {
+        const minutes = at && previous ? Math.round((Date.parse(at) - Date.parse(previous)) / 6000) / 10 : null;
+        if (at) previous = at;
+        return (
+          <li key={label}>
+            <strong>{t(label)}</strong>{" "}
+            {at ? new Date(at).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : "—"}
+            {minutes !== null ? ` (+${t("minutes", { n: minutes })})` : ""}
+          </li>
+        );
+      })}
+    </ol>
   );
 }
