@@ -48,6 +48,33 @@ export async function findBoxByCode(db: Db, boxCode: string, siteCode?: string) 
   return boxes[0] as (typeof boxes)[number];
 }
 
+/** A box whose handover is not on the server yet cannot be looked at or received by a lab. */
+function checkHandedOver(box: { code: string; status: string }): void {
+  if (box.status !== "handed_over") {
+    throw new ApiError(
+      409,
+      "box_not_handed_over",
+      `Box ${box.code} is ${box.status} on the server: its handover is not uploaded yet.`,
+    );
+  }
+}
+
+/** The box's receipt if it was received before (by this lab: another's is 403), answered as "already received". */
+async function earlierReceipt(
+  db: Db,
+  box: { site_code: string; code: string; destination_lab: string | null },
+  labCode: string,
+): Promise<ReceiptReport | undefined> {
+  const previous = await db
+    .selectFrom("box_receipts")
+    .select(["lab_code", "report"])
+    .where("site_code", "=", box.site_code)
+    .where("box_code", "=", box.code)
+    .executeTakeFirst();
+  checkBoxVisible(box, previous, labCode);
+  return previous ? { ...(JSON.parse(previous.report) as ReceiptReport), alreadyReceived: true } : undefined;
+}
+
 /** A lab may see a box handed to it, one handed to no lab in particular, and one it received. */
 export function checkBoxVisible(
   box: { destination_lab: string | null },
@@ -144,13 +171,7 @@ export async function boxForLab(db: Db, labCode: string, boxCode: string, siteCo
     .where("box_code", "=", box.code)
     .executeTakeFirst();
   checkBoxVisible(box, receipt, labCode);
-  if (box.status !== "handed_over") {
-    throw new ApiError(
-      409,
-      "box_not_handed_over",
-      `Box ${box.code} is ${box.status} on the server: its handover is not uploaded yet.`,
-    );
-  }
+  checkHandedOver(box);
   return {
     siteCode: box.site_code,
     siteName: box.site_name,
@@ -177,21 +198,9 @@ export async function receiveBox(
 ): Promise<ReceiptReport> {
   return db.transaction().execute(async (trx) => {
     const box = await findBoxByCode(trx, request.boxCode, request.siteCode);
-    const previous = await trx
-      .selectFrom("box_receipts")
-      .select(["lab_code", "report"])
-      .where("site_code", "=", box.site_code)
-      .where("box_code", "=", box.code)
-      .executeTakeFirst();
-    checkBoxVisible(box, previous, request.labCode);
-    if (previous) return { ...(JSON.parse(previous.report) as ReceiptReport), alreadyReceived: true };
-    if (box.status !== "handed_over") {
-      throw new ApiError(
-        409,
-        "box_not_handed_over",
-        `Box ${box.code} is ${box.status} on the server: its handover is not uploaded yet.`,
-      );
-    }
+    const previous = await earlierReceipt(trx, box, request.labCode);
+    if (previous) return previous;
+    checkHandedOver(box);
     const tubes = await boxTubes(trx, box.site_code, box.code);
     const expected = tubes.map((t) => t.tubeCode);
     const inBox = new Set(expected);
@@ -248,14 +257,10 @@ export async function receiveBox(
       { onConflictDoNothing: ["site_code", "box_code"], returning: ["box_code"] },
     );
     if (inserted.length === 0) {
-      const first = await trx
-        .selectFrom("box_receipts")
-        .select(["report", "lab_code"])
-        .where("site_code", "=", box.site_code)
-        .where("box_code", "=", box.code)
-        .executeTakeFirstOrThrow();
-      checkBoxVisible(box, first, request.labCode);
-      return { ...(JSON.parse(first.report) as ReceiptReport), alreadyReceived: true };
+      // The other bench's receipt, committed first (its row blocked ours).
+      const first = await earlierReceipt(trx, box, request.labCode);
+      if (!first) throw new Error(`box ${box.code}: a receipt conflicted but none is stored`);
+      return first;
     }
     await insertRows(
       trx,
