@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_DATABASE_URL, TEST_STORES } from "../testServer";
 import { migrateTo, migrateToLatest } from "./migrate";
@@ -151,5 +151,23 @@ describe.each(TEST_STORES)("migration 0007 (labs) on %s", (kind) => {
         })
         .execute(),
     ).rejects.toThrow();
+  });
+  it.runIf(kind === "sqlite")("rolls the staff rebuild back whole when it fails (SQLite)", async () => {
+    const { db } = await openEmpty();
+    await migrateTo(db, "0006_retention_days");
+    // A staff row whose site does not exist (written with foreign keys off): the rebuild's check finds it.
+    await sql`PRAGMA foreign_keys = OFF`.execute(db);
+    await sql`INSERT INTO staff (id, username, name, role, site_code, password_hash, disabled, created_at)
+      VALUES ('st-9', 'u9', '赵六', 'collector', 'GONE', 'h', 0, '2026-12-04T08:00:00.000Z')`.execute(db);
+    await sql`PRAGMA foreign_keys = ON`.execute(db);
+    await expect(migrateToLatest(db)).rejects.toThrow(/foreign keys broken/);
+    // The old table is untouched (site_code still required), the half-built copy is gone, the row is kept.
+    const tables = await sql<{
+      name: string;
+    }>`SELECT name FROM sqlite_master WHERE name LIKE 'staff%' AND type = 'table'`.execute(db);
+    expect(tables.rows.map((r) => r.name)).toEqual(["staff"]);
+    const columns = await sql<{ name: string; notnull: number }>`PRAGMA table_info(staff)`.execute(db);
+    expect(columns.rows.find((c) => c.name === "site_code")?.notnull).toBe(1);
+    expect(await db.selectFrom("staff").select("id").execute()).toEqual([{ id: "st-9" }]);
   });
 });

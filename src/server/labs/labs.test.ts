@@ -9,6 +9,7 @@ import { eventStream, nextTestUuid } from "../../domain/testEvents";
 import { runCommand } from "../cli/commands";
 import { DEMO_LOGIN } from "../sites/demo";
 import { startTestServer, TEST_STORES, type TestServer } from "../testServer";
+import { MAX_RESULT_ROWS } from "./resultFile";
 
 /** A valid mainland ID number: born 1980-01-01 + n days, with its check character. */
 function idNumber(n: number): string {
@@ -533,6 +534,14 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     );
     expect([garbage.statusCode, garbage.json().code]).toEqual([400, "unreadable_file"]);
+    // Too many rows is refused whole, before anything is recorded.
+    const huge = Buffer.from(
+      `试管条码,结果,检测时间\n${"TL000052,阴性,2021-08-03 10:00\n".repeat(MAX_RESULT_ROWS + 1)}`,
+      "utf8",
+    );
+    const tooLarge = await upload(huge, "text/csv");
+    expect([tooLarge.statusCode, tooLarge.json().code]).toEqual([413, "file_too_large"]);
+    expect(await count()).toBe(3);
   });
 
   it("a registration uploaded after its pool was found positive (a quarantined one, resubmitted) joins the recall list", async () => {

@@ -9,6 +9,7 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import { OUTCOMES, type Outcome, type ResultInput, ResultInputSchema } from "../../domain/labs";
+import { assertUnzippedWithin, UnzippedTooLarge } from "../files/unzippedSize";
 
 export type ResultFileFormat = "csv" | "xlsx";
 
@@ -122,6 +123,13 @@ function columnsOf(header: string[]): Map<number, ColumnKey> {
 }
 
 export class ResultFileError extends Error {}
+/** Refused for its size, not its content: the route answers 413. */
+export class ResultFileTooLarge extends ResultFileError {}
+
+/** A day's results of a big lab are tens of thousands of rows; more is a mistake or an attack, and is split. */
+export const MAX_RESULT_ROWS = 100_000;
+/** The template's sheet with MAX_RESULT_ROWS rows unpacks to well under this. */
+const MAX_UNZIPPED_BYTES = 100 * 1024 * 1024;
 
 /** Every data row of the file, parsed or refused (line numbers as a spreadsheet shows them: the header is line 1). */
 export async function parseResultFile(data: Buffer, format: ResultFileFormat, labCode: string): Promise<ParsedRow[]> {
@@ -133,6 +141,12 @@ export async function parseResultFile(data: Buffer, format: ResultFileFormat, la
       throw new ResultFileError(`not a readable CSV file: ${(error as Error).message}`);
     }
   } else {
+    try {
+      await assertUnzippedWithin(data, MAX_UNZIPPED_BYTES);
+    } catch (error) {
+      if (error instanceof UnzippedTooLarge) throw new ResultFileTooLarge(error.message);
+      throw new ResultFileError(`not a readable XLSX file: ${(error as Error).message}`);
+    }
     const workbook = new ExcelJS.Workbook();
     try {
       await workbook.xlsx.load(data as unknown as ArrayBuffer);
@@ -147,6 +161,9 @@ export async function parseResultFile(data: Buffer, format: ResultFileFormat, la
       table[number - 1] = values.map((v) => (v instanceof Date ? localTime(v) : text(v)));
     });
     for (let i = 0; i < table.length; i++) table[i] ??= [];
+  }
+  if (table.length - 1 > MAX_RESULT_ROWS) {
+    throw new ResultFileTooLarge(`the file has more than ${MAX_RESULT_ROWS} rows; split it`);
   }
   const [header, ...rows] = table;
   const columns = columnsOf(header ?? []);

@@ -29,6 +29,7 @@ import {
   parseResultFile,
   ResultFileError,
   type ResultFileFormat,
+  ResultFileTooLarge,
   resultTemplate,
   XLSX_MIME,
 } from "../labs/resultFile";
@@ -203,6 +204,7 @@ export const labRoutes =
         try {
           parsed = await parseResultFile(body, format, request.params.labCode);
         } catch (error) {
+          if (error instanceof ResultFileTooLarge) throw new ApiError(413, "file_too_large", error.message);
           if (error instanceof ResultFileError) throw new ApiError(400, "unreadable_file", error.message);
           throw error;
         }

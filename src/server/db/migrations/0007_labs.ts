@@ -23,7 +23,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   if (isSqlite(db)) {
     // SQLite cannot drop a NOT NULL: the table is rebuilt (its documented procedure; foreign keys off meanwhile,
     // checked after). Kysely runs SQLite migrations outside a transaction, so the pragma takes effect.
+    // The rebuild itself runs in one transaction (a savepoint, the only kind a statement can open here), so a crash
+    // between dropping the old table and renaming the new one cannot lose the staff.
     await sql`PRAGMA foreign_keys = OFF`.execute(db);
+    await sql`SAVEPOINT staff_rebuild`.execute(db);
     await sql`CREATE TABLE staff_new (
       id text PRIMARY KEY,
       username text NOT NULL UNIQUE,
@@ -40,6 +43,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`DROP TABLE staff`.execute(db);
     await sql`ALTER TABLE staff_new RENAME TO staff`.execute(db);
     const broken = await sql`PRAGMA foreign_key_check`.execute(db);
+    if (broken.rows.length > 0) await sql`ROLLBACK TO staff_rebuild`.execute(db);
+    await sql`RELEASE staff_rebuild`.execute(db);
     await sql`PRAGMA foreign_keys = ON`.execute(db);
     if (broken.rows.length > 0)
       throw new Error(`foreign keys broken by the staff rebuild: ${JSON.stringify(broken.rows)}`);
