@@ -7,6 +7,7 @@ import * as conflicts from "./migrations/0004_conflicts";
 import * as siteCursor from "./migrations/0005_site_cursor";
 import * as retentionDays from "./migrations/0006_retention_days";
 import * as labs from "./migrations/0007_labs";
+import * as command from "./migrations/0008_command";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   "0005_site_cursor": siteCursor,
   "0006_retention_days": retentionDays,
   "0007_labs": labs,
+  "0008_command": command,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -13,6 +13,9 @@ export interface SitesTable {
   created_at: string;
   /** The last per-site event number given out (the pull cursor's counter). */
   last_event_seq: Generated<number>;
+  /** 区/县 and 街道 ("" when not given): the command centre's levels. */
+  district: Generated<string>;
+  street: Generated<string>;
 }
 
 export interface StaffTable {
@@ -27,6 +30,8 @@ export interface StaffTable {
   created_at: string;
   /** The lab of lab staff. */
   lab_code: Generated<string | null>;
+  /** An admin's district; null: the whole city. */
+  district: Generated<string | null>;
 }
 
 export interface DevicesTable {
@@ -38,6 +43,8 @@ export interface DevicesTable {
   last_seen_at: string;
   /** Events the device said it still had queued when it last pushed (this batch included). */
   reported_pending: number | null;
+  /** The device's clock minus the server's at its last push that said (ms). */
+  clock_skew_ms: Generated<number | string | null>;
 }
 
 export interface TokensTable {
@@ -133,6 +140,40 @@ export interface Database {
   tube_receipts: TubeReceiptsTable;
   results: ResultsTable;
   recalls: RecallsTable;
+  rounds: RoundsTable;
+  site_day_counts: SiteDayCountsTable;
+}
+
+export interface RoundsTable {
+  id: string;
+  name: string;
+  /** Beijing days, inclusive (YYYY-MM-DD). */
+  starts_on: string;
+  ends_on: string;
+  created_at: string;
+}
+
+/** Kept by triggers (migration 0008); see dashboard/counters.ts. Counts are bigint: PostgreSQL returns strings. */
+export interface SiteDayCountsTable {
+  site_code: string;
+  day: string;
+  registrations: Generated<number | string>;
+  voided: Generated<number | string>;
+  tubes_open: Generated<number | string>;
+  tubes_sealed: Generated<number | string>;
+  tubes_short: Generated<number | string>;
+  tubes_void: Generated<number | string>;
+  boxes_open: Generated<number | string>;
+  boxes_closed: Generated<number | string>;
+  boxes_handed_over: Generated<number | string>;
+  boxes_received: Generated<number | string>;
+  results_negative: Generated<number | string>;
+  results_positive: Generated<number | string>;
+  results_invalid: Generated<number | string>;
+  results_rejected: Generated<number | string>;
+  last_registration_at: string | null;
+  /** SQLite: JSON text of 144 numbers; PostgreSQL: integer[]. */
+  buckets: Generated<unknown>;
 }
 
 export interface LabsTable {

@@ -304,21 +304,24 @@ async function updateMarks(
   pushes: { job: PushJob }[],
   outcomes: PushOutcome[],
 ): Promise<void> {
-  const last = new Map<string, { mark: number; seenAt: string; pending: number | null }>();
+  const last = new Map<string, { mark: number; seenAt: string; pending: number | null; skewMs: number | null }>();
   for (const [i, { job }] of pushes.entries()) {
+    const deviceMs = job.deviceTime ? Date.parse(job.deviceTime) : Number.NaN;
     last.set(job.auth.deviceId, {
       mark: outcomes[i]?.mark ?? 0,
       seenAt: job.now.toISOString(),
       pending: job.reportedPending === undefined ? null : Math.max(0, job.reportedPending - job.rawEvents.length),
+      skewMs: Number.isFinite(deviceMs) ? deviceMs - job.now.getTime() : null,
     });
   }
-  const values = sql.join([...last].map(([id, v]) => sql`(${id}, ${v.mark}, ${v.seenAt}, ${v.pending})`));
+  const values = sql.join([...last].map(([id, v]) => sql`(${id}, ${v.mark}, ${v.seenAt}, ${v.pending}, ${v.skewMs})`));
   // UPDATE … FROM (VALUES …): SQLite and PostgreSQL both name the columns column1, column2, …
   await sql`
     UPDATE devices SET
       last_seq = CAST(v.column2 AS bigint),
       last_seen_at = v.column3,
-      reported_pending = COALESCE(CAST(v.column4 AS bigint), devices.reported_pending)
+      reported_pending = COALESCE(CAST(v.column4 AS bigint), devices.reported_pending),
+      clock_skew_ms = COALESCE(CAST(v.column5 AS bigint), devices.clock_skew_ms)
     FROM (VALUES ${values}) AS v
     WHERE devices.id = v.column1`.execute(trx);
 }

@@ -1,18 +1,20 @@
-// Migration 0007 (labs) on a database with data, on both stores: station staff, their tokens and devices survive the
+// Migrations on a database with data, on both stores. 0007 (labs): station staff, their tokens and devices survive the
 // staff table's rebuild (SQLite) or alteration (PostgreSQL); lab staff without a site can be added; foreign keys hold.
+// 0008 (command): rows stored before the counters existed are counted by the migration, and later rows by triggers.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Kysely, sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
+import { recount, storedCounts } from "../dashboard/counters";
 import { TEST_DATABASE_URL, TEST_STORES } from "../testServer";
 import { migrateTo, migrateToLatest } from "./migrate";
 import { openPostgresStore } from "./postgres";
 import type { Database } from "./schema";
 import { openSqliteStore } from "./sqlite";
 
-describe.each(TEST_STORES)("migration 0007 (labs) on %s", (kind) => {
+describe.each(TEST_STORES)("migrations 0007 (labs) and 0008 (command) on %s", (kind) => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -37,11 +39,9 @@ describe.each(TEST_STORES)("migration 0007 (labs) on %s", (kind) => {
     return { db: store.db, schema };
   }
 
-  it("keeps station staff, tokens and devices, and takes lab staff without a site", async () => {
-    const { db, schema } = await openEmpty();
-    await migrateTo(db, "0006_retention_days", schema);
-    const now = "2026-12-04T08:00:00.000Z";
-    await db
+  /** A site as every migration so far knows it. */
+  const addSite = (db: Kysely<Database>, now: string) =>
+    db
       .insertInto("sites")
       .values({
         code: "S1",
@@ -53,6 +53,12 @@ describe.each(TEST_STORES)("migration 0007 (labs) on %s", (kind) => {
         created_at: now,
       })
       .execute();
+
+  it("keeps station staff, tokens and devices, and takes lab staff without a site", async () => {
+    const { db, schema } = await openEmpty();
+    await migrateTo(db, "0006_retention_days", schema);
+    const now = "2026-12-04T08:00:00.000Z";
+    await addSite(db, now);
     await db
       .insertInto("staff")
       .values({
@@ -169,5 +175,62 @@ describe.each(TEST_STORES)("migration 0007 (labs) on %s", (kind) => {
     const columns = await sql<{ name: string; notnull: number }>`PRAGMA table_info(staff)`.execute(db);
     expect(columns.rows.find((c) => c.name === "site_code")?.notnull).toBe(1);
     expect(await db.selectFrom("staff").select("id").execute()).toEqual([{ id: "st-9" }]);
+  });
+
+  it("counts the rows stored before the counters existed, then keeps counting (0008)", async () => {
+    const { db, schema } = await openEmpty();
+    await migrateTo(db, "0007_labs", schema);
+    const now = "2021-08-03T02:00:00.000Z";
+    await addSite(db, now);
+    const tube = (code: string, status: string) => ({
+      site_code: "S1",
+      code,
+      capacity: 10,
+      status,
+      opened_at: now,
+      opened_by_device: "d1",
+      sealed_at: null,
+      sealed_count: null,
+      short: 0,
+      box_code: null,
+      transferred_to: null,
+      void_reason: null,
+    });
+    await db
+      .insertInto("tubes")
+      .values([tube("T1", "sealed"), tube("T2", "open")])
+      .execute();
+    const registration = (id: string, tubeCode: string) => ({
+      id,
+      site_code: "S1",
+      tube_code: tubeCode,
+      name: "居民",
+      doc_type: "PP",
+      doc_number: `E${id}`,
+      phone: null,
+      community: null,
+      registered_at: now,
+      device_id: "d1",
+      staff_id: "st-1",
+      event_id: `e-${id}`,
+      voided_at: null,
+      void_reason: null,
+      repeat_reason: null,
+    });
+    await db
+      .insertInto("registrations")
+      .values([registration("1", "T1"), registration("2", "T2")])
+      .execute();
+
+    await migrateToLatest(db, schema);
+    const counts = await storedCounts(db);
+    expect(counts.get("S1\u00002021-08-03")?.counts).toMatchObject({
+      registrations: 2,
+      tubes_sealed: 1,
+      tubes_open: 1,
+    });
+    await db.insertInto("registrations").values(registration("3", "T2")).execute();
+    expect((await storedCounts(db)).get("S1\u00002021-08-03")?.counts.registrations).toBe(3);
+    expect(await recount(db)).toEqual([]);
   });
 });
