@@ -21,6 +21,7 @@ import type { StatusLimits } from "./labs/residentStatus";
 import { clientErrorHandler, installJsonBodyGuard } from "./requestGuards";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
+import { dashboardRoutes } from "./routes/dashboard";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { labRoutes } from "./routes/labs";
@@ -102,6 +103,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(adminRoutes(options.store, committer), { prefix: API_PREFIX });
   await app.register(siteRoutes(db), { prefix: API_PREFIX });
   await app.register(labRoutes(options.store), { prefix: API_PREFIX });
+  await app.register(dashboardRoutes(options.store), { prefix: API_PREFIX });
   await app.register(publicRoutes(db, options.statusLimits), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -46,6 +46,8 @@ export interface TestServerOptions {
   tokenTtlMs?: number;
   loginLimits?: LoginLimits;
   statusLimits?: StatusLimits;
+  /** Seed the demo site (default); off where a test counts every site. */
+  demo?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -60,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
     ...(kind === "postgres" ? { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema } : {}),
   });
-  await seedDemoIfEmpty(store.db);
+  if (options.demo !== false) await seedDemoIfEmpty(store.db);
   const app = await buildApp({
     store,
     ...(options.tokenTtlMs ? { tokenTtlMs: options.tokenTtlMs } : {}),

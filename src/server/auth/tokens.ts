@@ -17,6 +17,8 @@ export interface Authenticated extends TokenBinding {
   role: Role;
   username: string;
   labCode: string | null;
+  /** An admin's district (the command centre shows only it); null: the whole city. */
+  district: string | null;
 }
 
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
@@ -65,6 +67,7 @@ export async function checkToken(
       "staff.role",
       "staff.username",
       "staff.disabled",
+      "staff.district",
     ])
     .where("tokens.hash", "=", hashToken(token))
     .executeTakeFirst();
@@ -81,6 +84,7 @@ export async function checkToken(
       role: row.role as Role,
       username: row.username,
       labCode: row.lab_code,
+      district: row.district,
     },
   };
 }

@@ -5,11 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { DaySchema, PlaceNameSchema } from "../../domain/command";
 import { POOL_SIZES, type PoolSize } from "../../domain/events";
 import { ROLES, type Role } from "../../domain/protocol";
 import { textProblem } from "../../domain/safeText";
 import { audit } from "../audit/audit";
 import { hashPassword } from "../auth/passwords";
+import { recount } from "../dashboard/counters";
 import type { Store } from "../db";
 import { openSqliteStore } from "../db/sqlite";
 import { ApiError } from "../errors";
@@ -20,12 +22,24 @@ import { createSite, createStaff, findSite } from "../sites/sites";
 
 export class CliError extends Error {}
 
+/** A district or street name given to a command: trimmed, 1–50 characters, no control characters. */
+function placeName(value: string | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = PlaceNameSchema.safeParse(value);
+  if (!parsed.success) throw new CliError(`a ${what} name is 1–50 characters, with no control characters`);
+  return parsed.data;
+}
+
 export const USAGE = `usage: npm run cli -- <command> [options]
 
-  add-site <code> <name> [--pool 1|5|10|20] [--phone-required]
+  add-site <code> <name> [--pool 1|5|10|20] [--phone-required] [--district <区/县> --street <街道>]
   add-lab <code> <name>
+  add-round <name> <first day> <last day>         (a testing round, Beijing days YYYY-MM-DD, inclusive)
   add-staff <username> <name> --site <code> --role collector|site_lead|admin [--password <p>]
+  add-staff <username> <name> --role admin [--district <区/县>] [--password <p>]
+                                                  (command centre: the whole city, or one district)
   add-staff <username> <name> --lab <code> [--password <p>]      (lab staff: they sign in to the console)
+  recount [--fix]                                 (the dashboard's counters against the stored rows)
   reset-password <username> [--password <p>]     (also signs the user out on every device)
   revoke-device <device-id>                       (its tokens stop working: 401, the app asks for the password)
   list-devices [--site <code>]                    (last sync, sequence mark, events the device still had queued)
@@ -61,6 +75,9 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
       lab: { type: "string" },
       role: { type: "string" },
       password: { type: "string" },
+      district: { type: "string" },
+      street: { type: "string" },
+      fix: { type: "boolean" },
     },
   });
   const db = ctx.store.db;
@@ -74,14 +91,27 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
       if (!POOL_SIZES.includes(pool as PoolSize))
         throw new CliError(`pool size must be one of ${POOL_SIZES.join(", ")}`);
       if (await findSite(db, code)) throw new CliError(`site ${code} exists already`);
+      const district = placeName(values.district, "district");
+      const street = placeName(values.street, "street");
+      if (street && !district) throw new CliError("a street needs its --district");
       await createSite(db, {
         code,
         name,
         poolSize: pool as PoolSize,
         phoneRequired: values["phone-required"] === true,
+        district: district ?? "",
+        street: street ?? "",
       });
-      await audit(db, { action: "site_added", actor: ctx.actor, siteCode: code, subject: code });
-      return [`site ${code} "${name}" added (pool ${pool})`];
+      await audit(db, {
+        action: "site_added",
+        actor: ctx.actor,
+        siteCode: code,
+        subject: code,
+        detail: { district: district ?? "", street: street ?? "" },
+      });
+      return [
+        `site ${code} "${name}" added (pool ${pool}${district ? `, ${district} ${street ?? ""}`.trimEnd() : ""})`,
+      ];
     }
     case "add-lab": {
       const code = requireArg(positionals[0], "lab code");
@@ -104,7 +134,17 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
       if (labCode && values.site) throw new CliError("staff belong to a site or to a lab, not both");
       if (labCode && role !== "lab") throw new CliError("staff of a lab have the role lab");
       if (!labCode && role === "lab") throw new CliError("lab staff need --lab <code>");
-      const siteCode = labCode ? null : requireArg(values.site, "--site");
+      // An admin of the command centre may belong to no site: the whole city, or one district.
+      const district = placeName(values.district, "district");
+      if (district && role !== "admin") throw new CliError("only an admin is scoped to a --district");
+      if (district && values.site) throw new CliError("an admin belongs to a site or to a district, not both");
+      if (
+        district &&
+        !(await db.selectFrom("sites").select("code").where("district", "=", district).executeTakeFirst())
+      ) {
+        throw new CliError(`no site is in district ${district}`);
+      }
+      const siteCode = labCode || (role === "admin" && !values.site) ? null : requireArg(values.site, "--site");
       if (siteCode && !(await findSite(db, siteCode))) throw new CliError(`no site ${siteCode}`);
       if (labCode && !(await findLab(db, labCode))) throw new CliError(`no lab ${labCode}`);
       const existing = await db.selectFrom("staff").select("id").where("username", "=", username).executeTakeFirst();
@@ -117,6 +157,7 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
         role: role as Role,
         siteCode,
         labCode: labCode ?? null,
+        district: district ?? null,
         password,
       });
       await audit(db, {
@@ -124,10 +165,10 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
         actor: ctx.actor,
         siteCode,
         subject: id,
-        detail: { username, role, ...(labCode ? { lab: labCode } : {}) },
+        detail: { username, role, ...(labCode ? { lab: labCode } : {}), ...(district ? { district } : {}) },
       });
       return [
-        `staff ${username} (${role}) added to ${siteCode ?? labCode}`,
+        `staff ${username} (${role}) added to ${siteCode ?? labCode ?? district ?? "the city"}`,
         ...(values.password ? [] : [`password: ${password}`]),
       ];
     }
@@ -233,6 +274,39 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
         if (error instanceof ApiError) throw new CliError(`${error.code}: ${error.message}`);
         throw error;
       }
+    }
+    case "add-round": {
+      const name = requireArg(positionals[0], "round name");
+      const startsOn = requireArg(positionals[1], "first day");
+      const endsOn = requireArg(positionals[2], "last day");
+      if (textProblem(name) !== null || name.trim() === "" || name.length > 100)
+        throw new CliError("a round name is 1–100 characters, with no control characters");
+      for (const day of [startsOn, endsOn]) {
+        if (!DaySchema.safeParse(day).success || Number.isNaN(Date.parse(`${day}T00:00:00Z`)))
+          throw new CliError(`a day is YYYY-MM-DD: ${day}`);
+      }
+      if (endsOn < startsOn) throw new CliError("the last day comes before the first");
+      const id = `${startsOn}-${randomBytes(3).toString("hex")}`;
+      await db
+        .insertInto("rounds")
+        .values({ id, name: name.trim(), starts_on: startsOn, ends_on: endsOn, created_at: new Date().toISOString() })
+        .execute();
+      await audit(db, { action: "round_added", actor: ctx.actor, subject: id, detail: { name, startsOn, endsOn } });
+      return [`round ${id} "${name.trim()}" ${startsOn} – ${endsOn} added`];
+    }
+    case "recount": {
+      const found = await recount(db, { fix: values.fix === true });
+      if (values.fix && found.length > 0) {
+        await audit(db, { action: "counters_fixed", actor: ctx.actor, detail: { differences: found.length } });
+      }
+      if (found.length === 0) return ["the counters agree with the stored rows"];
+      return [
+        `${found.length} counter${found.length === 1 ? "" : "s"} differ${values.fix ? " (now fixed)" : " (run with --fix to correct)"}:`,
+        ...found
+          .slice(0, 50)
+          .map((d) => `  ${d.siteCode} ${d.day} ${d.field}: stored ${d.stored}, recounted ${d.recounted}`),
+        ...(found.length > 50 ? [`  … and ${found.length - 50} more`] : []),
+      ];
     }
     default:
       throw new CliError(command ? `unknown command: ${command}\n\n${USAGE}` : USAGE);

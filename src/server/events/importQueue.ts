@@ -110,6 +110,7 @@ export async function importQueue(
     staffId: actor,
     role: "admin" as const,
     labCode: null,
+    district: null,
     username: actor,
   };
   const outcome: ImportResponse = {

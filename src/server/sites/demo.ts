@@ -3,7 +3,13 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema";
 import { createSite, createStaff } from "./sites";
 
-export const DEMO_SITE = { code: "DEMO", name: "演示采样点 Demo site", poolSize: 10 } as const;
+export const DEMO_SITE = {
+  code: "DEMO",
+  name: "演示采样点 Demo site",
+  poolSize: 10,
+  district: "芝罘区",
+  street: "毓璜顶街道",
+} as const;
 export const DEMO_LOGIN = { username: "demo", password: "demo1234" } as const;
 
 /** Creates the demo site and account when no site exists yet; returns whether it did. */

@@ -31,6 +31,8 @@ export async function createSite(
     tubePattern?: string;
     boxPattern?: string;
     phoneRequired?: boolean;
+    district?: string;
+    street?: string;
   },
 ): Promise<void> {
   await db
@@ -42,6 +44,8 @@ export async function createSite(
       tube_pattern: site.tubePattern ?? DEFAULT_TUBE_PATTERN,
       box_pattern: site.boxPattern ?? DEFAULT_BOX_PATTERN,
       phone_required: site.phoneRequired ? 1 : 0,
+      district: site.district ?? "",
+      street: site.street ?? "",
       created_at: new Date().toISOString(),
     })
     .execute();
@@ -55,6 +59,7 @@ export async function createStaff(
     role: Role;
     siteCode: string | null;
     labCode?: string | null;
+    district?: string | null;
     password: string;
   },
 ): Promise<string> {
@@ -68,6 +73,7 @@ export async function createStaff(
       role: staff.role,
       site_code: staff.siteCode,
       lab_code: staff.labCode ?? null,
+      district: staff.district ?? null,
       password_hash: await hashPassword(staff.password),
       disabled: 0,
       created_at: new Date().toISOString(),

@@ -209,6 +209,9 @@ export async function up(db: AnyDb): Promise<void> {
   // An admin's district (null: the whole city).
   await db.schema.alterTable("staff").addColumn("district", "text").execute();
   await db.schema.alterTable("devices").addColumn("clock_skew_ms", "bigint").execute();
+  await db.schema.createIndex("devices_site").on("devices").columns(["site_code", "last_seen_at"]).execute();
+  // The dashboard lists the newest conflicts of many sites.
+  await db.schema.createIndex("conflicts_detected").on("conflicts").column("detected_at").execute();
 
   await db.schema
     .createTable("rounds")
@@ -256,6 +259,8 @@ export async function down(db: AnyDb): Promise<void> {
   }
   await db.schema.dropTable("site_day_counts").execute();
   await db.schema.dropTable("rounds").execute();
+  await db.schema.dropIndex("conflicts_detected").execute();
+  await db.schema.dropIndex("devices_site").execute();
   await db.schema.alterTable("devices").dropColumn("clock_skew_ms").execute();
   await db.schema.alterTable("staff").dropColumn("district").execute();
   await db.schema.dropIndex("sites_district").execute();
