@@ -1,4 +1,6 @@
 import { type APIRequestContext, expect, type Page } from "@playwright/test";
+import { randomResidentCode } from "../scripts/frames/corpus";
+import { mulberry32 } from "../scripts/frames/render";
 
 export interface Account {
   username: string;
@@ -97,4 +99,17 @@ export async function serverSummary(request: APIRequestContext, as: Account = ac
   });
   expect(res.ok()).toBe(true);
   return res.json() as Promise<{ tubes: number; registrations: number }>;
+}
+
+/** `count` distinct residents (a seed gives the same ones), each with a phone. */
+export function residents(count: number, seed: number): { code: string; docNumber: string; phone: string }[] {
+  const rand = mulberry32(seed);
+  const out: { code: string; docNumber: string; phone: string }[] = [];
+  while (out.length < count) {
+    const code = randomResidentCode(rand);
+    const [, , , docNumber, phone] = code.split("|");
+    if (!phone || out.some((p) => p.docNumber === docNumber)) continue;
+    out.push({ code, docNumber: docNumber as string, phone });
+  }
+  return out;
 }

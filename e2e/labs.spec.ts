@@ -3,24 +3,9 @@
 // and marks the tube positive; the recall list shows exactly those ten residents with their phones.
 
 import AxeBuilder from "@axe-core/playwright";
-import { randomResidentCode } from "../scripts/frames/corpus";
-import { mulberry32 } from "../scripts/frames/render";
 import { runCommand } from "../src/server/cli/commands";
 import { expect, type Page, test } from "./fixtures";
-import { account, logIn, scan } from "./helpers";
-
-/** Ten distinct residents, each with a phone. */
-function residents(count: number, seed: number): { code: string; docNumber: string; phone: string }[] {
-  const rand = mulberry32(seed);
-  const out: { code: string; docNumber: string; phone: string }[] = [];
-  while (out.length < count) {
-    const code = randomResidentCode(rand);
-    const [, , , docNumber, phone] = code.split("|");
-    if (!phone || out.some((p) => p.docNumber === docNumber)) continue;
-    out.push({ code, docNumber: docNumber as string, phone });
-  }
-  return out;
-}
+import { account, logIn, residents, scan } from "./helpers";
 
 async function fillAndSeal(page: Page, tube: string, people: { code: string }[]) {
   await scan(page, tube);

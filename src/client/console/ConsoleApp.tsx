@@ -1,10 +1,11 @@
 /**
- * The desk console (/console/…): labs now, the command centre later. Signed in with the same accounts; each screen
+ * The desk console (/console/…): labs, and the command centre. Signed in with the same accounts; each screen
  * is shown only to the roles the server lets use it (the server answers 403 to the others anyway).
  */
 import { type FormEvent, useState } from "react";
 import { Link, Redirect, Route, Router, Switch } from "wouter";
 import { ImportScreen } from "./admin/ImportScreen";
+import { DashboardScreen } from "./command/DashboardScreen";
 import { ApiError, consoleApi } from "./consoleApi";
 import { type ConsoleMessageKey, useConsoleI18n } from "./consoleI18n";
 import { setConsoleSession, useConsoleSession } from "./consoleSession";
@@ -16,6 +17,7 @@ import { UploadScreen } from "./lab/UploadScreen";
 type Role = "lab" | "admin" | "site_lead" | "collector";
 
 const SCREENS: { path: string; label: ConsoleMessageKey; roles: Role[] }[] = [
+  { path: "/command", label: "navCommand", roles: ["admin"] },
   { path: "/lab/receive", label: "navReceive", roles: ["lab"] },
   { path: "/lab/results", label: "navResults", roles: ["lab"] },
   { path: "/lab/upload", label: "navUpload", roles: ["lab"] },
@@ -87,6 +89,8 @@ function Screen({ path }: { path: string }) {
       return <UploadScreen />;
     case "/lab/recalls":
       return <RecallsScreen />;
+    case "/command":
+      return <DashboardScreen />;
     default:
       return <ImportScreen />;
   }

@@ -2,6 +2,7 @@
  * The console's one door to the server: the lab, recall and import operations, and file up- and downloads. Errors
  * come back as the station's ApiError (the same { code, message } bodies).
  */
+import type { Dashboard, DashboardQuery } from "../../domain/command";
 import type {
   BoxForLab,
   ConsoleSession,
@@ -94,6 +95,12 @@ export const consoleApi = {
     }>("GET", `/labs/${q(lab)}/turnaround`, token),
   timeline: (token: string, lab: string, tube: string, site: string) =>
     json<TubeTimeline>("GET", `/labs/${q(lab)}/tubes/${q(tube)}/timeline?site=${q(site)}`, token),
+  dashboard: (token: string, query: DashboardQuery) => {
+    const search = new URLSearchParams(
+      Object.entries(query).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+    ).toString();
+    return json<Dashboard>("GET", `/dashboard${search ? `?${search}` : ""}`, token);
+  },
   /** A file the server makes (template, export), as a Blob to save. */
   download: async (token: string, path: string) => (await send("GET", path, token)).blob(),
   importQueue: (token: string, file: unknown) => json<ImportResponse>("POST", "/admin/import", token, file),

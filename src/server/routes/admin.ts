@@ -17,7 +17,15 @@ export const adminRoutes =
     app.post(
       "/admin/import",
       {
-        onRequest: authenticate(store.db),
+        // The role is checked before the body is read: others get 403 whatever they send.
+        onRequest: [
+          authenticate(store.db),
+          async (request) => {
+            if (authOf(request).role !== "admin") {
+              throw new ApiError(403, "forbidden_role", "Only an administrator (district command) may import a queue.");
+            }
+          },
+        ],
         bodyLimit: IMPORT_BODY_LIMIT,
         schema: {
           tags: ["admin"],
@@ -34,9 +42,6 @@ export const adminRoutes =
       },
       async (request) => {
         const auth = authOf(request);
-        if (auth.role !== "admin") {
-          throw new ApiError(403, "forbidden_role", "Only an administrator (district command) may import a queue.");
-        }
         return importQueue(store, committer, request.body, auth.staffId);
       },
     );

@@ -1,0 +1,149 @@
+// The command centre against the real server: two phones register at two sites of two districts; the dashboard's
+// figures at every level equal what they pushed, and follow a new push within 5 s without a reload; a district admin
+// sees only their district; a collector gets 403 from every console API and sees no console screen.
+
+import AxeBuilder from "@axe-core/playwright";
+import { runCommand } from "../src/server/cli/commands";
+import { type Browser, expect, type Page, test } from "./fixtures";
+import { logIn, residents, scan } from "./helpers";
+
+async function phoneAt(browser: Browser, account: { username: string; password: string; siteCode: string }) {
+  const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  await logIn(page, account);
+  return page;
+}
+
+/** Registers people into the tube (opening it unless `already` are in it) and syncs until nothing is left to send. */
+async function register(page: Page, tube: string, people: { code: string }[], already = 0) {
+  if (already === 0) await scan(page, tube);
+  await expect(page.getByTestId("open-tube")).toHaveText(tube);
+  for (const [i, person] of people.entries()) {
+    await scan(page, person.code);
+    await expect(page.getByTestId("tube-count")).toHaveText(new RegExp(`^${already + i + 1} / `));
+  }
+  await page.getByRole("button", { name: /立即同步|Sync now/ }).click();
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 30_000 });
+}
+
+async function consoleSignIn(browser: Browser, username: string, password: string) {
+  const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await desk.goto("/console/");
+  await desk.getByLabel(/用户名/).fill(username);
+  await desk.getByLabel(/密码/).fill(password);
+  await desk.getByRole("button", { name: /^登录$/ }).click();
+  return desk;
+}
+
+test("the dashboard shows what two phones pushed at every level, live; districts and roles are kept apart", async ({
+  browser,
+  adminStore,
+  siteAccount,
+  request,
+}) => {
+  test.setTimeout(240_000);
+  const suffix = siteAccount.siteCode.slice(-6);
+  const ctx = { store: adminStore, dataDir: process.env.E2E_DATA_DIR ?? "", actor: "e2e" };
+  const run = (...argv: string[]) => runCommand(argv, ctx);
+  // Districts of this run only (the e2e server is shared with other specs).
+  const [east, west] = [`东区${suffix}`, `西区${suffix}`];
+  const a = { username: `cmd-a-${suffix.toLowerCase()}`, password: "cmd-password-a", siteCode: `CMA-${suffix}` };
+  const b = { username: `cmd-b-${suffix.toLowerCase()}`, password: "cmd-password-b", siteCode: `CMB-${suffix}` };
+  await run("add-site", a.siteCode, "东区一号点", "--district", east, "--street", "毓璜顶街道");
+  await run("add-site", b.siteCode, "西区一号点", "--district", west, "--street", "初家街道");
+  for (const who of [a, b]) {
+    await run(
+      "add-staff",
+      who.username,
+      "采集员",
+      "--site",
+      who.siteCode,
+      "--role",
+      "collector",
+      "--password",
+      who.password,
+    );
+  }
+  const city = { username: `city-${suffix.toLowerCase()}`, password: "city-password-1" };
+  const eastAdmin = { username: `east-${suffix.toLowerCase()}`, password: "east-password-1" };
+  await run("add-staff", city.username, "市指挥部", "--role", "admin", "--password", city.password);
+  await run(
+    "add-staff",
+    eastAdmin.username,
+    "东区指挥部",
+    "--role",
+    "admin",
+    "--district",
+    east,
+    "--password",
+    eastAdmin.password,
+  );
+
+  const phoneA = await phoneAt(browser, a);
+  const phoneB = await phoneAt(browser, b);
+  await register(phoneA, `CA${suffix}01`, residents(4, 501));
+  await register(phoneB, `CB${suffix}01`, residents(3, 502));
+
+  // The city: each of the two districts with exactly what its phone pushed.
+  const desk = await consoleSignIn(browser, city.username, city.password);
+  await expect(desk).toHaveURL(/\/console\/command$/);
+  const child = (name: string) => desk.getByTestId("dashboard-child").filter({ hasText: name });
+  await expect(child(east).getByTestId("child-registrations")).toHaveText("4");
+  await expect(child(west).getByTestId("child-registrations")).toHaveText("3");
+  await expect(desk.getByTestId("dashboard-chart").locator("canvas")).toHaveCount(1);
+  const axe = await new AxeBuilder({ page: desk }).analyze();
+  expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  await desk.screenshot({ path: test.info().outputPath("command-city-zh.png"), fullPage: true });
+
+  // Drill down: district → street → site, the same four at each level.
+  await child(east).getByRole("link").click();
+  await expect(desk.getByTestId("fig-registrations")).toHaveText("4");
+  await expect(desk.getByTestId("dashboard-child")).toHaveCount(1);
+  await desk.getByTestId("dashboard-child").getByRole("link").click();
+  await expect(desk.getByTestId("fig-registrations")).toHaveText("4");
+  await desk.getByTestId("dashboard-child").getByRole("link").click();
+  await expect(desk).toHaveURL(new RegExp(`site=${a.siteCode}`));
+  await expect(desk.getByTestId("fig-registrations")).toHaveText("4");
+  await expect(desk.getByTestId("fig-tubes-open")).toHaveText("1");
+
+  // Live: phone A registers two more; the open dashboard shows them within 5 s of the push, without a reload.
+  const loads: string[] = [];
+  desk.on("load", () => loads.push(desk.url()));
+  await register(phoneA, `CA${suffix}01`, residents(2, 503), 4);
+  await expect(desk.getByTestId("fig-registrations")).toHaveText("6", { timeout: 5_000 });
+  expect(loads).toEqual([]);
+  await desk.getByRole("button", { name: "English" }).click();
+  await expect(desk.getByRole("heading", { name: "Command centre" })).toBeVisible();
+  await desk.screenshot({ path: test.info().outputPath("command-site-en.png"), fullPage: true });
+
+  // The district admin: their district only, whatever they ask for.
+  const eastDesk = await consoleSignIn(browser, eastAdmin.username, eastAdmin.password);
+  await expect(eastDesk.getByTestId("fig-registrations")).toHaveText("6");
+  await expect(eastDesk.getByTestId("dashboard-site")).toHaveCount(1);
+  await eastDesk.goto(`/console/command?district=${encodeURIComponent(west)}`);
+  await expect(eastDesk.getByRole("alert")).toContainText("other_district");
+  await expect(eastDesk.getByTestId("fig-registrations")).toHaveCount(0);
+
+  // A collector: no console screen, and 403 from every console API.
+  const collectorDesk = await consoleSignIn(browser, a.username, a.password);
+  await expect(collectorDesk.getByText("此账号没有可用的控制台功能")).toBeVisible();
+  const token = (
+    await (
+      await request.post("/api/v1/auth/console-login", { data: { username: a.username, password: a.password } })
+    ).json()
+  ).token as string;
+  for (const [method, url] of [
+    ["GET", "/api/v1/dashboard"],
+    ["GET", "/api/v1/rounds"],
+    ["GET", `/api/v1/dashboard?district=${encodeURIComponent(east)}`],
+    ["GET", "/api/v1/labs/LAB01/recalls"],
+    ["GET", "/api/v1/labs/results-template?format=csv"],
+    ["POST", "/api/v1/admin/import"],
+  ] as const) {
+    const res = await request.fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${token}` },
+      data: method === "POST" ? {} : undefined,
+    });
+    expect([url, res.status()]).toEqual([url, 403]);
+  }
+});
