@@ -115,6 +115,16 @@ test("the dashboard shows what two phones pushed at every level, live; districts
   await expect(desk.getByRole("heading", { name: "Command centre" })).toBeVisible();
   await desk.screenshot({ path: test.info().outputPath("command-site-en.png"), fullPage: true });
 
+  // A lookup: the tube's six residents with their phones, the reason asked for (and audited).
+  await desk.getByRole("link", { name: "Look up" }).click();
+  await desk.getByTestId("lookup-kind").selectOption("tube");
+  await desk.getByTestId("lookup-code").fill(`CA${suffix}01`);
+  await desk.getByTestId("lookup-reason").fill("Positive result review");
+  await desk.getByRole("button", { name: "Look up" }).click();
+  await expect(desk.getByTestId("lookup-row")).toHaveCount(6);
+  const phones = [...residents(4, 501), ...residents(2, 503)].map((r) => r.phone);
+  for (const phone of phones) await expect(desk.getByTestId("lookup-answer")).toContainText(phone);
+
   // The district admin: their district only, whatever they ask for.
   const eastDesk = await consoleSignIn(browser, eastAdmin.username, eastAdmin.password);
   await expect(eastDesk.getByTestId("fig-registrations")).toHaveText("6");

@@ -114,3 +114,70 @@ export type Dashboard = z.infer<typeof DashboardSchema>;
 export const DASHBOARD_POLL_MS = 3_000;
 export const SILENT_AFTER_MINUTES = 20;
 export const STALE_DEVICE_AFTER_MINUTES = 30;
+
+// --- lookups ---------------------------------------------------------------------------------------------------------
+
+export const LOOKUP_KINDS = ["resident", "tube", "box"] as const;
+export type LookupKind = (typeof LOOKUP_KINDS)[number];
+
+/** An admin's lookup: what (a document number, a tube or box code) and why (kept in the audit log). */
+export const LookupRequestSchema = z
+  .strictObject({
+    kind: z.enum(LOOKUP_KINDS),
+    code: z.string().trim().min(2).max(64).regex(NO_CONTROL_CHARACTERS, "no control characters"),
+    /** A tube or box code is unique within its site; without a site every site's match is shown. */
+    site: SiteCodeSchema.optional(),
+    reason: z.string().trim().min(2).max(200).regex(NO_CONTROL_CHARACTERS, "no control characters"),
+  })
+  .meta({ id: "LookupRequest" });
+export type LookupRequest = z.infer<typeof LookupRequestSchema>;
+
+const LookupResidentSchema = z.object({
+  registrationId: z.string(),
+  name: z.string(),
+  docType: z.string(),
+  docNumber: z.string(),
+  phone: z.string().nullable(),
+  community: z.string().nullable(),
+  registeredAt: z.string(),
+  voided: z.boolean(),
+});
+
+const LookupTubeSchema = z.object({
+  siteCode: z.string(),
+  siteName: z.string(),
+  tubeCode: z.string(),
+  status: z.string(),
+  capacity: z.number().int(),
+  openedAt: z.string(),
+  sealedAt: z.string().nullable(),
+  boxCode: z.string().nullable(),
+  result: z.object({ outcome: z.string(), resultedAt: z.string(), labCode: z.string() }).nullable(),
+});
+
+export const LookupAnswerSchema = z
+  .object({
+    kind: z.enum(LOOKUP_KINDS),
+    /** resident: their registrations, each with its tube; tube: the tube(s) and their residents. */
+    registrations: z.array(LookupResidentSchema.extend({ tube: LookupTubeSchema })),
+    tubes: z.array(LookupTubeSchema.extend({ residents: z.array(LookupResidentSchema) })),
+    boxes: z.array(
+      z.object({
+        siteCode: z.string(),
+        siteName: z.string(),
+        boxCode: z.string(),
+        status: z.string(),
+        openedAt: z.string(),
+        closedAt: z.string().nullable(),
+        handedOverAt: z.string().nullable(),
+        courierName: z.string().nullable(),
+        courierPhone: z.string().nullable(),
+        vehiclePlate: z.string().nullable(),
+        destinationLab: z.string().nullable(),
+        receipt: z.object({ labCode: z.string(), receivedAt: z.string(), receivedBy: z.string() }).nullable(),
+        tubes: z.array(LookupTubeSchema),
+      }),
+    ),
+  })
+  .meta({ id: "LookupAnswer" });
+export type LookupAnswer = z.infer<typeof LookupAnswerSchema>;

@@ -25,6 +25,7 @@ import { dashboardRoutes } from "./routes/dashboard";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { labRoutes } from "./routes/labs";
+import { lookupRoutes } from "./routes/lookups";
 import { publicRoutes } from "./routes/public";
 import { siteRoutes } from "./routes/sites";
 import { installSecurityHeaders } from "./securityHeaders";
@@ -104,6 +105,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(siteRoutes(db), { prefix: API_PREFIX });
   await app.register(labRoutes(options.store), { prefix: API_PREFIX });
   await app.register(dashboardRoutes(options.store), { prefix: API_PREFIX });
+  await app.register(lookupRoutes(options.store), { prefix: API_PREFIX });
   await app.register(publicRoutes(db, options.statusLimits), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -6,6 +6,7 @@ import { type FormEvent, useState } from "react";
 import { Link, Redirect, Route, Router, Switch } from "wouter";
 import { ImportScreen } from "./admin/ImportScreen";
 import { DashboardScreen } from "./command/DashboardScreen";
+import { LookupScreen } from "./command/LookupScreen";
 import { ApiError, consoleApi } from "./consoleApi";
 import { type ConsoleMessageKey, useConsoleI18n } from "./consoleI18n";
 import { setConsoleSession, useConsoleSession } from "./consoleSession";
@@ -18,6 +19,7 @@ type Role = "lab" | "admin" | "site_lead" | "collector";
 
 const SCREENS: { path: string; label: ConsoleMessageKey; roles: Role[] }[] = [
   { path: "/command", label: "navCommand", roles: ["admin"] },
+  { path: "/lookup", label: "navLookup", roles: ["admin"] },
   { path: "/lab/receive", label: "navReceive", roles: ["lab"] },
   { path: "/lab/results", label: "navResults", roles: ["lab"] },
   { path: "/lab/upload", label: "navUpload", roles: ["lab"] },
@@ -91,6 +93,8 @@ function Screen({ path }: { path: string }) {
       return <RecallsScreen />;
     case "/command":
       return <DashboardScreen />;
+    case "/lookup":
+      return <LookupScreen />;
     default:
       return <ImportScreen />;
   }

@@ -2,7 +2,7 @@
  * The console's one door to the server: the lab, recall and import operations, and file up- and downloads. Errors
  * come back as the station's ApiError (the same { code, message } bodies).
  */
-import type { Dashboard, DashboardQuery } from "../../domain/command";
+import type { Dashboard, DashboardQuery, LookupAnswer, LookupRequest } from "../../domain/command";
 import type {
   BoxForLab,
   ConsoleSession,
@@ -101,6 +101,7 @@ export const consoleApi = {
     ).toString();
     return json<Dashboard>("GET", `/dashboard${search ? `?${search}` : ""}`, token);
   },
+  lookup: (token: string, request: LookupRequest) => json<LookupAnswer>("POST", "/lookups", token, request),
   /** A file the server makes (template, export), as a Blob to save. */
   download: async (token: string, path: string) => (await send("GET", path, token)).blob(),
   importQueue: (token: string, file: unknown) => json<ImportResponse>("POST", "/admin/import", token, file),

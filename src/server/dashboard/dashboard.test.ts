@@ -196,4 +196,84 @@ describe.each(TEST_STORES)("dashboard on %s", (kind) => {
       expect([url, res.statusCode, res.json().code]).toEqual([url, status, code]);
     }
   });
+  it("looks up a resident, a tube and a box for an admin, within their district, each audited with the reason", async () => {
+    await register("c1", "password-c1", "device-zf01-a", "TZ000001", 3);
+    const login = (
+      await post("/api/v1/auth/login", { username: "c1", password: "password-c1", deviceId: "device-zf01-b" })
+    ).json<LoginResponse>();
+    const events = eventStream("device-zf01-b", "ZF01", login.staff.id);
+    await post(
+      "/api/v1/events/push",
+      {
+        deviceId: "device-zf01-b",
+        events: [
+          events.next("tube.sealed", { tubeCode: "TZ000001", count: 3, short: true }),
+          events.next("box.opened", { boxCode: "BOXZ-1" }),
+          events.next("box.tube_added", { boxCode: "BOXZ-1", tubeCode: "TZ000001" }),
+          events.next("box.closed", { boxCode: "BOXZ-1", tubeCount: 1 }),
+          events.next("box.handed_over", { boxCode: "BOXZ-1", courierName: "刘师傅", courierPhone: "13900001111" }),
+        ],
+      },
+      login.token,
+    );
+    const lab = await consoleToken("lab1", "password-lab");
+    expect((await post("/api/v1/labs/LAB01/boxes/BOXZ-1/receive", {}, lab)).statusCode).toBe(200);
+
+    const city = await consoleToken("city", "password-city");
+    const ask = (token: string, body: object) => post("/api/v1/lookups", body, token);
+    const docNumber = "E13001000"; // the register() helper's first resident at device-zf01-a, tube TZ000001
+    const resident = await ask(city, { kind: "resident", code: docNumber, reason: "密接排查" });
+    expect(resident.statusCode).toBe(200);
+    expect(resident.json().registrations).toEqual([
+      expect.objectContaining({
+        docNumber,
+        tube: expect.objectContaining({ tubeCode: "TZ000001", siteCode: "ZF01", boxCode: "BOXZ-1" }),
+      }),
+    ]);
+    const tube = (await ask(city, { kind: "tube", code: "tz000001", reason: "阳性复核" })).json();
+    expect(tube.tubes).toHaveLength(1);
+    expect(tube.tubes[0].residents).toHaveLength(3);
+    const box = (await ask(city, { kind: "box", code: "BOXZ-1", reason: "转运核对" })).json();
+    expect(box.boxes).toEqual([
+      expect.objectContaining({
+        boxCode: "BOXZ-1",
+        status: "handed_over",
+        courierName: "刘师傅",
+        receipt: expect.objectContaining({ labCode: "LAB01" }),
+        tubes: [expect.objectContaining({ tubeCode: "TZ000001", status: "sealed" })],
+      }),
+    ]);
+    // Audited: who, what (the number masked), why.
+    const audits = await server.store.db
+      .selectFrom("audit_log")
+      .select(["subject", "detail"])
+      .where("action", "=", "admin_lookup")
+      .orderBy("at")
+      .execute();
+    expect(audits.map((a) => [a.subject, JSON.parse(a.detail ?? "{}").reason])).toEqual([
+      ["*****1000", "密接排查"],
+      ["TZ000001", "阳性复核"],
+      ["BOXZ-1", "转运核对"],
+    ]);
+
+    // Another district's admin finds nothing of it; a lookup without a reason, or by a collector, is refused.
+    await runCommand(
+      ["add-staff", "lsadmin", "莱山区指挥部", "--role", "admin", "--district", "莱山区", "--password", "password-ls"],
+      {
+        store: server.store,
+        dataDir: server.dataDir,
+        actor: "test",
+      },
+    );
+    const ls = await consoleToken("lsadmin", "password-ls");
+    expect((await ask(ls, { kind: "tube", code: "TZ000001", reason: "核对" })).json().tubes).toEqual([]);
+    expect((await ask(ls, { kind: "resident", code: docNumber, reason: "核对" })).json().registrations).toEqual([]);
+    const noReason = await ask(city, { kind: "tube", code: "TZ000001" });
+    expect([noReason.statusCode, noReason.json().code]).toEqual([400, "invalid_request"]);
+    const collector = (await post("/api/v1/auth/console-login", { username: "c1", password: "password-c1" })).json<{
+      token: string;
+    }>().token;
+    const refused = await ask(collector, { kind: "tube", code: "TZ000001", reason: "核对" });
+    expect([refused.statusCode, refused.json().code]).toEqual([403, "forbidden_role"]);
+  });
 });

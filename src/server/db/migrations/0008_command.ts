@@ -210,6 +210,8 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.alterTable("staff").addColumn("district", "text").execute();
   await db.schema.alterTable("devices").addColumn("clock_skew_ms", "bigint").execute();
   await db.schema.createIndex("devices_site").on("devices").columns(["site_code", "last_seen_at"]).execute();
+  // Lookups: a box's tubes.
+  await db.schema.createIndex("tubes_box").on("tubes").columns(["site_code", "box_code"]).execute();
   // The dashboard lists the newest conflicts of many sites.
   await db.schema.createIndex("conflicts_detected").on("conflicts").column("detected_at").execute();
 
@@ -260,6 +262,7 @@ export async function down(db: AnyDb): Promise<void> {
   await db.schema.dropTable("site_day_counts").execute();
   await db.schema.dropTable("rounds").execute();
   await db.schema.dropIndex("conflicts_detected").execute();
+  await db.schema.dropIndex("tubes_box").execute();
   await db.schema.dropIndex("devices_site").execute();
   await db.schema.alterTable("devices").dropColumn("clock_skew_ms").execute();
   await db.schema.alterTable("staff").dropColumn("district").execute();
