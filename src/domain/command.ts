@@ -181,3 +181,34 @@ export const LookupAnswerSchema = z
   })
   .meta({ id: "LookupAnswer" });
 export type LookupAnswer = z.infer<typeof LookupAnswerSchema>;
+
+// --- exports ---------------------------------------------------------------------------------------------------------
+
+export const EXPORT_DATASETS = ["registrations", "tubes", "boxes", "results", "recalls"] as const;
+export type ExportDataset = (typeof EXPORT_DATASETS)[number];
+
+export const ExportRequestSchema = z
+  .strictObject({
+    dataset: z.enum(EXPORT_DATASETS),
+    format: z.enum(["csv", "xlsx"]),
+    district: PlaceNameSchema.optional(),
+    street: PlaceNameSchema.optional(),
+    site: SiteCodeSchema.optional(),
+    round: z.string().min(1).max(64).optional(),
+    day: DaySchema.optional(),
+    /** Document numbers and phones in full (admins only, with a reason); masked otherwise. */
+    full: z.boolean().default(false),
+    reason: z.string().trim().min(2).max(200).regex(NO_CONTROL_CHARACTERS, "no control characters").optional(),
+  })
+  .meta({ id: "ExportRequest" });
+export type ExportRequest = z.input<typeof ExportRequestSchema>;
+
+export const ExportTicketSchema = z
+  .object({
+    /** GET it within a minute, once: the file streams from the database to the download. */
+    url: z.string(),
+    expiresAt: z.string(),
+    fileName: z.string(),
+  })
+  .meta({ id: "ExportTicket" });
+export type ExportTicket = z.infer<typeof ExportTicketSchema>;

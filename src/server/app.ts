@@ -23,6 +23,7 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { dashboardRoutes } from "./routes/dashboard";
 import { eventRoutes } from "./routes/events";
+import { exportRoutes } from "./routes/exports";
 import { healthRoutes } from "./routes/health";
 import { labRoutes } from "./routes/labs";
 import { lookupRoutes } from "./routes/lookups";
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(labRoutes(options.store), { prefix: API_PREFIX });
   await app.register(dashboardRoutes(options.store), { prefix: API_PREFIX });
   await app.register(lookupRoutes(options.store), { prefix: API_PREFIX });
+  await app.register(exportRoutes(options.store), { prefix: API_PREFIX });
   await app.register(publicRoutes(db, options.statusLimits), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

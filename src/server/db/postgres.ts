@@ -4,6 +4,7 @@
  */
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import Cursor from "pg-cursor";
 import type { Database } from "./schema";
 
 export interface PostgresStoreOptions {
@@ -35,7 +36,7 @@ export async function openPostgresStore(
     },
   });
   if (options.schema) await pool.query(`create schema if not exists ${options.schema}`);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   const url = new URL(options.url);
   return {
     db,

@@ -142,6 +142,16 @@ export interface Database {
   recalls: RecallsTable;
   rounds: RoundsTable;
   site_day_counts: SiteDayCountsTable;
+  export_tickets: ExportTicketsTable;
+}
+
+export interface ExportTicketsTable {
+  hash: string;
+  staff_id: string;
+  request: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 export interface RoundsTable {

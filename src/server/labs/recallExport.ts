@@ -4,7 +4,7 @@ import ExcelJS from "exceljs";
 import { DOC_TYPE_NAMES } from "../../domain/documentNames";
 import type { RecallEntry } from "../../domain/labs";
 
-const STATE_LABELS: Record<RecallEntry["state"], string> = {
+export const STATE_LABELS: Record<RecallEntry["state"], string> = {
   to_contact: "待联系",
   contacted: "已联系",
   resampled: "已单采",
@@ -13,7 +13,7 @@ const STATE_LABELS: Record<RecallEntry["state"], string> = {
 };
 
 /** A cell a spreadsheet would take for a formula (=, +, -, @, or a tab/CR first) is kept as text. */
-const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+export const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 const HEADER = [
   "姓名",

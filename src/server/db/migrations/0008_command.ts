@@ -210,6 +210,19 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.alterTable("staff").addColumn("district", "text").execute();
   await db.schema.alterTable("devices").addColumn("clock_skew_ms", "bigint").execute();
   await db.schema.createIndex("devices_site").on("devices").columns(["site_code", "last_seen_at"]).execute();
+  // Exports by day: registrations in time order (a short append at the end of the index per registration).
+  await db.schema.createIndex("registrations_time").on("registrations").column("registered_at").execute();
+  // An export is downloaded with a one-time ticket (the browser streams it to disk; no token in the URL).
+  await db.schema
+    .createTable("export_tickets")
+    .addColumn("hash", "text", (c) => c.primaryKey())
+    .addColumn("staff_id", "text", (c) => c.notNull())
+    /** JSON: the export asked for (dataset, format, filters, full numbers and why). */
+    .addColumn("request", "text", (c) => c.notNull())
+    .addColumn("created_at", "text", (c) => c.notNull())
+    .addColumn("expires_at", "text", (c) => c.notNull())
+    .addColumn("used_at", "text")
+    .execute();
   // Lookups: a box's tubes.
   await db.schema.createIndex("tubes_box").on("tubes").columns(["site_code", "box_code"]).execute();
   // The dashboard lists the newest conflicts of many sites.
@@ -263,6 +276,8 @@ export async function down(db: AnyDb): Promise<void> {
   await db.schema.dropTable("rounds").execute();
   await db.schema.dropIndex("conflicts_detected").execute();
   await db.schema.dropIndex("tubes_box").execute();
+  await db.schema.dropIndex("registrations_time").execute();
+  await db.schema.dropTable("export_tickets").execute();
   await db.schema.dropIndex("devices_site").execute();
   await db.schema.alterTable("devices").dropColumn("clock_skew_ms").execute();
   await db.schema.alterTable("staff").dropColumn("district").execute();
