@@ -96,12 +96,25 @@ test("a positive pool goes from the phone through the lab's console to its recal
   // Box 2: one of its two tubes is not there — flagged.
   await gunAt(desk, "box-input", box2);
   await gunAt(desk, "tube-input", t2);
+  // Receiving with a tube not scanned asks first.
+  const asked: string[] = [];
+  desk.once("dialog", (dialog) => {
+    asked.push(dialog.message());
+    void dialog.accept();
+  });
   await desk.getByRole("button", { name: /按已扫试管接收/ }).click();
   await expect(desk.getByTestId("receipt-missing")).toContainText(t3);
+  expect(asked).toEqual(["还有 1 管没有扫到，将记为缺少。仍然接收此箱？"]);
 
   // The pooled tube is positive: its recall list appears at once, with the time it took.
   await desk.getByRole("link", { name: "录入结果" }).click();
+  // Two scans in a row record nothing: the second replaces the first, and the result is still to be chosen.
+  await gunAt(desk, "result-tube", t2);
   await gunAt(desk, "result-tube", t1);
+  await expect(desk.getByTestId("result-tube")).toHaveValue(t1);
+  await expect(desk.getByTestId("result-outcome")).toHaveCount(0);
+  await desk.getByTestId("record-result").click();
+  await expect(desk.getByRole("alert")).toHaveText("请先选择结果");
   await desk.getByRole("radio", { name: "阳性" }).check();
   await desk.getByTestId("record-result").click();
   await expect(desk.getByTestId("result-outcome")).toContainText("召回 10 人");
@@ -119,7 +132,17 @@ test("a positive pool goes from the phone through the lab's console to its recal
   await gunAt(desk, "result-tube", t3);
   await desk.getByRole("radio", { name: "阴性" }).check();
   await desk.getByTestId("record-result").click();
-  await expect(desk.getByTestId("result-outcome")).toContainText("not_received");
+  await expect(desk.getByTestId("result-outcome")).toContainText("此管还未在本实验室接收");
+  // It turns up later: received on its own from its box's page, then its result is taken.
+  await desk.getByRole("link", { name: "接收转运箱" }).click();
+  await gunAt(desk, "box-input", box2);
+  await desk.getByTestId(`box-tube-${t3}`).getByRole("button", { name: "已找到，接收此管" }).click();
+  await expect(desk.getByTestId(`box-tube-${t3}`)).toContainText("已接收");
+  await desk.getByRole("link", { name: "录入结果" }).click();
+  await gunAt(desk, "result-tube", t3);
+  await desk.getByRole("radio", { name: "阴性" }).check();
+  await desk.getByTestId("record-result").click();
+  await expect(desk.getByTestId("result-outcome")).toContainText("已记录");
 
   // A resident of the pool checks the public status page: only their own sampling, "please contact your community";
   // a wrong name finds nothing.

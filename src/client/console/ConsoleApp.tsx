@@ -8,8 +8,8 @@ import { ImportScreen } from "./admin/ImportScreen";
 import { DashboardScreen } from "./command/DashboardScreen";
 import { LookupScreen } from "./command/LookupScreen";
 import { ApiError, consoleApi } from "./consoleApi";
-import { type ConsoleMessageKey, useConsoleI18n } from "./consoleI18n";
-import { setConsoleSession, useConsoleSession } from "./consoleSession";
+import { type ConsoleMessageKey, hasMessage, useConsoleI18n } from "./consoleI18n";
+import { setConsoleSession, signedOutBecause, useConsoleSession } from "./consoleSession";
 import { RecallsScreen } from "./lab/RecallsScreen";
 import { ReceiveScreen } from "./lab/ReceiveScreen";
 import { ResultsScreen } from "./lab/ResultsScreen";
@@ -23,7 +23,7 @@ const SCREENS: { path: string; label: ConsoleMessageKey; roles: Role[] }[] = [
   { path: "/lab/receive", label: "navReceive", roles: ["lab"] },
   { path: "/lab/results", label: "navResults", roles: ["lab"] },
   { path: "/lab/upload", label: "navUpload", roles: ["lab"] },
-  { path: "/lab/recalls", label: "navRecalls", roles: ["lab", "admin"] },
+  { path: "/lab/recalls", label: "navRecalls", roles: ["lab"] },
   { path: "/import", label: "navImport", roles: ["admin"] },
 ];
 
@@ -62,7 +62,9 @@ export function ConsoleApp() {
         </nav>
         <main className="console-main">
           {mine.length === 0 ? (
-            <p className="message message-warn">{t("noConsoleRole")}</p>
+            <p className="message message-warn">
+              {t("noConsoleRole")} · <a href="/">{t("goStation")}</a>
+            </p>
           ) : (
             <Switch>
               {mine.map((s) => (
@@ -100,14 +102,32 @@ function Screen({ path }: { path: string }) {
   }
 }
 
-/** A message for a failed call, in the console's language (the server's code and message for the rest). */
+/** Codes of a sign-in the server no longer takes: the desk goes back to the sign-in screen. */
+const ENDED = new Set(["token_revoked", "token_expired", "invalid_token", "missing_token", "staff_disabled"]);
+
+/** A server code in the console's language, with the details it carries (e.g. the lab a box is for). */
+export function useCodeMessage() {
+  const { t } = useConsoleI18n();
+  return (code: string, message: string, details?: Record<string, unknown>): string => {
+    const key = `err_${code}`;
+    if (!hasMessage(key)) return `${message} (${code})`;
+    const values = Object.fromEntries(Object.entries(details ?? {}).map(([k, v]) => [k, String(v)]));
+    return t(key, values);
+  };
+}
+
+/** A message for a failed call, in the console's language (the server's message for a code it has no words for). */
 export function useExplain() {
   const { t } = useConsoleI18n();
+  const codeMessage = useCodeMessage();
   return (error: unknown): string => {
     if (error instanceof ApiError) {
       if (error.failure.kind === "network") return t("networkDown");
-      if (error.failure.status === 403) return `${t("forbidden")} (${error.failure.code})`;
-      return `${error.failure.code}: ${error.failure.message}`;
+      if (error.failure.status === 401 && ENDED.has(error.failure.code)) {
+        setConsoleSession(null, t("sessionEnded"));
+        return t("sessionEnded");
+      }
+      return codeMessage(error.failure.code, error.failure.message, error.failure.details);
     }
     return String(error);
   };
@@ -116,7 +136,7 @@ export function useExplain() {
 function SignIn() {
   const { t, toggle } = useConsoleI18n();
   const explain = useExplain();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(signedOutBecause);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -49,6 +49,9 @@ async function send(method: string, path: string, token: string | null, body?: B
       status: response.status,
       code: typeof error.code === "string" ? error.code : `http_${response.status}`,
       message: typeof error.message === "string" ? error.message : response.statusText,
+      ...(error.details && typeof error.details === "object"
+        ? { details: error.details as Record<string, unknown> }
+        : {}),
     });
   }
   return response;
@@ -75,6 +78,14 @@ export const consoleApi = {
     json<BoxForLab>("GET", `/labs/${q(lab)}/boxes/${q(box)}${site ? `?site=${q(site)}` : ""}`, token),
   receive: (token: string, lab: string, box: string, body: { siteCode?: string; scannedTubes?: string[] }) =>
     json<ReceiptReport>("POST", `/labs/${q(lab)}/boxes/${q(box)}/receive`, token, body),
+  /** A tube missing from its box at receipt, found later. */
+  receiveTube: (token: string, lab: string, tube: string, siteCode: string) =>
+    json<{ siteCode: string; tubeCode: string; boxCode: string }>(
+      "POST",
+      `/labs/${q(lab)}/tubes/${q(tube)}/receive`,
+      token,
+      { siteCode },
+    ),
   results: (token: string, lab: string, results: ResultInput[]) =>
     json<{ rows: ResultRowOutcome[] }>("POST", `/labs/${q(lab)}/results?source=console`, token, { results }),
   upload: async (token: string, lab: string, file: File) => {

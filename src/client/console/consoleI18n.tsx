@@ -16,6 +16,43 @@ const zh = {
   navUpload: "上传结果文件",
   navRecalls: "召回名单",
   navImport: "导入离线数据",
+  chooseOutcome: "请先选择结果",
+  confirmMissing: "还有 {n} 管没有扫到，将记为缺少。仍然接收此箱？",
+  receiveFound: "已找到，接收此管",
+  scanFound: "扫描后来找到的试管",
+  foundReceived: "{tube} 已接收",
+  notMissing: "{tube} 不是此箱缺少的试管",
+  scanThenChoose: "扫码后请选择结果，再点“记录结果”",
+  ctInvalid: "Ct 值格式不对：如 28.4，或 ORF1ab:28.4;N:27.1（不小于 0）",
+  sessionEnded: "登录已失效，请重新登录",
+  goStation: "采样登记请使用手机端",
+  err_invalid_request: "输入的内容格式不对，请检查后再试",
+  err_unknown_box: "服务器上没有这个转运箱（可能手机还没上传）",
+  err_unknown_tube: "服务器上没有这支试管",
+  err_ambiguous_box: "多个采样点用了这个箱号，请注明采样点",
+  err_ambiguous_tube: "多个采样点用了这个试管号，请注明采样点",
+  err_other_lab: "此箱交接时指定送往 {destinationLab}，不是本实验室",
+  err_received_elsewhere: "此箱（管）已由其他实验室接收",
+  err_box_not_handed_over: "此箱还没有交接给转运人员",
+  err_box_not_received_here: "此管所在的箱没有在本实验室接收",
+  err_not_received: "此管还未在本实验室接收，请先接收",
+  err_conflicting_result: "此管已有不同的结果：更改结果须填写原因",
+  err_result_id_conflict: "此结果编号已用于另一条结果",
+  err_recall_state: "此人的召回状态已更新，请刷新列表",
+  err_unknown_recall: "没有这条召回记录",
+  err_file_too_large: "文件太大：请拆分后再上传",
+  err_unreadable_file: "无法读取此文件：请用模板的 CSV 或 XLSX 格式",
+  err_empty_file: "文件是空的",
+  err_wrong_lab: "只能操作本实验室的数据",
+  err_forbidden_role: "此账号无权使用此功能",
+  err_other_district: "此账号只能查看本区县",
+  err_unknown_district: "没有这个区县的采样点",
+  err_unknown_street: "没有这个街道的采样点",
+  err_unknown_site: "没有这个采样点",
+  err_unknown_round: "没有这个轮次",
+  err_reason_required: "导出完整证件号码和手机号须填写原因",
+  err_full_numbers_admin_only: "只有管理员可以导出完整号码",
+  err_too_many_attempts: "尝试次数过多，请稍后再试",
   navCommand: "指挥中心",
   city: "全市",
   today: "今天",
@@ -196,6 +233,43 @@ const en: Record<Key, string> = {
   navUpload: "Upload result file",
   navRecalls: "Recall lists",
   navImport: "Import offline data",
+  chooseOutcome: "Choose a result first",
+  confirmMissing: "{n} tubes were not scanned and will be recorded missing. Receive the box anyway?",
+  receiveFound: "Found: receive this tube",
+  scanFound: "Scan a tube found later",
+  foundReceived: "{tube} received",
+  notMissing: "{tube} is not a missing tube of this box",
+  scanThenChoose: "After the scan, choose the result, then press Record result",
+  ctInvalid: "Ct values: e.g. 28.4, or ORF1ab:28.4;N:27.1 (not below 0)",
+  sessionEnded: "Your sign-in has ended; sign in again",
+  goStation: "Registration at a sampling point is done on the phone app",
+  err_invalid_request: "Something entered is not in the right form; check it and try again",
+  err_unknown_box: "The server has no such box (the phone may not have uploaded it yet)",
+  err_unknown_tube: "The server has no such tube",
+  err_ambiguous_box: "Several sites used this box code: name the site",
+  err_ambiguous_tube: "Several sites used this tube code: name the site",
+  err_other_lab: "This box was handed over for {destinationLab}, not this lab",
+  err_received_elsewhere: "Another lab received this box (tube)",
+  err_box_not_handed_over: "This box has not been handed over to a courier yet",
+  err_box_not_received_here: "This tube's box was not received at this lab",
+  err_not_received: "This tube has not been received at this lab: receive it first",
+  err_conflicting_result: "The tube already has another result: a change needs a reason",
+  err_result_id_conflict: "This result id was used for another result",
+  err_recall_state: "This person's recall state changed already; reload the list",
+  err_unknown_recall: "There is no such recall",
+  err_file_too_large: "The file is too large: split it",
+  err_unreadable_file: "Cannot read this file: use the template's CSV or XLSX form",
+  err_empty_file: "The file is empty",
+  err_wrong_lab: "Only this lab's data can be used here",
+  err_forbidden_role: "This account may not use this function",
+  err_other_district: "This account sees its own district only",
+  err_unknown_district: "No site is in that district",
+  err_unknown_street: "No site is in that street",
+  err_unknown_site: "There is no such site",
+  err_unknown_round: "There is no such round",
+  err_reason_required: "Say why full document numbers and phones are needed",
+  err_full_numbers_admin_only: "Only an administrator may export full numbers",
+  err_too_many_attempts: "Too many attempts; try again later",
   navCommand: "Command centre",
   city: "City",
   today: "Today",
@@ -372,7 +446,12 @@ interface I18n {
 const Context = createContext<I18n | null>(null);
 
 export function ConsoleI18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLang] = useState<Lang>(() => (localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "zh"));
+  const [lang, setLang] = useState<Lang>(() => {
+    const saved: Lang = localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "zh";
+    // The page's language follows the remembered choice from the first paint (screen readers, fonts).
+    document.documentElement.lang = saved === "zh" ? "zh-CN" : "en";
+    return saved;
+  });
   const value = useMemo<I18n>(
     () => ({
       lang,
@@ -397,3 +476,6 @@ export function useConsoleI18n(): I18n {
 }
 
 export type ConsoleMessageKey = Key;
+
+/** Whether the console has words of its own for a server's code (else the server's message is shown). */
+export const hasMessage = (key: string): key is Key => key in zh;

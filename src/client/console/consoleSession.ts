@@ -17,7 +17,11 @@ function read(): ConsoleSession | null {
   return cached;
 }
 
-export function setConsoleSession(session: ConsoleSession | null): void {
+/** Why the desk was signed out (the server ended the sign-in), to say so on the sign-in screen. */
+export let signedOutBecause: string | null = null;
+
+export function setConsoleSession(session: ConsoleSession | null, because: string | null = null): void {
+  signedOutBecause = because;
   cached = session;
   if (session) sessionStorage.setItem(KEY, JSON.stringify(session));
   else sessionStorage.removeItem(KEY);

@@ -17,7 +17,15 @@ export type ApiFailure =
   /** No answer: offline, DNS, connection refused, timeout. Worth retrying. */
   | { kind: "network"; message: string }
   /** The server answered with an error status and (usually) { code, message }. */
-  | { kind: "http"; status: number; code: string; message: string; retryAfterSeconds?: number };
+  | {
+      kind: "http";
+      status: number;
+      code: string;
+      message: string;
+      retryAfterSeconds?: number;
+      /** The error body's details (e.g. the lab a box was meant for). */
+      details?: Record<string, unknown>;
+    };
 
 export class ApiError extends Error {
   constructor(readonly failure: ApiFailure) {

@@ -16,7 +16,9 @@ const code = (form: FormEvent<HTMLFormElement>, name: string) =>
     .toUpperCase();
 
 export function ReceiveScreen() {
-  const { t } = useConsoleI18n();
+  const { t, lang } = useConsoleI18n();
+  const when = (iso: string) => new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false });
+  const [found, setFound] = useState<string | null>(null);
   const explain = useExplain();
   const { token, lab } = useLab();
   const [box, setBox] = useState<BoxForLab | null>(null);
@@ -55,6 +57,8 @@ export function ReceiveScreen() {
 
   const receive = async (all: boolean) => {
     if (!box) return;
+    const unscanned = all ? [] : box.tubes.filter((tube) => tube.status !== "void" && !scanned.includes(tube.tubeCode));
+    if (unscanned.length > 0 && !window.confirm(t("confirmMissing", { n: unscanned.length }))) return;
     setError(null);
     try {
       setReport(
@@ -69,6 +73,25 @@ export function ReceiveScreen() {
     }
   };
 
+  // A tube missing at receipt that turns up later: received on its own.
+  const receiveFound = async (tubeCode: string) => {
+    if (!box) return;
+    setError(null);
+    setFound(null);
+    if (!missingLater.has(tubeCode)) return setError(t("notMissing", { tube: tubeCode }));
+    try {
+      await consoleApi.receiveTube(token, lab, tubeCode, box.siteCode);
+      setFound(t("foundReceived", { tube: tubeCode }));
+      setBox(await consoleApi.box(token, lab, box.boxCode, box.siteCode));
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+  const missingLater = new Set(
+    box?.receipt
+      ? box.tubes.filter((tube) => !tube.received && tube.status !== "void").map((tube) => tube.tubeCode)
+      : [],
+  );
   const inBox = new Set(box?.tubes.map((tube) => tube.tubeCode));
   const strangers = scanned.filter((tube) => !inBox.has(tube));
   return (
@@ -91,9 +114,30 @@ export function ReceiveScreen() {
         <div className="card" data-testid="box-card">
           <p>
             <strong>{box.boxCode}</strong> · {t("site")} {box.siteName} · {t("handedOver")}{" "}
-            {box.handedOverAt ? new Date(box.handedOverAt).toLocaleString() : "—"}
+            {box.handedOverAt ? when(box.handedOverAt) : "—"}
             {box.destinationLab ? ` · ${t("destination")} ${box.destinationLab}` : ""}
           </p>
+          {box.receipt && missingLater.size > 0 && (
+            <form
+              className="console-scan"
+              onSubmit={(event) => {
+                event.preventDefault();
+                const tube = code(event, "found");
+                event.currentTarget.reset();
+                if (tube) void receiveFound(tube);
+              }}
+            >
+              <label>
+                {t("scanFound")}
+                <input name="found" autoComplete="off" data-testid="found-input" />
+              </label>
+            </form>
+          )}
+          {found && (
+            <p className="message message-ok" role="status">
+              {found}
+            </p>
+          )}
           {!box.receipt && (
             <form className="console-scan" onSubmit={scanTube}>
               <label>
@@ -119,18 +163,27 @@ export function ReceiveScreen() {
                     {tube.registrations}
                     {tube.sealedCount !== null ? ` / ${tube.sealedCount}` : ""}
                   </td>
-                  <td>{scanned.includes(tube.tubeCode) || tube.received ? "✓" : ""}</td>
+                  <td>{scanned.includes(tube.tubeCode) ? "✓" : ""}</td>
                   <td>
-                    {tube.received
-                      ? t("received")
-                      : tube.status === "void"
-                        ? t("voided")
-                        : tube.sealedCount !== null && tube.registrations < tube.sealedCount
-                          ? `${t("unsynced")} (${t("unsyncedDevice", {
-                              device: tube.device?.id ?? "?",
-                              at: tube.device ? new Date(tube.device.lastSeenAt).toLocaleString() : "?",
-                            })})`
-                          : ""}
+                    {tube.received ? (
+                      t("received")
+                    ) : missingLater.has(tube.tubeCode) ? (
+                      <>
+                        <span className="console-flag">{t("missing")}</span>{" "}
+                        <button type="button" onClick={() => void receiveFound(tube.tubeCode)}>
+                          {t("receiveFound")}
+                        </button>
+                      </>
+                    ) : tube.status === "void" ? (
+                      t("voided")
+                    ) : tube.sealedCount !== null && tube.registrations < tube.sealedCount ? (
+                      `${t("unsynced")} (${t("unsyncedDevice", {
+                        device: tube.device?.id ?? "?",
+                        at: tube.device ? when(tube.device.lastSeenAt) : "?",
+                      })})`
+                    ) : (
+                      ""
+                    )}
                   </td>
                 </tr>
               ))}
@@ -167,7 +220,7 @@ export function ReceiveScreen() {
 }
 
 function ReceiptSummary({ report }: { report: ReceiptReport }) {
-  const { t } = useConsoleI18n();
+  const { t, lang } = useConsoleI18n();
   return (
     <div className="card" role="status" data-testid="receipt-report">
       <p className={report.missing.length + report.extra.length + report.unsynced.length > 0 ? "console-flag" : ""}>
@@ -200,7 +253,9 @@ function ReceiptSummary({ report }: { report: ReceiptReport }) {
               {u.tubeCode}: {t("unsynced")} {u.registrations}/{u.sealedCount ?? "?"} —{" "}
               {t("unsyncedDevice", {
                 device: u.deviceId ?? "?",
-                at: u.lastSeenAt ? new Date(u.lastSeenAt).toLocaleString() : "?",
+                at: u.lastSeenAt
+                  ? new Date(u.lastSeenAt).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false })
+                  : "?",
               })}
             </li>
           ))}

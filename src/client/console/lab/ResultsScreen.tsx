@@ -10,30 +10,40 @@ import {
   type ResultRowOutcome,
   type TubeTimeline,
 } from "../../../domain/labs";
-import { useExplain } from "../ConsoleApp";
+import { useCodeMessage, useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
 import { useConsoleI18n } from "../consoleI18n";
 import { RecallTable } from "./RecallsScreen";
 import { useLab } from "./useLab";
 
-function parseCt(text: string): Record<string, number> | undefined | null {
+/** "28.4" (one target) or "ORF1ab:28.4;N:27.1": undefined when empty, null when not readable. */
+export function parseCt(text: string): Record<string, number> | undefined | null {
   const trimmed = text.trim();
   if (!trimmed) return undefined;
   const ct: Record<string, number> = {};
   for (const part of trimmed.split(/[;；,，]/)) {
-    const [target, n] = part.split(/[:：=]/).map((s) => s.trim());
-    const number = Number(n ?? target);
-    if (!Number.isFinite(number)) return null;
-    ct[n === undefined ? "Ct" : (target ?? "Ct")] = number;
+    if (part.trim() === "") continue;
+    const pieces = part.split(/[:：=]/).map((s) => s.trim());
+    if (pieces.length > 2) return null;
+    const [first = "", second] = pieces;
+    const target = second === undefined ? "Ct" : first;
+    const value = second === undefined ? first : second;
+    // Number("") is 0: an empty value is a mistake, not a Ct of 0.
+    if (value === "" || target === "") return null;
+    const number = Number(value);
+    if (!Number.isFinite(number) || number < 0 || number > 100) return null;
+    ct[target] = number;
   }
-  return ct;
+  return Object.keys(ct).length > 0 ? ct : null;
 }
 
 export function ResultsScreen() {
   const { t } = useConsoleI18n();
   const explain = useExplain();
+  const codeMessage = useCodeMessage();
   const { token, lab } = useLab();
-  const [outcome, setOutcome] = useState<Outcome>("negative");
+  // No result is chosen until someone chooses one: a scan (or two) never records a result by itself.
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [row, setRow] = useState<ResultRowOutcome | null>(null);
   const [recalls, setRecalls] = useState<{ list: RecallEntry[]; startedAt: number } | null>(null);
   const [shownAfter, setShownAfter] = useState<number | null>(null);
@@ -61,7 +71,11 @@ export function ResultsScreen() {
     setShownAfter(null);
     setTimeline(null);
     if (!tubeCode) return tubeInput.current?.focus();
-    if (ct === null) return setError(t("ct"));
+    if (!outcome) {
+      setError(t("chooseOutcome"));
+      return formElement.querySelector<HTMLInputElement>("input[name=outcome]")?.focus();
+    }
+    if (ct === null) return setError(t("ctInvalid"));
     const startedAt = performance.now();
     try {
       const [outcomeRow] = (
@@ -77,7 +91,10 @@ export function ResultsScreen() {
         ])
       ).rows;
       setRow(outcomeRow ?? null);
-      if (outcomeRow && outcomeRow.status !== "refused") formElement.reset();
+      if (outcomeRow && outcomeRow.status !== "refused") {
+        formElement.reset();
+        setOutcome(null);
+      }
       if (outcomeRow?.siteCode) {
         setTimeline(await consoleApi.timeline(token, lab, outcomeRow.tubeCode, outcomeRow.siteCode));
       }
@@ -108,14 +125,19 @@ export function ResultsScreen() {
             autoFocus
             autoComplete="off"
             data-testid="result-tube"
+            aria-describedby="result-tube-hint"
             onKeyDown={(e) => {
-              // The gun's Enter ends the tube code: it must not record a result nobody chose. The choice is next.
+              // The gun's Enter ends the tube code: it records nothing. The code stays selected, so a second scan
+              // replaces it instead of running on after it; the result is chosen next.
               if (e.key === "Enter") {
                 e.preventDefault();
-                e.currentTarget.form?.querySelector<HTMLInputElement>("input[name=outcome]:checked")?.focus();
+                e.currentTarget.select();
               }
             }}
           />
+          <span id="result-tube-hint" className="console-hint">
+            {t("scanThenChoose")}
+          </span>
         </label>
         <fieldset className="console-outcomes">
           <legend>{t("status")}</legend>
@@ -128,11 +150,11 @@ export function ResultsScreen() {
         </fieldset>
         <label>
           {t("ct")}
-          <input name="ct" autoComplete="off" />
+          <input name="ct" autoComplete="off" maxLength={200} />
         </label>
         <label>
           {t("reason")}
-          <input name="reason" autoComplete="off" />
+          <input name="reason" autoComplete="off" maxLength={200} />
         </label>
         <button type="submit" className="primary" data-testid="record-result">
           {t("record")}
@@ -150,7 +172,7 @@ export function ResultsScreen() {
           data-testid="result-outcome"
         >
           {row.tubeCode}: {t(row.status)}
-          {row.code ? ` — ${row.code}: ${row.message ?? ""}` : ""}
+          {row.code ? ` — ${codeMessage(row.code, row.message ?? "")}` : ""}
           {row.recalled ? ` — ${t("recalledN", { n: row.recalled })}` : ""}
         </p>
       )}
