@@ -130,7 +130,7 @@ test("the dashboard shows what two phones pushed at every level, live; districts
   await expect(eastDesk.getByTestId("fig-registrations")).toHaveText("6");
   await expect(eastDesk.getByTestId("dashboard-site")).toHaveCount(1);
   await eastDesk.goto(`/console/command?district=${encodeURIComponent(west)}`);
-  await expect(eastDesk.getByRole("alert")).toContainText("other_district");
+  await expect(eastDesk.getByRole("alert")).toContainText("此账号只能查看本区县");
   await expect(eastDesk.getByTestId("fig-registrations")).toHaveCount(0);
 
   // A collector: no console screen, and 403 from every console API.

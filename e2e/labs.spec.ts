@@ -204,7 +204,7 @@ test("a positive pool goes from the phone through the lab's console to its recal
   await desk.getByRole("link", { name: "召回名单" }).click();
   const row = desk.getByTestId("recall-row").filter({ hasText: recalled.docNumber });
   await expect(row.getByTestId("recall-state")).toHaveText("已出结果 (阴性)");
-  await expect(row).toContainText(`${t1} → ${single}`);
+  await expect(row).toContainText(`${t1} (阳性) → ${single}`);
 
   // Accessible, and no sideways scroll at a tablet's width either, in both languages.
   for (const lang of ["zh", "en"]) {

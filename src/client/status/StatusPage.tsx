@@ -2,7 +2,7 @@
  * The resident status page (public, no sign-in): a resident types their document number and name (and, if they
  * like, the last 4 digits of their phone) and sees only their own recent samplings and what became of them.
  */
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import type { StatusAnswer } from "../../domain/labs";
 import { lookUpStatus } from "./statusApi";
 
@@ -14,7 +14,7 @@ const WORDS = {
     name: "姓名",
     phoneLast4: "手机号后 4 位（选填）",
     look: "查询",
-    none: "没有找到记录。请核对证件号码和姓名（与采样时登记的一致）。",
+    none: "没有找到记录。请核对证件号码、姓名和手机号后4位（与采样时登记的一致）。",
     tooMany: "查询太频繁，请稍后再试。",
     failed: "查询失败，请检查网络后重试。",
     sampled: "已采样",
@@ -30,7 +30,7 @@ const WORDS = {
     name: "Name",
     phoneLast4: "Last 4 digits of your phone (optional)",
     look: "Check",
-    none: "No record found. Check the document number and the name (as registered at sampling).",
+    none: "No record found. Check the document number, the name and the phone's last 4 digits (as registered at sampling).",
     tooMany: "Too many lookups; please try again later.",
     failed: "The lookup failed; check the network and try again.",
     sampled: "Sampled",
@@ -42,10 +42,17 @@ const WORDS = {
 } as const;
 
 type Lang = keyof typeof WORDS;
+const LANG_KEY = "samplepoint.statusLang";
 
 export function StatusPage() {
-  const [lang, setLang] = useState<Lang>("zh");
+  const [lang, setLang] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh"));
   const w = WORDS[lang];
+  // The page's language and title follow the choice (screen readers, the tab), remembered on this phone.
+  useEffect(() => {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    document.title = w.title;
+    localStorage.setItem(LANG_KEY, lang);
+  }, [lang, w.title]);
   const [answer, setAnswer] = useState<StatusAnswer | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

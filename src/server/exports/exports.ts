@@ -17,7 +17,7 @@ import { type DocType, maskDocumentNumber } from "../../domain/documents";
 import type { RecallEntry } from "../../domain/labs";
 import type { Store } from "../db";
 import type { Database } from "../db/schema";
-import { STATE_LABELS, safeCell } from "../labs/recallExport";
+import { beijingTime, STATE_LABELS, safeCell } from "../labs/recallExport";
 
 export interface ExportFilter {
   district: string | null;
@@ -28,9 +28,7 @@ export interface ExportFilter {
   to: string | null;
 }
 
-/** Beijing time, as people read it in a spreadsheet: 2021-08-03 09:15:00. */
-const local = (iso: string | null) =>
-  iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace("T", " ") : "";
+const local = beijingTime;
 const maskPhone = (phone: string | null) =>
   phone && phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : (phone ?? "");
 const OUTCOME_LABELS: Record<string, string> = {

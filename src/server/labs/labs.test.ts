@@ -534,6 +534,15 @@ describe.each(TEST_STORES)("labs on %s", (kind) => {
       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     );
     expect([garbage.statusCode, garbage.json().code]).toEqual([400, "unreadable_file"]);
+    // A CSV saved by Excel on Chinese Windows (GBK, no BOM) reads as well as the UTF-8 template.
+    const gbk = await upload(
+      Buffer.from(
+        "cad4b9dcccf5c2eb2cbde1b9fb2cbcecb2e2cab1bce40a544c3030303035312cd2f5d0d42c323032362d31322d30342031303a30300a",
+        "hex",
+      ),
+      "text/csv",
+    );
+    expect([gbk.statusCode, gbk.json().rows[0]?.line, gbk.json().rows[0]?.tubeCode]).toEqual([200, 2, "TL000051"]);
     // Too many rows is refused whole, before anything is recorded.
     const huge = Buffer.from(
       `试管条码,结果,检测时间\n${"TL000052,阴性,2021-08-03 10:00\n".repeat(MAX_RESULT_ROWS + 1)}`,

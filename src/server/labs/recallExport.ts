@@ -13,6 +13,10 @@ export const STATE_LABELS: Record<RecallEntry["state"], string> = {
 };
 
 /** A cell a spreadsheet would take for a formula (=, +, -, @, or a tab/CR first) is kept as text. */
+/** Beijing time as people read it in a spreadsheet: 2021-08-03 09:15:00. */
+export const beijingTime = (iso: string | null) =>
+  iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace("T", " ") : "";
+
 export const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 const HEADER = [
@@ -25,6 +29,7 @@ const HEADER = [
   "采样时间",
   "登记人员",
   "混管",
+  "混管结果",
   "状态",
   "单采管",
 ];
@@ -36,9 +41,10 @@ const rowOf = (r: RecallEntry) => [
   r.phone ?? "",
   safeCell(r.community ?? ""),
   safeCell(r.siteName),
-  r.registeredAt,
+  beijingTime(r.registeredAt),
   safeCell(r.staffName),
   r.tubeCode,
+  r.outcome === "positive" ? "阳性" : "无效(重采)",
   STATE_LABELS[r.state],
   r.singleTubeCode ?? "",
 ];

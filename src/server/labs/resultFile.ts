@@ -123,6 +123,18 @@ function columnsOf(header: string[]): Map<number, ColumnKey> {
 }
 
 export class ResultFileError extends Error {}
+
+/**
+ * A CSV's text: UTF-8 (with or without BOM) as the template is, else GB18030 — what Excel saves a CSV as on Chinese
+ * Windows ("CSV (逗号分隔)"), a superset of GBK.
+ */
+function csvText(data: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(data);
+  } catch {
+    return new TextDecoder("gb18030").decode(data);
+  }
+}
 /** Refused for its size, not its content: the route answers 413. */
 export class ResultFileTooLarge extends ResultFileError {}
 
@@ -136,9 +148,11 @@ export async function parseResultFile(data: Buffer, format: ResultFileFormat, la
   let table: string[][];
   if (format === "csv") {
     try {
-      table = parse(data, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+      table = parse(csvText(data), { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
     } catch (error) {
-      throw new ResultFileError(`not a readable CSV file: ${(error as Error).message}`);
+      // Not the parser's message: it may quote the file's bytes back.
+      const line = (error as { lines?: number }).lines;
+      throw new ResultFileError(`not a readable CSV file${line ? ` (near line ${line})` : ""}`);
     }
   } else {
     try {

@@ -22,7 +22,9 @@ export function RecallsScreen() {
   const [turnaround, setTurnaround] = useState<Turnaround | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const [busyId, setBusyId] = useState<string | null>(null);
   const load = useCallback(async () => {
+    setError(null);
     try {
       setRecalls((await consoleApi.recalls(token, lab, tube || undefined)).recalls);
       setTurnaround(await consoleApi.turnaround(token, lab));
@@ -48,11 +50,14 @@ export function RecallsScreen() {
       .then((blob) => saveFile(blob, `recalls-${lab}${tube ? `-${tube}` : ""}.${format}`))
       .catch((e: unknown) => setError(explain(e)));
   const contacted = async (id: string) => {
+    setBusyId(id);
     try {
       await consoleApi.contacted(token, id);
       await load();
     } catch (e) {
       setError(explain(e));
+    } finally {
+      setBusyId(null);
     }
   };
   const minutes = (n: number | null) => (n === null ? "—" : t("minutes", { n }));
@@ -91,12 +96,24 @@ export function RecallsScreen() {
         </p>
       )}
       {recalls &&
-        (recalls.length === 0 ? <p>{t("noRecalls")}</p> : <RecallTable recalls={recalls} onContacted={contacted} />)}
+        (recalls.length === 0 ? (
+          <p>{t("noRecalls")}</p>
+        ) : (
+          <RecallTable recalls={recalls} onContacted={contacted} busyId={busyId} />
+        ))}
     </section>
   );
 }
 
-export function RecallTable({ recalls, onContacted }: { recalls: RecallEntry[]; onContacted?: (id: string) => void }) {
+export function RecallTable({
+  recalls,
+  onContacted,
+  busyId = null,
+}: {
+  recalls: RecallEntry[];
+  onContacted?: (id: string) => void;
+  busyId?: string | null;
+}) {
   const { t, lang } = useConsoleI18n();
   const when = (iso: string) =>
     new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
@@ -118,7 +135,11 @@ export function RecallTable({ recalls, onContacted }: { recalls: RecallEntry[]; 
             <th>{t("staff")}</th>
             <th>{t("tube")}</th>
             <th>{t("state")}</th>
-            {onContacted && <th className="no-print" />}
+            {onContacted && (
+              <th className="no-print">
+                <span className="visually-hidden">{t("markContacted")}</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -135,6 +156,7 @@ export function RecallTable({ recalls, onContacted }: { recalls: RecallEntry[]; 
               <td>{r.staffName}</td>
               <td className="nowrap">
                 {r.tubeCode}
+                {` (${t(r.outcome)})`}
                 {r.singleTubeCode ? ` → ${r.singleTubeCode}` : ""}
               </td>
               <td className="nowrap" data-testid="recall-state">
@@ -144,7 +166,7 @@ export function RecallTable({ recalls, onContacted }: { recalls: RecallEntry[]; 
               {onContacted && (
                 <td className="no-print">
                   {r.state === "to_contact" && (
-                    <button type="button" onClick={() => onContacted(r.id)}>
+                    <button type="button" onClick={() => onContacted(r.id)} disabled={busyId !== null}>
                       {t("markContacted")}
                     </button>
                   )}

@@ -1,7 +1,7 @@
 /** Uploading a result file (CSV or XLSX): each row reported with its line number; templates to download. */
 import { type FormEvent, useState } from "react";
 import type { UploadReport } from "../../../domain/labs";
-import { useExplain } from "../ConsoleApp";
+import { useCodeMessage, useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
 import { useConsoleI18n } from "../consoleI18n";
 import { saveFile } from "../saveFile";
@@ -10,6 +10,7 @@ import { useLab } from "./useLab";
 export function UploadScreen() {
   const { t } = useConsoleI18n();
   const explain = useExplain();
+  const codeMessage = useCodeMessage();
   const { token, lab } = useLab();
   const [report, setReport] = useState<UploadReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -21,6 +22,7 @@ export function UploadScreen() {
     setError(null);
     setReport(null);
     if (!(file instanceof File) || file.size === 0) return setError(t("chooseFile"));
+    if (!/\.(csv|xlsx)$/i.test(file.name)) return setError(t("err_unreadable_file"));
     setBusy(true);
     try {
       setReport(await consoleApi.upload(token, lab, file));
@@ -62,6 +64,15 @@ export function UploadScreen() {
         </p>
       )}
       {report && (
+        <p className="console-figures" role="status" data-testid="upload-totals">
+          {t("uploadTotals", {
+            recorded: report.rows.filter((r) => r.status === "recorded" || r.status === "changed").length,
+            duplicate: report.rows.filter((r) => r.status === "duplicate").length,
+            refused: report.rows.filter((r) => r.status === "refused").length,
+          })}
+        </p>
+      )}
+      {report && (
         <table className="console-table" data-testid="upload-report">
           <thead>
             <tr>
@@ -79,7 +90,7 @@ export function UploadScreen() {
                 <td>{t(row.status)}</td>
                 <td>
                   {row.code
-                    ? `${row.code}: ${row.message ?? ""}`
+                    ? codeMessage(row.code, row.message ?? "")
                     : row.recalled
                       ? t("recalledN", { n: row.recalled })
                       : ""}
