@@ -126,39 +126,28 @@ export function RecallTable({
       <table className="console-table console-table-wide" data-testid="recall-table">
         <thead>
           <tr>
+            {/* Who, how to reach them, and their state first: on a tablet the rest scrolls, not these. */}
             <th>{t("name")}</th>
-            <th>{t("document")}</th>
             <th>{t("phone")}</th>
-            <th>{t("community")}</th>
-            <th>{t("site")}</th>
-            <th>{t("sampledAt")}</th>
-            <th>{t("staff")}</th>
-            <th>{t("tube")}</th>
             <th>{t("state")}</th>
             {onContacted && (
               <th className="no-print">
                 <span className="visually-hidden">{t("markContacted")}</span>
               </th>
             )}
+            <th>{t("document")}</th>
+            <th>{t("community")}</th>
+            <th>{t("site")}</th>
+            <th>{t("sampledAt")}</th>
+            <th>{t("staff")}</th>
+            <th>{t("tube")}</th>
           </tr>
         </thead>
         <tbody>
           {recalls.map((r) => (
             <tr key={r.id} data-testid="recall-row">
-              <td>{r.name}</td>
-              <td>
-                {DOC_TYPE_NAMES[lang][r.docType]} <span className="nowrap">{r.docNumber}</span>
-              </td>
+              <td className="console-name">{r.name}</td>
               <td className="nowrap">{r.phone ?? ""}</td>
-              <td>{r.community ?? ""}</td>
-              <td>{r.siteName}</td>
-              <td>{when(r.registeredAt)}</td>
-              <td>{r.staffName}</td>
-              <td className="nowrap">
-                {r.tubeCode}
-                {` (${t(r.outcome)})`}
-                {r.singleTubeCode ? ` → ${r.singleTubeCode}` : ""}
-              </td>
               <td className="nowrap" data-testid="recall-state">
                 {t(r.state)}
                 {r.singleOutcome ? ` (${t(r.singleOutcome)})` : ""}
@@ -172,6 +161,24 @@ export function RecallTable({
                   )}
                 </td>
               )}
+              <td>
+                {DOC_TYPE_NAMES[lang][r.docType]} <span className="nowrap">{r.docNumber}</span>
+              </td>
+              <td className="console-place">{r.community ?? ""}</td>
+              <td className="console-place">{r.siteName}</td>
+              <td>{when(r.registeredAt)}</td>
+              <td className="console-name">{r.staffName}</td>
+              <td>
+                <span className="nowrap">{r.tubeCode}</span> ({t(r.outcome)})
+                {r.singleTubeCode ? (
+                  <>
+                    {" → "}
+                    <span className="nowrap">{r.singleTubeCode}</span>
+                  </>
+                ) : (
+                  ""
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
