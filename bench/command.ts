@@ -817,13 +817,25 @@ async function measure(kind: StoreKind, port: number): Promise<StoreFigures> {
       n: times[i]?.length ?? 0,
     }));
 
-    // Exports, one after the other, with nothing else running.
+    // Exports, one after the other, each on a server process started for it: its peak RSS is the export's (the
+    // loaded process's own peak before the exports is printed beside it).
     const serverPeakRssBeforeExportsMb = ((kb) => (kb === null ? null : mb(kb)))(statusKb(pid, "VmHWM"));
     const exports: ExportFigures[] = [];
     let csvRows = exportChoice.seededRows;
     for (const format of ["csv", "xlsx"] as const) {
-      console.error(`  [${kind}] export ${format}: ${exportChoice.label}`);
-      const memory = watchMemory(pid);
+      console.error(`  [${kind}] export ${format}: ${exportChoice.label} (fresh server process)`);
+      await server.stop();
+      server = await startServerProcess(port, `bench-command-${kind}-${format}`, {
+        ...location,
+        env: { SAMPLEPOINT_DEMO: "0" },
+      });
+      const base = server.base;
+      const { value: fresh } = await call<{ token: string }>(base, "POST", "/auth/console-login", null, {
+        username: "bench-admin",
+        password: PASSWORD,
+      });
+      const admin = fresh.token;
+      const memory = watchMemory(server.child.pid as number);
       const started = performance.now();
       const { value: ticket } = await call<{ url: string }>(base, "POST", "/exports", admin, {
         dataset: "registrations",
@@ -906,7 +918,7 @@ else {
       `    counters after the pushes: round figure ${r.counters.reported.toLocaleString()}, seeded + pushed ${r.counters.expected.toLocaleString()}   ${verdict(r.counters.reported === r.counters.expected)}`,
     );
     console.log(
-      `  exports of registrations (${r.exports[0]?.filter}), read to the end; server RSS at start ${r.serverRssAtStartMb ?? "?"} MB, peak until the exports ${r.serverPeakRssBeforeExportsMb ?? "?"} MB`,
+      `  exports of registrations (${r.exports[0]?.filter}), read to the end, each on a freshly started server process; the loaded server: RSS at start ${r.serverRssAtStartMb ?? "?"} MB, peak until the exports ${r.serverPeakRssBeforeExportsMb ?? "?"} MB`,
     );
     console.log("    format       rows        size       time   per 1M rows   target      peak RSS   target");
     for (const e of r.exports) {

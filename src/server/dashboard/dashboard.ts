@@ -17,7 +17,11 @@ import { siteDay } from "../../domain/siteDay";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
 import { labTurnaround } from "../labs/turnaround";
-import { BUCKETS_PER_DAY, bucketsOf, COUNTERS, type Counter } from "./counters";
+import { BUCKETS_PER_DAY, COUNTERS, type Counter } from "./counters";
+
+/** The stored buckets as they come: SQLite's JSON text parsed, PostgreSQL's integer[] as is. */
+const rawBuckets = (stored: unknown): ArrayLike<number> =>
+  typeof stored === "string" ? (JSON.parse(stored) as number[]) : ((stored as number[] | null) ?? []);
 
 /** Who asks: an admin of the city (district null) or of one district. */
 export interface DashboardViewer {
@@ -174,18 +178,35 @@ export async function dashboard(
   const currentBucket = bucketOf(now);
   const days: string[] = [];
   for (let d = from; d <= to && days.length < 31; d = addDays(d, 1)) days.push(d);
-  const perSite = new Map<string, { totals: Totals; buckets: number[]; last: string | null }>();
+  const dayIndex = new Map(days.map((d, i) => [d, i]));
+  const chartLength =
+    live && to === today ? (days.length - 1) * BUCKETS_PER_DAY + currentBucket + 1 : days.length * BUCKETS_PER_DAY;
+
+  // Children: districts of the city, streets of a district, sites of a street (a site is its own one line).
+  const childOf = (site: (typeof sites)[number]): { level: Level; key: string; label: string } => {
+    if (scope.level === "city") return { level: "district", key: site.district, label: site.district || "—" };
+    if (scope.level === "district") return { level: "street", key: site.street, label: site.street || "—" };
+    return { level: "site", key: site.code, label: site.name };
+  };
+  // Each site adds straight into its child's line (typed arrays: a round at city level is a million additions).
+  const children = new Map<
+    string,
+    { level: Level; key: string; label: string; totals: Totals; buckets: Float64Array }
+  >();
+  const perSite = new Map<string, { totals: Totals; last: string | null; line: Float64Array }>();
   for (const site of sites) {
-    perSite.set(site.code, {
-      totals: emptyTotals(),
-      buckets: Array(days.length * BUCKETS_PER_DAY).fill(0),
-      last: null,
-    });
+    const child = childOf(site);
+    let group = children.get(child.key);
+    if (!group) {
+      group = { ...child, totals: emptyTotals(), buckets: new Float64Array(chartLength) };
+      children.set(child.key, group);
+    }
+    perSite.set(site.code, { totals: emptyTotals(), last: null, line: group.buckets });
   }
   for (const row of rows) {
     const entry = perSite.get(row.site_code);
     if (!entry) continue;
-    const buckets = bucketsOf(row.buckets);
+    const buckets = rawBuckets(row.buckets);
     if (row.day === today) {
       for (let b = Math.max(0, currentBucket - 5); b <= currentBucket; b++) entry.totals.lastHour += buckets[b] ?? 0;
     } else if (row.day === yesterday && currentBucket < 5) {
@@ -196,36 +217,20 @@ export async function dashboard(
     if (row.last_registration_at && (!entry.last || row.last_registration_at > entry.last)) {
       entry.last = row.last_registration_at;
     }
-    if (row.day < from || row.day > to) continue;
+    const index = dayIndex.get(row.day);
+    if (index === undefined) continue;
     for (const c of COUNTERS) entry.totals[c] += Number(row[c]);
-    const offset = days.indexOf(row.day) * BUCKETS_PER_DAY;
-    for (let b = 0; b < BUCKETS_PER_DAY; b++)
-      entry.buckets[offset + b] = (entry.buckets[offset + b] ?? 0) + (buckets[b] ?? 0);
+    const offset = index * BUCKETS_PER_DAY;
+    const end = Math.min(BUCKETS_PER_DAY, chartLength - offset);
+    const line = entry.line;
+    for (let b = 0; b < end; b++) line[offset + b] = (line[offset + b] as number) + (buckets[b] ?? 0);
   }
-
-  // Children: districts of the city, streets of a district, sites of a street (a site has none).
-  const childOf = (site: (typeof sites)[number]): { level: Level; key: string; label: string } | null => {
-    if (scope.level === "city") return { level: "district", key: site.district, label: site.district || "—" };
-    if (scope.level === "district") return { level: "street", key: site.street, label: site.street || "—" };
-    if (scope.level === "street") return { level: "site", key: site.code, label: site.name };
-    return null;
-  };
   const total = emptyTotals();
-  const children = new Map<string, { level: Level; key: string; label: string; totals: Totals; buckets: number[] }>();
-  const chartLength =
-    live && to === today ? (days.length - 1) * BUCKETS_PER_DAY + currentBucket + 1 : days.length * BUCKETS_PER_DAY;
   for (const site of sites) {
     const entry = perSite.get(site.code);
     if (!entry) continue;
     addInto(total, entry.totals);
-    const child = childOf(site) ?? { level: "site" as Level, key: site.code, label: site.name };
-    let group = children.get(child.key);
-    if (!group) {
-      group = { ...child, totals: emptyTotals(), buckets: Array(chartLength).fill(0) };
-      children.set(child.key, group);
-    }
-    addInto(group.totals, entry.totals);
-    for (let b = 0; b < chartLength; b++) group.buckets[b] = (group.buckets[b] ?? 0) + (entry.buckets[b] ?? 0);
+    addInto((children.get(childOf(site).key) as { totals: Totals }).totals, entry.totals);
   }
 
   const silentBefore = new Date(now.getTime() - SILENT_AFTER_MINUTES * 60_000).toISOString();
@@ -266,7 +271,7 @@ export async function dashboard(
     chart: {
       start: dayStartUtc(from).toISOString(),
       bucketMinutes: 10,
-      series: [...children.values()].map((c) => ({ key: c.key, label: c.label, counts: c.buckets })),
+      series: [...children.values()].map((c) => ({ key: c.key, label: c.label, counts: Array.from(c.buckets) })),
     },
     sites: siteRows,
     devices: await devicesOf(db, scope, now, roundRunning && live),

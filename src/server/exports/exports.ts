@@ -7,6 +7,7 @@
  */
 import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import SQLite from "better-sqlite3";
 import { stringify } from "csv-stringify";
 import ExcelJS from "exceljs";
@@ -331,6 +332,9 @@ export const DATASETS: Record<ExportDataset, Dataset> = {
   },
 };
 
+/** Buffered bytes (all of the process's) above which an XLSX export waits for the zip to catch up. */
+const XLSX_BUFFERED_BYTES = 48 * 1024 * 1024;
+
 /** Rows per round trip through the PostgreSQL cursor. */
 const CURSOR_ROWS = 2_000;
 
@@ -386,8 +390,14 @@ export function streamExport(
           if (gone.signal.aborted) break;
           sheet.addRow(spec.cells(row, full)).commit();
           count++;
-          // The zip is written as the rows come; wait while the response is full so memory stays bounded.
+          // ExcelJS hands each row's XML on to the zip without waiting for it to be compressed, so rows can pile
+          // up faster than they are deflated; wait while the response is full, or while buffered bytes pile up.
           if (out.writableNeedDrain) await once(out, "drain", { signal: gone.signal });
+          if (count % 256 === 0) {
+            while (process.memoryUsage().arrayBuffers > XLSX_BUFFERED_BYTES && !gone.signal.aborted) {
+              await delay(2);
+            }
+          }
         }
         sheet.commit();
         await workbook.commit();
