@@ -35,6 +35,7 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
   let server: TestServer;
   let token = "";
   let labToken = "";
+  let adminToken = "";
   beforeAll(async () => {
     server = await startTestServer({ kind });
     const ctx = { store: server.store, dataDir: server.dataDir, actor: "test" };
@@ -45,6 +46,14 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
         method: "POST",
         url: "/api/v1/auth/console-login",
         payload: { username: "lab1", password: "lab-password-1" },
+      })
+    ).json<{ token: string }>().token;
+    await runCommand(["add-staff", "city", "市指挥部", "--role", "admin", "--password", "admin-password-1"], ctx);
+    adminToken = (
+      await server.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/console-login",
+        payload: { username: "city", password: "admin-password-1" },
       })
     ).json<{ token: string }>().token;
     const res = await server.app.inject({
@@ -72,7 +81,9 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
         | "recalls"
         | "box_receipts"
         | "tube_receipts"
-        | "labs",
+        | "labs"
+        | "rounds"
+        | "export_tickets",
     ) =>
       Number(
         (
@@ -94,12 +105,14 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
       await n("box_receipts"),
       await n("tube_receipts"),
       await n("labs"),
+      await n("rounds"),
+      await n("export_tickets"),
     ];
   };
 
   it("answers every endpoint's bad bodies and bad path parameters with 4xx and a code, storing nothing", async () => {
     const before = await counts();
-    const endpoints: [string, string, "none" | "station" | "lab"][] = [
+    const endpoints: [string, string, "none" | "station" | "lab" | "admin"][] = [
       ["POST", "/api/v1/auth/login", "none"],
       ["POST", "/api/v1/auth/console-login", "none"],
       ["POST", "/api/v1/events/push", "station"],
@@ -109,9 +122,11 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
       ["POST", "/api/v1/labs/LAB01/tubes/T1/receive", "lab"],
       ["POST", "/api/v1/recalls/00000000-0000-4000-8000-000000000001/contacted", "station"],
       ["POST", "/api/v1/public/status", "none"],
+      ["POST", "/api/v1/lookups", "admin"],
+      ["POST", "/api/v1/exports", "admin"],
     ];
     for (const [method, url, as] of endpoints) {
-      const bearer = as === "station" ? token : as === "lab" ? labToken : null;
+      const bearer = as === "station" ? token : as === "lab" ? labToken : as === "admin" ? adminToken : null;
       for (const [label, payload] of BODIES) {
         for (const contentType of ["application/json", "text/plain"]) {
           const res = await server.app.inject({
@@ -126,6 +141,26 @@ describe.each(TEST_STORES)("bad input on %s", (kind) => {
           expect(typeof res.json().code, what).toBe("string");
         }
       }
+    }
+    // The command centre's reads: every query parameter, and a download ticket, with each injection.
+    for (const text of [...INJECTIONS, "a".repeat(5000)]) {
+      for (const key of ["district", "street", "site", "round", "day"]) {
+        const res = await server.app.inject({
+          method: "GET",
+          url: `/api/v1/dashboard?district=x&${key}=${encodeURIComponent(text)}`,
+          headers: { authorization: `Bearer ${adminToken}` },
+        });
+        const what = `GET dashboard ${key}=${text.slice(0, 20)}`;
+        expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, what).toBeLessThan(500);
+        expect(typeof res.json().code, what).toBe("string");
+      }
+      const ticket = await server.app.inject({
+        method: "GET",
+        url: `/api/v1/exports/download/${encodeURIComponent(text)}`,
+      });
+      expect(ticket.statusCode, `ticket ${text.slice(0, 20)}`).toBeGreaterThanOrEqual(400);
+      expect(ticket.statusCode, `ticket ${text.slice(0, 20)}`).toBeLessThan(500);
     }
     const reads = ["", "/summary", "/tubes", "/boxes", "/conflicts", "/events"];
     for (const text of [...INJECTIONS, "DEMO/../OTHER", "a".repeat(5000)]) {

@@ -5,9 +5,8 @@
  * cursor (pg-cursor), SQLite through a read-only connection of its own (so the writer connection is never held).
  * Document numbers and phones are masked unless an admin asked for them in full with a reason.
  */
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
-import { setTimeout as delay } from "node:timers/promises";
 import SQLite from "better-sqlite3";
 import { stringify } from "csv-stringify";
 import ExcelJS from "exceljs";
@@ -332,8 +331,23 @@ export const DATASETS: Record<ExportDataset, Dataset> = {
   },
 };
 
-/** Buffered bytes (all of the process's) above which an XLSX export waits for the zip to catch up. */
-const XLSX_BUFFERED_BYTES = 48 * 1024 * 1024;
+/** A writable stream of Node's or of the readable-stream package (archiver's), which predates writableNeedDrain. */
+interface Drainable extends EventEmitter {
+  writableNeedDrain?: boolean;
+  _writableState?: { length: number; highWaterMark: number };
+}
+const isFull = (w: Drainable) =>
+  w.writableNeedDrain ?? (w._writableState ? w._writableState.length >= w._writableState.highWaterMark : false);
+
+/**
+ * Where ExcelJS's streaming worksheet sends its XML: the zip entry's compressor (ExcelJS keeps its pipes in a
+ * `pipes` list; not a documented API, so when it is not there the export still works, only without this wait).
+ */
+function sheetDestination(sheet: unknown): Drainable | undefined {
+  const pipes = (sheet as { stream?: { pipes?: unknown[] } }).stream?.pipes;
+  const first = Array.isArray(pipes) ? pipes[0] : undefined;
+  return first instanceof EventEmitter ? (first as Drainable) : undefined;
+}
 
 /** Rows per round trip through the PostgreSQL cursor. */
 const CURSOR_ROWS = 2_000;
@@ -390,14 +404,12 @@ export function streamExport(
           if (gone.signal.aborted) break;
           sheet.addRow(spec.cells(row, full)).commit();
           count++;
-          // ExcelJS hands each row's XML on to the zip without waiting for it to be compressed, so rows can pile
-          // up faster than they are deflated; wait while the response is full, or while buffered bytes pile up.
+          // ExcelJS hands each row's XML on to the zip's compressor without heeding its answer, so rows could pile
+          // up faster than they are deflated: wait while the compressor (the sheet stream's destination) is full,
+          // and while the response is.
+          const compressor = sheetDestination(sheet);
+          if (compressor && isFull(compressor)) await once(compressor, "drain", { signal: gone.signal });
           if (out.writableNeedDrain) await once(out, "drain", { signal: gone.signal });
-          if (count % 256 === 0) {
-            while (process.memoryUsage().arrayBuffers > XLSX_BUFFERED_BYTES && !gone.signal.aborted) {
-              await delay(2);
-            }
-          }
         }
         sheet.commit();
         await workbook.commit();
