@@ -94,13 +94,24 @@ test("the dashboard shows what two phones pushed at every level, live; districts
   expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
   await desk.screenshot({ path: test.info().outputPath("command-city-zh.png"), fullPage: true });
 
+  // A new site from a CSV file (as Excel saves it on Chinese Windows: GBK is read too; here UTF-8 with BOM).
+  await desk.getByRole("link", { name: "导入离线数据" }).click();
+  await desk.getByTestId("sites-file").setInputFiles({
+    name: "sites.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`\uFEFF采样点编码,采样点名称,区县,街道\nCMC-${suffix},东区二号点,${east},毓璜顶街道\nbad!,坏,${east},\n`),
+  });
+  await desk.getByRole("button", { name: "上传" }).last().click();
+  await expect(desk.getByTestId("sites-totals")).toHaveText("新建 1 个，更新 0 个，未变 0 个，拒绝 1 行");
+  await desk.getByRole("link", { name: "指挥中心" }).click();
+
   // Drill down: district → street → site, the same four at each level.
   await child(east).getByRole("link").click();
   await expect(desk.getByTestId("fig-registrations")).toHaveText("4");
   await expect(desk.getByTestId("dashboard-child")).toHaveCount(1);
   await desk.getByTestId("dashboard-child").getByRole("link").click();
   await expect(desk.getByTestId("fig-registrations")).toHaveText("4");
-  await desk.getByTestId("dashboard-child").getByRole("link").click();
+  await desk.getByTestId("dashboard-child").filter({ hasText: "东区一号点" }).getByRole("link").click();
   await expect(desk).toHaveURL(new RegExp(`site=${a.siteCode}`));
   await expect(desk.getByTestId("fig-registrations")).toHaveText("4");
   await expect(desk.getByTestId("fig-tubes-open")).toHaveText("1");
@@ -128,7 +139,7 @@ test("the dashboard shows what two phones pushed at every level, live; districts
   // The district admin: their district only, whatever they ask for.
   const eastDesk = await consoleSignIn(browser, eastAdmin.username, eastAdmin.password);
   await expect(eastDesk.getByTestId("fig-registrations")).toHaveText("6");
-  await expect(eastDesk.getByTestId("dashboard-site")).toHaveCount(1);
+  await expect(eastDesk.getByTestId("dashboard-site")).toHaveCount(2);
   await eastDesk.goto(`/console/command?district=${encodeURIComponent(west)}`);
   await expect(eastDesk.getByRole("alert")).toContainText("此账号只能查看本区县");
   await expect(eastDesk.getByTestId("fig-registrations")).toHaveCount(0);

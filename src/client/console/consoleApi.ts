@@ -19,6 +19,13 @@ import { ApiError } from "../sync/api";
 
 export { ApiError };
 
+export type SiteImportRow = {
+  line: number;
+  code: string;
+  status: "created" | "updated" | "unchanged" | "refused";
+  problem?: string;
+};
+
 const TIMEOUT_MS = 60_000;
 
 async function send(method: string, path: string, token: string | null, body?: BodyInit, type?: string) {
@@ -113,6 +120,12 @@ export const consoleApi = {
     return json<Dashboard>("GET", `/dashboard${search ? `?${search}` : ""}`, token);
   },
   lookup: (token: string, request: LookupRequest) => json<LookupAnswer>("POST", "/lookups", token, request),
+  importSites: async (token: string, file: File) => {
+    const type = /\.csv$/i.test(file.name)
+      ? "text/csv"
+      : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    return (await (await send("POST", "/admin/sites/import", token, file, type)).json()) as { rows: SiteImportRow[] };
+  },
   /** A file the server makes (template, export), as a Blob to save. */
   download: async (token: string, path: string) => (await send("GET", path, token)).blob(),
   importQueue: (token: string, file: unknown) => json<ImportResponse>("POST", "/admin/import", token, file),

@@ -12,6 +12,7 @@ export type AuditAction =
   | "site_added"
   | "lab_added"
   | "round_added"
+  | "sites_imported"
   | "counters_fixed"
   | "admin_lookup"
   | "box_received"

@@ -17,7 +17,9 @@ import { openSqliteStore } from "../db/sqlite";
 import { ApiError } from "../errors";
 import { GroupCommitter } from "../events/groupCommit";
 import { importQueue } from "../events/importQueue";
+import { SpreadsheetError } from "../files/spreadsheet";
 import { createLab, findLab, LAB_CODE } from "../labs/labs";
+import { importSites } from "../sites/siteImport";
 import { createSite, createStaff, findSite } from "../sites/sites";
 
 export class CliError extends Error {}
@@ -39,6 +41,7 @@ export const USAGE = `usage: npm run cli -- <command> [options]
   add-staff <username> <name> --role admin [--district <区/县>] [--password <p>]
                                                   (command centre: the whole city, or one district)
   add-staff <username> <name> --lab <code> [--password <p>]      (lab staff: they sign in to the console)
+  import-sites <file.csv|file.xlsx>               (create or update sites: code, name, district, street, pool)
   recount [--fix]                                 (the dashboard's counters against the stored rows)
   reset-password <username> [--password <p>]     (also signs the user out on every device)
   revoke-device <device-id>                       (its tokens stop working: 401, the app asks for the password)
@@ -293,6 +296,23 @@ export async function runCommand(argv: string[], ctx: CliContext): Promise<strin
         .execute();
       await audit(db, { action: "round_added", actor: ctx.actor, subject: id, detail: { name, startsOn, endsOn } });
       return [`round ${id} "${name.trim()}" ${startsOn} – ${endsOn} added`];
+    }
+    case "import-sites": {
+      const file = requireArg(positionals[0], "sites file");
+      const format = /\.csv$/i.test(file) ? "csv" : /\.xlsx$/i.test(file) ? "xlsx" : null;
+      if (!format) throw new CliError("the sites file is a .csv or an .xlsx file");
+      let rows: Awaited<ReturnType<typeof importSites>>;
+      try {
+        rows = await importSites(db, await readFile(file), format, ctx.actor);
+      } catch (error) {
+        if (error instanceof SpreadsheetError) throw new CliError(`${file}: ${error.message}`);
+        throw error;
+      }
+      const count = (status: string) => rows.filter((r) => r.status === status).length;
+      return [
+        `${count("created")} sites created, ${count("updated")} updated, ${count("unchanged")} unchanged, ${count("refused")} refused`,
+        ...rows.flatMap((r) => (r.status === "refused" ? [`  line ${r.line} (${r.code}): ${r.problem}`] : [])),
+      ];
     }
     case "recount": {
       const found = await recount(db, { fix: values.fix === true });

@@ -5,15 +5,21 @@
  * records nothing twice.
  */
 import { createHash } from "node:crypto";
-import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
 import { OUTCOMES, type Outcome, type ResultInput, ResultInputSchema } from "../../domain/labs";
-import { assertUnzippedWithin, UnzippedTooLarge } from "../files/unzippedSize";
+import {
+  cellText,
+  columnsByHeader,
+  readTable,
+  SpreadsheetError,
+  type SpreadsheetFormat,
+  SpreadsheetTooLarge,
+} from "../files/spreadsheet";
 
-export type ResultFileFormat = "csv" | "xlsx";
+export type ResultFileFormat = SpreadsheetFormat;
 
-export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+export { XLSX_MIME } from "../files/spreadsheet";
 
 /** The template's columns, first the Chinese header, then the English one (either is accepted). */
 export const RESULT_COLUMNS = [
@@ -38,13 +44,7 @@ const OUTCOME_WORDS: Record<string, Outcome> = {
 
 export type ParsedRow = { line: number; input: ResultInput } | { line: number; tubeCode: string; problem: string };
 
-const text = (value: unknown): string => {
-  if (value === null || value === undefined) return "";
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object" && "text" in (value as object)) return String((value as { text: unknown }).text);
-  if (typeof value === "object" && "result" in (value as object)) return text((value as { result: unknown }).result);
-  return String(value).trim();
-};
+const text = cellText;
 
 /** "28.4" (one target) or "ORF1ab:28.4;N:27.1". */
 function parseCt(value: string): Record<string, number> | null | undefined {
@@ -109,34 +109,8 @@ function rowOf(line: number, cells: Partial<Record<ColumnKey, string>>, labCode:
   return { line, input: checked.data };
 }
 
-function columnsOf(header: string[]): Map<number, ColumnKey> {
-  const columns = new Map<number, ColumnKey>();
-  header.forEach((name, index) => {
-    const normal = name
-      .replace(/^\uFEFF/, "")
-      .trim()
-      .toLowerCase();
-    const column = RESULT_COLUMNS.find((c) => c.headers.some((h) => h.toLowerCase() === normal));
-    if (column) columns.set(index, column.key);
-  });
-  return columns;
-}
-
-export class ResultFileError extends Error {}
-
-/**
- * A CSV's text: UTF-8 (with or without BOM) as the template is, else GB18030 — what Excel saves a CSV as on Chinese
- * Windows ("CSV (逗号分隔)"), a superset of GBK.
- */
-function csvText(data: Buffer): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(data);
-  } catch {
-    return new TextDecoder("gb18030").decode(data);
-  }
-}
-/** Refused for its size, not its content: the route answers 413. */
-export class ResultFileTooLarge extends ResultFileError {}
+/** Errors of the file as a whole (the route answers 400, or 413 for its size). */
+export { SpreadsheetError as ResultFileError, SpreadsheetTooLarge as ResultFileTooLarge };
 
 /** A day's results of a big lab are tens of thousands of rows; more is a mistake or an attack, and is split. */
 export const MAX_RESULT_ROWS = 100_000;
@@ -145,47 +119,14 @@ const MAX_UNZIPPED_BYTES = 100 * 1024 * 1024;
 
 /** Every data row of the file, parsed or refused (line numbers as a spreadsheet shows them: the header is line 1). */
 export async function parseResultFile(data: Buffer, format: ResultFileFormat, labCode: string): Promise<ParsedRow[]> {
-  let table: string[][];
-  if (format === "csv") {
-    try {
-      table = parse(csvText(data), { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
-    } catch (error) {
-      // Not the parser's message: it may quote the file's bytes back.
-      const line = (error as { lines?: number }).lines;
-      throw new ResultFileError(`not a readable CSV file${line ? ` (near line ${line})` : ""}`);
-    }
-  } else {
-    try {
-      await assertUnzippedWithin(data, MAX_UNZIPPED_BYTES);
-    } catch (error) {
-      if (error instanceof UnzippedTooLarge) throw new ResultFileTooLarge(error.message);
-      throw new ResultFileError(`not a readable XLSX file: ${(error as Error).message}`);
-    }
-    const workbook = new ExcelJS.Workbook();
-    try {
-      await workbook.xlsx.load(data as unknown as ArrayBuffer);
-    } catch (error) {
-      throw new ResultFileError(`not a readable XLSX file: ${(error as Error).message}`);
-    }
-    const sheet = workbook.worksheets[0];
-    if (!sheet) throw new ResultFileError("the XLSX file has no sheet");
-    table = [];
-    sheet.eachRow({ includeEmpty: true }, (row, number) => {
-      const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-      table[number - 1] = values.map((v) => (v instanceof Date ? localTime(v) : text(v)));
-    });
-    for (let i = 0; i < table.length; i++) table[i] ??= [];
-  }
-  if (table.length - 1 > MAX_RESULT_ROWS) {
-    throw new ResultFileTooLarge(`the file has more than ${MAX_RESULT_ROWS} rows; split it`);
-  }
+  const table = await readTable(data, format, { maxRows: MAX_RESULT_ROWS, maxUnzippedBytes: MAX_UNZIPPED_BYTES });
   const [header, ...rows] = table;
-  const columns = columnsOf(header ?? []);
+  const columns = columnsByHeader(header ?? [], RESULT_COLUMNS);
   const found = new Set(columns.values());
   for (const required of ["tube", "result", "time"] as const) {
     if (!found.has(required)) {
       const names = RESULT_COLUMNS.find((c) => c.key === required)?.headers.join(" / ");
-      throw new ResultFileError(`the header row lacks the column ${names}`);
+      throw new SpreadsheetError(`the header row lacks the column ${names}`);
     }
   }
   const parsed: ParsedRow[] = [];
@@ -197,9 +138,6 @@ export async function parseResultFile(data: Buffer, format: ResultFileFormat, la
   });
   return parsed;
 }
-
-/** Excel stores a date-time without a zone: ExcelJS reads it as UTC; it was typed in Beijing time. */
-const localTime = (date: Date) => date.toISOString().slice(0, 19).replace("T", " ");
 
 /** The template: the header row and one example row. */
 export async function resultTemplate(format: ResultFileFormat): Promise<Buffer> {

@@ -8,6 +8,7 @@ import { useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
 import { useConsoleI18n } from "../consoleI18n";
 import { useConsoleSession } from "../consoleSession";
+import { SitesImport } from "./SitesImport";
 
 export function ImportScreen() {
   const { t } = useConsoleI18n();
@@ -84,6 +85,7 @@ export function ImportScreen() {
           )}
         </div>
       )}
+      <SitesImport />
     </section>
   );
 }

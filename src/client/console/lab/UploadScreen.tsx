@@ -1,10 +1,10 @@
 /** Uploading a result file (CSV or XLSX): each row reported with its line number; templates to download. */
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import type { UploadReport } from "../../../domain/labs";
 import { useCodeMessage, useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
 import { useConsoleI18n } from "../consoleI18n";
-import { saveFile } from "../saveFile";
+import { SpreadsheetForm } from "../SpreadsheetForm";
 import { useLab } from "./useLab";
 
 export function UploadScreen() {
@@ -16,13 +16,8 @@ export function UploadScreen() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const upload = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const file = new FormData(event.currentTarget).get("file");
-    setError(null);
+  const send = async (file: File) => {
     setReport(null);
-    if (!(file instanceof File) || file.size === 0) return setError(t("chooseFile"));
-    if (!/\.(csv|xlsx)$/i.test(file.name)) return setError(t("err_unreadable_file"));
     setBusy(true);
     try {
       setReport(await consoleApi.upload(token, lab, file));
@@ -32,32 +27,18 @@ export function UploadScreen() {
       setBusy(false);
     }
   };
-  const template = (format: "csv" | "xlsx") =>
-    void consoleApi
-      .download(token, `/labs/results-template?format=${format}`)
-      .then((blob) => saveFile(blob, `result-template.${format}`))
-      .catch((e: unknown) => setError(explain(e)));
 
   return (
     <section aria-labelledby="upload-title">
       <h1 id="upload-title">{t("navUpload")}</h1>
-      <form className="card console-form" onSubmit={(e) => void upload(e)}>
-        <label>
-          {t("chooseFile")}
-          <input type="file" name="file" accept=".csv,.xlsx,text/csv" data-testid="upload-file" />
-        </label>
-        <div className="console-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {t("upload")}
-          </button>
-          <button type="button" onClick={() => template("xlsx")}>
-            {t("templateXlsx")}
-          </button>
-          <button type="button" onClick={() => template("csv")}>
-            {t("templateCsv")}
-          </button>
-        </div>
-      </form>
+      <SpreadsheetForm
+        onFile={(file) => void send(file)}
+        onError={(message, e) => setError(e === undefined ? message : explain(e))}
+        busy={busy}
+        templatePath="/labs/results-template"
+        templateName="result-template"
+        testId="upload-file"
+      />
       {error && (
         <p className="message message-error" role="alert">
           {error}
