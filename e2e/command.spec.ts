@@ -99,7 +99,9 @@ test("the dashboard shows what two phones pushed at every level, live; districts
   await desk.getByTestId("sites-file").setInputFiles({
     name: "sites.csv",
     mimeType: "text/csv",
-    buffer: Buffer.from(`\uFEFF采样点编码,采样点名称,区县,街道\nCMC-${suffix},东区二号点,${east},毓璜顶街道\nbad!,坏,${east},\n`),
+    buffer: Buffer.from(
+      `\uFEFF采样点编码,采样点名称,区县,街道\nCMC-${suffix},东区二号点,${east},毓璜顶街道\nbad!,坏,${east},\n`,
+    ),
   });
   await desk.getByRole("button", { name: "上传" }).last().click();
   await expect(desk.getByTestId("sites-totals")).toHaveText("新建 1 个，更新 0 个，未变 0 个，拒绝 1 行");
