@@ -3,7 +3,7 @@
  * from the per-site-per-day counters (never the registrations table), children to drill into, registrations per ten
  * minutes, the sites with their rate and last registration, devices, conflicts, and lab turnaround.
  */
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import { type Kysely, type SelectQueryBuilder, SqliteAdapter, sql } from "kysely";
 import {
   type Dashboard,
   type DashboardQuery,
@@ -19,9 +19,9 @@ import { ApiError } from "../errors";
 import { labTurnaround } from "../labs/turnaround";
 import { BUCKETS_PER_DAY, COUNTERS, type Counter } from "./counters";
 
-/** The stored buckets as they come: SQLite's JSON text parsed, PostgreSQL's integer[] as is. */
-const rawBuckets = (stored: unknown): ArrayLike<number> =>
-  typeof stored === "string" ? (JSON.parse(stored) as number[]) : ((stored as number[] | null) ?? []);
+/** The buckets as JSON text (both stores, see the query). */
+const rawBuckets = (stored: string): number[] => JSON.parse(stored) as number[];
+const isSqlite = (db: Kysely<Database>) => db.getExecutor().adapter instanceof SqliteAdapter;
 
 /** Who asks: an admin of the city (district null) or of one district. */
 export interface DashboardViewer {
@@ -168,7 +168,17 @@ export async function dashboard(
     db
       .selectFrom("site_day_counts as c")
       .innerJoin("sites as s", "s.code", "c.site_code")
-      .selectAll("c")
+      .select([
+        "c.site_code",
+        "c.day",
+        "c.last_registration_at",
+        ...COUNTERS.map((c) => `c.${c}` as const),
+        // PostgreSQL's integer[] as JSON text: one JSON.parse per row instead of node-postgres's array parser,
+        // several times faster for a round's thousands of rows of 144 numbers.
+        (isSqlite(db) ? sql<string>`c.buckets` : sql<string>`'[' || array_to_string(c.buckets, ',') || ']'`).as(
+          "buckets",
+        ),
+      ])
       .where((eb) =>
         eb.or([eb.and([eb("c.day", ">=", from), eb("c.day", "<=", to)]), eb("c.day", "in", [today, yesterday])]),
       ),
