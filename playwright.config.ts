@@ -36,7 +36,15 @@ export default defineConfig({
     command: "npx tsx src/server/server.ts",
     url: `http://localhost:${port}/api/health`,
     // The e2e server runs on the embedded SQLite default even where DATABASE_URL is set (for the PostgreSQL suites).
-    env: { PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", HOST: "127.0.0.1", DATABASE_URL: "" },
+    env: {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      HOST: "127.0.0.1",
+      DATABASE_URL: "",
+      // Two other systems' resident code formats (the README's worked examples): e2e/resident-formats.spec.ts.
+      RESIDENT_FORMATS_FILE: path.resolve("e2e/resident-formats.json"),
+    },
     reuseExistingServer: false,
     timeout: 60_000,
   },

@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { DeviceIdSchema, NO_CONTROL_CHARACTERS, PoolSizeSchema, SiteCodeSchema } from "./events";
-
 import { MAX_PULL_EVENTS, MAX_PUSH_EVENTS } from "./limits";
+import { ResidentFormatSchema } from "./residentFormats";
 import { MAX_RETENTION_DAYS } from "./retention";
 
 // Re-exported: the server and tests import them with the schemas.
@@ -43,6 +43,8 @@ export const SiteConfigSchema = z
     phoneRequired: z.boolean(),
     /** Days phones keep synced records once their box is handed over (absent from servers before it: 7). */
     retentionDays: RetentionDaysSchema.optional(),
+    /** Other systems' resident codes this site reads (declared by the deployment's RESIDENT_FORMATS_FILE). */
+    residentFormats: z.array(ResidentFormatSchema).optional(),
   })
   .meta({ id: "SiteConfig" });
 export type SiteConfig = z.infer<typeof SiteConfigSchema>;

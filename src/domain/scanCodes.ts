@@ -11,6 +11,7 @@ import {
   parseResidentCode,
   type ResidentCodeError,
 } from "./residentCode";
+import { parseWithFormats, type ResidentFormat } from "./residentFormats";
 import { err, ok, type Result } from "./result";
 
 /** Short of 18 characters so that a bare resident ID number is never taken for a tube. */
@@ -20,6 +21,8 @@ export const DEFAULT_BOX_PATTERN = "^BOX[0-9A-Z-]{3,20}$";
 export interface CodePatterns {
   tubePattern: string;
   boxPattern: string;
+  /** Other systems' resident codes the deployment declared for this site (residentFormats.ts). */
+  residentFormats?: ResidentFormat[];
 }
 
 export const DEFAULT_CODE_PATTERNS: CodePatterns = {
@@ -107,6 +110,10 @@ export function createScanClassifier(
       const parsed = parseResidentCode(raw, today?.());
       return parsed.ok ? { kind: "resident", parsed: parsed.value } : { kind: "invalid-resident", error: parsed.error };
     }
+    // Another system's resident code, when the deployment declared its format (before labels: a format is specific).
+    const other = parseWithFormats(raw, patterns.residentFormats ?? [], today?.());
+    if (other)
+      return other.ok ? { kind: "resident", parsed: other.value } : { kind: "invalid-resident", error: other.error };
     const label = cleanLabel(raw);
     // Box before tube: a box label like BOX12345 also fits the generic tube pattern.
     if (boxRe.test(label)) return { kind: "box", code: label };

@@ -13,6 +13,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { API_PREFIX, MAX_BODY_BYTES } from "../domain/protocol";
+import type { ResidentFormat } from "../domain/residentFormats";
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from "./auth/loginLimits";
 import type { Store } from "./db";
 import { installErrorHandling, notFound } from "./errors";
@@ -35,6 +36,8 @@ import { APP_VERSION } from "./version";
 
 export interface AppOptions {
   store: Store;
+  /** Other systems' resident codes the deployment reads (RESIDENT_FORMATS_FILE), sent to phones with the site. */
+  residentFormats?: ResidentFormat[];
   /** The built PWA (vite build output); not served when absent. */
   staticDir?: string;
   logger?: FastifyServerOptions["logger"];
@@ -95,7 +98,12 @@ export async function buildApp(options: AppOptions) {
   const { db } = options.store;
   await app.register(healthRoutes(options.store));
   await app.register(
-    authRoutes(db, options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS, options.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+    authRoutes(
+      db,
+      options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+      options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+      options.residentFormats,
+    ),
     {
       prefix: API_PREFIX,
     },
@@ -104,7 +112,7 @@ export async function buildApp(options: AppOptions) {
   const committer = new GroupCommitter(options.store);
   await app.register(eventRoutes(options.store, committer), { prefix: API_PREFIX });
   await app.register(adminRoutes(options.store, committer), { prefix: API_PREFIX });
-  await app.register(siteRoutes(db), { prefix: API_PREFIX });
+  await app.register(siteRoutes(db, options.residentFormats), { prefix: API_PREFIX });
   await app.register(labRoutes(options.store), { prefix: API_PREFIX });
   await app.register(dashboardRoutes(options.store), { prefix: API_PREFIX });
   await app.register(lookupRoutes(options.store), { prefix: API_PREFIX });

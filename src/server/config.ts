@@ -1,6 +1,7 @@
 /** Server configuration from the environment and command line, checked once at start. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { formatProblem, type ResidentFormat, ResidentFormatsFileSchema } from "../domain/residentFormats";
 
 export interface ServerConfig {
   port: number;
@@ -19,6 +20,8 @@ export interface ServerConfig {
   logLevel: string;
   /** STATUS_LOOKUPS_PER_ADDRESS / STATUS_LOOKUPS_PER_DOCUMENT: the resident status page's limits per 10 minutes. */
   statusLimits?: { windowMs: number; perAddress: number; perDocument: number };
+  /** RESIDENT_FORMATS_FILE: other systems' resident codes (JSON, see the README), checked at start. */
+  residentFormats?: ResidentFormat[];
 }
 
 const projectRoot = path.resolve(new URL("../..", import.meta.url).pathname);
@@ -42,6 +45,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     demo: !demoOff,
     tokenTtlMs: ttlHours * 3600 * 1000,
     logLevel: env.LOG_LEVEL ?? "info",
+    ...(env.RESIDENT_FORMATS_FILE ? { residentFormats: readResidentFormats(env.RESIDENT_FORMATS_FILE) } : {}),
     ...(env.STATUS_LOOKUPS_PER_ADDRESS || env.STATUS_LOOKUPS_PER_DOCUMENT
       ? {
           statusLimits: {
@@ -52,6 +56,27 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         }
       : {}),
   };
+}
+
+/** The deployment's resident code formats: a start that cannot read them stops with the reason. */
+export function readResidentFormats(file: string): ResidentFormat[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`RESIDENT_FORMATS_FILE ${file}: cannot read it as JSON (${(error as Error).message})`);
+  }
+  const parsed = ResidentFormatsFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`RESIDENT_FORMATS_FILE ${file}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`);
+  }
+  const formats = parsed.data.formats as ResidentFormat[];
+  for (const format of formats) {
+    const problem = formatProblem(format);
+    if (problem) throw new Error(`RESIDENT_FORMATS_FILE ${file}: ${problem}`);
+  }
+  return formats;
 }
 
 function checkedDatabaseUrl(url: string): string {

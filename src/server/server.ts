@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     ...(config.tls ? { tls: config.tls } : {}),
     ...(config.statusLimits ? { statusLimits: config.statusLimits } : {}),
+    ...(config.residentFormats ? { residentFormats: config.residentFormats } : {}),
     logger: { level: config.logLevel },
   });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "kysely";
+import type { ResidentFormat } from "../domain/residentFormats";
 import { type App, buildApp } from "./app";
 import type { LoginLimits } from "./auth/loginLimits";
 import { openStore, type Store, type StoreKind } from "./db";
@@ -46,6 +47,7 @@ export interface TestServerOptions {
   tokenTtlMs?: number;
   loginLimits?: LoginLimits;
   statusLimits?: StatusLimits;
+  residentFormats?: ResidentFormat[];
   /** Seed the demo site (default); off where a test counts every site. */
   demo?: boolean;
 }
@@ -68,6 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.tokenTtlMs ? { tokenTtlMs: options.tokenTtlMs } : {}),
     ...(options.loginLimits ? { loginLimits: options.loginLimits } : {}),
     ...(options.statusLimits ? { statusLimits: options.statusLimits } : {}),
+    ...(options.residentFormats ? { residentFormats: options.residentFormats } : {}),
   });
   await app.ready();
   let stopped = false;

@@ -5,6 +5,7 @@ import type { Kysely } from "kysely";
 import { z } from "zod";
 import { ConsoleLoginRequestSchema, ConsoleSessionSchema } from "../../domain/labs";
 import { ErrorBodySchema, LoginRequestSchema, LoginResponseSchema, type Role } from "../../domain/protocol";
+import type { ResidentFormat } from "../../domain/residentFormats";
 import { audit } from "../audit/audit";
 import { authenticate, authOf, CONSOLE_DEVICE_PREFIX } from "../auth/authenticate";
 import { clearLoginFailures, type LoginLimits, loginGate, recordLoginFailure } from "../auth/loginLimits";
@@ -20,7 +21,12 @@ import { findSite } from "../sites/sites";
  * POST /api/v1/auth/logout: ends the caller's token.
  */
 export const authRoutes =
-  (db: Kysely<Database>, tokenTtlMs: number, limits: LoginLimits): FastifyPluginAsyncZod =>
+  (
+    db: Kysely<Database>,
+    tokenTtlMs: number,
+    limits: LoginLimits,
+    formats: ResidentFormat[] = [],
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     /** The password check both sign-ins share: limits per username and address, then the staff row (or 401/403/429). */
     async function checkCredentials(address: string, reply: FastifyReply, username: string, password: string) {
@@ -101,7 +107,7 @@ export const authRoutes =
         const { username, password, deviceId } = request.body;
         const staff = await checkCredentials(request.ip, reply, username, password);
         // Lab staff have no site: they sign in to the desk console, not to a station.
-        const site = staff.site_code === null ? undefined : await findSite(db, staff.site_code);
+        const site = staff.site_code === null ? undefined : await findSite(db, staff.site_code, formats);
         if (!site) throw new ApiError(403, "no_site", "This staff account belongs to no site: sign in to the console.");
         const now = new Date().toISOString();
         await db

@@ -11,6 +11,7 @@ import {
   SiteSummarySchema,
   TubeViewSchema,
 } from "../../domain/protocol";
+import type { ResidentFormat } from "../../domain/residentFormats";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
@@ -21,7 +22,7 @@ const SiteParams = z.object({ siteCode: SiteCodeSchema });
 
 /** Site configuration and summary; a token sees its own site only (admins see every site). */
 export const siteRoutes =
-  (db: Kysely<Database>): FastifyPluginAsyncZod =>
+  (db: Kysely<Database>, formats: ResidentFormat[] = []): FastifyPluginAsyncZod =>
   async (app) => {
     app.addHook("onRequest", authenticate(db));
 
@@ -44,7 +45,7 @@ export const siteRoutes =
       },
       async (request) => {
         checkScope(authOf(request), request.params.siteCode);
-        const site = await findSite(db, request.params.siteCode);
+        const site = await findSite(db, request.params.siteCode, formats);
         if (!site) throw new ApiError(404, "unknown_site", `There is no site ${request.params.siteCode}.`);
         return site;
       },
@@ -67,7 +68,7 @@ export const siteRoutes =
         if (auth.role !== "site_lead" && auth.role !== "admin") {
           throw new ApiError(403, "forbidden_role", "Only a site lead or an admin may change site settings.");
         }
-        const site = await updateSiteSettings(db, request.params.siteCode, request.body);
+        const site = await updateSiteSettings(db, request.params.siteCode, request.body, formats);
         if (!site) throw new ApiError(404, "unknown_site", `There is no site ${request.params.siteCode}.`);
         request.log.info({ site: site.code, by: auth.staffId, settings: request.body }, "site settings changed");
         return site;

@@ -3,11 +3,12 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { PoolSize } from "../../domain/events";
 import type { BoxView, Role, SiteConfig, SiteSettings, SiteSummary, TubeView } from "../../domain/protocol";
+import { formatsForSite, type ResidentFormat } from "../../domain/residentFormats";
 import { DEFAULT_BOX_PATTERN, DEFAULT_TUBE_PATTERN } from "../../domain/scanCodes";
 import { hashPassword } from "../auth/passwords";
 import type { Database, SiteRow } from "../db/schema";
 
-export const toSiteConfig = (row: SiteRow): SiteConfig => ({
+export const toSiteConfig = (row: SiteRow, formats: ResidentFormat[] = []): SiteConfig => ({
   code: row.code,
   name: row.name,
   poolSize: row.pool_size as PoolSize,
@@ -15,11 +16,16 @@ export const toSiteConfig = (row: SiteRow): SiteConfig => ({
   boxPattern: row.box_pattern,
   phoneRequired: row.phone_required === 1,
   retentionDays: row.retention_days,
+  ...(formatsForSite(formats, row.code).length > 0 ? { residentFormats: formatsForSite(formats, row.code) } : {}),
 });
 
-export async function findSite(db: Kysely<Database>, code: string): Promise<SiteConfig | undefined> {
+export async function findSite(
+  db: Kysely<Database>,
+  code: string,
+  formats: ResidentFormat[] = [],
+): Promise<SiteConfig | undefined> {
   const row = await db.selectFrom("sites").selectAll().where("code", "=", code).executeTakeFirst();
-  return row ? toSiteConfig(row) : undefined;
+  return row ? toSiteConfig(row, formats) : undefined;
 }
 
 export async function createSite(
@@ -176,6 +182,7 @@ export async function updateSiteSettings(
   db: Kysely<Database>,
   siteCode: string,
   settings: SiteSettings,
+  formats: ResidentFormat[] = [],
 ): Promise<SiteConfig | undefined> {
   const changes = {
     ...(settings.name !== undefined ? { name: settings.name } : {}),
@@ -185,5 +192,5 @@ export async function updateSiteSettings(
   };
   if (Object.keys(changes).length > 0)
     await db.updateTable("sites").set(changes).where("code", "=", siteCode).execute();
-  return findSite(db, siteCode);
+  return findSite(db, siteCode, formats);
 }
