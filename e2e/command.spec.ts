@@ -2,6 +2,7 @@
 // figures at every level equal what they pushed, and follow a new push within 5 s without a reload; a district admin
 // sees only their district; a collector gets 403 from every console API and sees no console screen.
 
+import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { runCommand } from "../src/server/cli/commands";
 import { type Browser, expect, type Page, test } from "./fixtures";
@@ -124,6 +125,21 @@ test("the dashboard shows what two phones pushed at every level, live; districts
   await register(phoneA, `CA${suffix}01`, residents(2, 503), 4);
   await expect(desk.getByTestId("fig-registrations")).toHaveText("6", { timeout: 5_000 });
   expect(loads).toEqual([]);
+
+  // Export what is on screen (this site, today) as CSV: six rows, numbers masked.
+  await desk.getByTestId("export-format").selectOption("csv");
+  const downloading = desk.waitForEvent("download");
+  await desk.getByTestId("export-button").click();
+  const file = await downloading;
+  expect(file.suggestedFilename()).toMatch(new RegExp(`^registrations-${a.siteCode}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  const csv = readFileSync((await file.path()) as string, "utf8");
+  expect(csv.charCodeAt(0)).toBe(0xfeff);
+  const lines = csv.trim().split("\n");
+  expect(lines).toHaveLength(7);
+  for (const person of [...residents(4, 501), ...residents(2, 503)]) {
+    expect(csv).not.toContain(person.docNumber);
+    expect(csv).toContain(`${person.phone.slice(0, 3)}****${person.phone.slice(-4)}`);
+  }
   await desk.getByRole("button", { name: "English" }).click();
   await expect(desk.getByRole("heading", { name: "Command centre" })).toBeVisible();
   await desk.screenshot({ path: test.info().outputPath("command-site-en.png"), fullPage: true });

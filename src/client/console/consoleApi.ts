@@ -2,7 +2,14 @@
  * The console's one door to the server: the lab, recall and import operations, and file up- and downloads. Errors
  * come back as the station's ApiError (the same { code, message } bodies).
  */
-import type { Dashboard, DashboardQuery, LookupAnswer, LookupRequest } from "../../domain/command";
+import type {
+  Dashboard,
+  DashboardQuery,
+  ExportRequest,
+  ExportTicket,
+  LookupAnswer,
+  LookupRequest,
+} from "../../domain/command";
 import type {
   BoxForLab,
   ConsoleSession,
@@ -119,6 +126,8 @@ export const consoleApi = {
     ).toString();
     return json<Dashboard>("GET", `/dashboard${search ? `?${search}` : ""}`, token);
   },
+  /** Asks for an export; the answer's URL streams the file once (the browser saves it). */
+  exportTicket: (token: string, request: ExportRequest) => json<ExportTicket>("POST", "/exports", token, request),
   lookup: (token: string, request: LookupRequest) => json<LookupAnswer>("POST", "/lookups", token, request),
   importSites: async (token: string, file: File) => {
     const type = /\.csv$/i.test(file.name)

@@ -10,6 +10,7 @@ import { useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
 import { type ConsoleMessageKey, useConsoleI18n } from "../consoleI18n";
 import { useConsoleSession } from "../consoleSession";
+import { ExportPanel } from "./ExportPanel";
 
 const DashboardChart = lazy(() => import("./DashboardChart"));
 
@@ -77,8 +78,14 @@ export function DashboardScreen() {
     };
   }, [token, queryKey, live]);
 
+  // Beijing time, as the chart and the sampling days are, whatever the desk computer's zone.
   const time = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : t("never");
+    iso
+      ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", {
+          hour12: false,
+          timeZone: "Asia/Shanghai",
+        })
+      : t("never");
   const scope = data?.scope;
   const crumbs: { label: string; href: string }[] = [
     { label: t("city"), href: hrefOf(params, { district: undefined, street: undefined, site: undefined }) },
@@ -165,6 +172,15 @@ export function DashboardScreen() {
             />
           </Suspense>
           {data.children.length > 0 && <ChildrenTable data={data} params={params} />}
+          <ExportPanel
+            query={query.round ? query : { ...query, day: query.day ?? data.period.today }}
+            place={crumbs.map((c) => c.label).join(" › ")}
+            period={
+              data.period.round
+                ? `${data.period.round.name} (${data.period.from} – ${data.period.to})`
+                : data.period.from
+            }
+          />
           <SitesTable data={data} params={params} time={time} />
           <DevicesTable data={data} time={time} />
           <ConflictsTable data={data} time={time} />
