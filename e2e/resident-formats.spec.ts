@@ -23,7 +23,7 @@ test("a delimited and a JSON code of other systems register; an undeclared forma
   const li = id("37060219800101123");
   await scan(page, JSON.stringify({ p: { xm: "李四", zjhm: li, sjh: "13900139000" }, sq: "幸福里社区" }));
   await expect(page.getByTestId("tube-count")).toHaveText(/^2 \//);
-  await expect(page.getByText("李四")).toBeVisible();
+  await expect(page.getByTestId("members").getByText("李四")).toBeVisible();
 
   // A code of a format nobody declared: refused, nothing registered.
   await scan(page, `XYZ|王五|${id("44030119900101123")}`);

@@ -2,6 +2,7 @@
  * The command centre's side of the protocol: districts, streets and rounds; the dashboard at each level (city →
  * district → street → site); as zod values the server validates with and documents, and the console imports.
  */
+import "./zodConfig";
 import { z } from "zod";
 import { NO_CONTROL_CHARACTERS, SiteCodeSchema } from "./events";
 import { TurnaroundSchema } from "./labs";

@@ -2,17 +2,10 @@
  * Every change a device makes is an immutable event. These zod schemas are shared by the client (which writes them)
  * and the server (which re-validates them before storing).
  */
+import "./zodConfig";
 import { z } from "zod";
 import { DOC_TYPES } from "./documents";
 import { validateResident } from "./residentCode";
-
-/**
- * Set to true by the browser build (vite.config.ts `define`): the app's Content-Security-Policy forbids eval, which
- * zod uses to compile object schemas (even its probe for it is reported as a violation). The server keeps the
- * compiled, faster parsing.
- */
-declare const __ZOD_JITLESS__: boolean | undefined;
-if (typeof __ZOD_JITLESS__ !== "undefined" && __ZOD_JITLESS__) z.config({ jitless: true });
 
 export const POOL_SIZES = [1, 5, 10, 20] as const;
 export type PoolSize = (typeof POOL_SIZES)[number];

@@ -3,6 +3,7 @@
  * residents, the resident status page and turnaround — as zod values the server validates with and documents in its
  * OpenAPI, and the console imports.
  */
+import "./zodConfig";
 import { z } from "zod";
 import { DOC_TYPES } from "./documents";
 import { LabelCodeSchema, NO_CONTROL_CHARACTERS, SiteCodeSchema } from "./events";

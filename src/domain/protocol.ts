@@ -2,6 +2,7 @@
  * The sync protocol between devices and the server: request and response bodies of /api/v1, as zod values shared by
  * both sides (the server also turns them into its OpenAPI document).
  */
+import "./zodConfig";
 import { z } from "zod";
 import { DeviceIdSchema, NO_CONTROL_CHARACTERS, PoolSizeSchema, SiteCodeSchema } from "./events";
 import { MAX_PULL_EVENTS, MAX_PUSH_EVENTS } from "./limits";

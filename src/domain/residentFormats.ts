@@ -8,6 +8,7 @@
  * A code matching no format is not a resident code. The fields then pass the same checks as an SP1 code's (documents,
  * phone, name). Pure: no DOM, no Node; never throws, whatever the text.
  */
+import "./zodConfig";
 import { z } from "zod";
 import { DOC_TYPES, type DocType, isDocType } from "./documents";
 import {
