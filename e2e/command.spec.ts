@@ -161,6 +161,11 @@ test("the dashboard shows what two phones pushed at every level, live; districts
   await eastDesk.goto(`/console/command?district=${encodeURIComponent(west)}`);
   await expect(eastDesk.getByRole("alert")).toContainText("此账号只能查看本区县");
   await expect(eastDesk.getByTestId("fig-registrations")).toHaveCount(0);
+  // Their view starts at their district, and the city's sites import is not offered to them.
+  await eastDesk.goto("/console/command");
+  await expect(eastDesk.getByRole("navigation", { name: "地区" })).not.toContainText("全市");
+  await eastDesk.getByRole("link", { name: "导入离线数据" }).click();
+  await expect(eastDesk.getByTestId("sites-file")).toHaveCount(0);
 
   // A collector: no console screen, and 403 from every console API.
   const collectorDesk = await consoleSignIn(browser, a.username, a.password);

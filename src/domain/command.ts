@@ -10,7 +10,14 @@ import { TurnaroundSchema } from "./labs";
 /** A district (区/县) or street (街道) name: what the sites were given, 1–50 characters. */
 export const PlaceNameSchema = z.string().trim().min(1).max(50).regex(NO_CONTROL_CHARACTERS, "no control characters");
 
-export const DaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day: YYYY-MM-DD");
+/** A calendar day that exists (2026-13-45 and 2026-02-30 do not). */
+export const DaySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a day: YYYY-MM-DD")
+  .refine((day) => {
+    const time = Date.parse(`${day}T00:00:00Z`);
+    return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+  }, "no such day");
 
 export const RoundSchema = z
   .object({ id: z.string(), name: z.string(), startsOn: DaySchema, endsOn: DaySchema })

@@ -25,6 +25,8 @@ export const ConsoleSessionSchema = z
     staff: z.object({ id: z.string(), username: z.string(), name: z.string(), role: ConsoleRoleSchema }),
     lab: z.object({ code: z.string(), name: z.string() }).nullable(),
     siteCode: z.string().nullable(),
+    /** An admin's district (the command centre shows only it); null: the whole city, or not an admin. */
+    district: z.string().nullable().optional(),
   })
   .meta({ id: "ConsoleSession" });
 export type ConsoleSession = z.infer<typeof ConsoleSessionSchema>;

@@ -114,7 +114,13 @@ describe.each(TEST_STORES)("dashboard on %s", (kind) => {
       siteCode: "ZF01",
       clockSkewSeconds: 400,
       queuedEvents: 0,
+      stale: true, // a clock 400 s off needs someone
     });
+    expect([top.devices.total, top.devices.stale]).toEqual([2, 1]);
+    // Another day: its own figures, no last hour, no last registration of today.
+    const past = (await get("/api/v1/dashboard?day=2021-08-03", city)).json<Dashboard>();
+    expect([past.figures.registrations, past.figures.lastHour]).toEqual([0, 0]);
+    expect(past.sites.map((s) => [s.ratePerHour, s.lastRegistrationAt])).toEqual(Array(4).fill([0, null]));
 
     const district = (await get(`/api/v1/dashboard?district=${encodeURIComponent("芝罘区")}`, city)).json<Dashboard>();
     expect(district.children.map((c) => [c.level, c.key, c.figures.registrations])).toEqual([
@@ -190,6 +196,8 @@ describe.each(TEST_STORES)("dashboard on %s", (kind) => {
       ["/api/v1/dashboard?site=NOPE01", 404, "unknown_site"],
       ["/api/v1/dashboard?round=nope", 404, "unknown_round"],
       ["/api/v1/dashboard?day=2021-13-45x", 400, "invalid_request"],
+      ["/api/v1/dashboard?day=2026-13-45", 400, "invalid_request"],
+      ["/api/v1/dashboard?day=2026-02-30", 400, "invalid_request"],
       [`/api/v1/dashboard?site=LS01&district=${encodeURIComponent("芝罘区")}`, 400, "site_elsewhere"],
     ] as const) {
       const res = await get(url, city);

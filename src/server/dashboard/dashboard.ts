@@ -13,6 +13,7 @@ import {
   SILENT_AFTER_MINUTES,
   STALE_DEVICE_AFTER_MINUTES,
 } from "../../domain/command";
+import { MAX_CLOCK_SKEW_MS } from "../../domain/limits";
 import { siteDay } from "../../domain/siteDay";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
@@ -217,18 +218,19 @@ export async function dashboard(
     const entry = perSite.get(row.site_code);
     if (!entry) continue;
     const buckets = rawBuckets(row.buckets);
-    if (row.day === today) {
+    // The last hour belongs to a period that holds today; another day's figures have none.
+    if (live && row.day === today) {
       for (let b = Math.max(0, currentBucket - 5); b <= currentBucket; b++) entry.totals.lastHour += buckets[b] ?? 0;
-    } else if (row.day === yesterday && currentBucket < 5) {
+    } else if (live && row.day === yesterday && currentBucket < 5) {
       for (let b = BUCKETS_PER_DAY - (5 - currentBucket); b < BUCKETS_PER_DAY; b++) {
         entry.totals.lastHour += buckets[b] ?? 0;
       }
     }
+    const index = dayIndex.get(row.day);
+    if (index === undefined) continue;
     if (row.last_registration_at && (!entry.last || row.last_registration_at > entry.last)) {
       entry.last = row.last_registration_at;
     }
-    const index = dayIndex.get(row.day);
-    if (index === undefined) continue;
     for (const c of COUNTERS) entry.totals[c] += Number(row[c]);
     const offset = index * BUCKETS_PER_DAY;
     const end = Math.min(BUCKETS_PER_DAY, chartLength - offset);
@@ -293,6 +295,8 @@ export async function dashboard(
 }
 
 const DEVICE_LIST_LIMIT = 200;
+/** A clock this far off (either way) marks its device: the conflicts' own threshold for a wrong clock. */
+const SKEWED_MS = MAX_CLOCK_SKEW_MS;
 const CONFLICT_LIST_LIMIT = 100;
 
 async function devicesOf(db: Kysely<Database>, scope: Scope, now: Date, live: boolean): Promise<Dashboard["devices"]> {
@@ -304,6 +308,9 @@ async function devicesOf(db: Kysely<Database>, scope: Scope, now: Date, live: bo
       eb.or([
         ...(live ? [eb("d.last_seen_at", "<", staleBefore)] : []),
         eb.and([eb("d.reported_pending", ">", 0), eb("d.last_seen_at", "<", drainingBefore)]),
+        // A wrong clock puts its registrations at the wrong time: it needs someone too.
+        eb("d.clock_skew_ms", ">", SKEWED_MS),
+        eb("d.clock_skew_ms", "<", -SKEWED_MS),
       ]),
     );
   const [{ total }] = (await base.select((eb) => eb.fn.countAll<number | string>().as("total")).execute()) as [
@@ -330,7 +337,10 @@ async function devicesOf(db: Kysely<Database>, scope: Scope, now: Date, live: bo
         lastSyncAt: d.last_seen_at,
         queuedEvents: queued,
         clockSkewSeconds: d.clock_skew_ms === null ? null : Math.round(Number(d.clock_skew_ms) / 1000),
-        stale: (live && d.last_seen_at < staleBefore) || ((queued ?? 0) > 0 && d.last_seen_at < drainingBefore),
+        stale:
+          (live && d.last_seen_at < staleBefore) ||
+          ((queued ?? 0) > 0 && d.last_seen_at < drainingBefore) ||
+          Math.abs(Number(d.clock_skew_ms ?? 0)) > SKEWED_MS,
       };
     }),
   };

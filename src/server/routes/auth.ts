@@ -90,6 +90,7 @@ export const authRoutes =
           staff: { id: staff.id, username: staff.username, name: staff.name, role: staff.role as Role },
           lab: lab ?? null,
           siteCode: staff.site_code,
+          district: staff.role === "admin" ? staff.district : null,
         };
       },
     );

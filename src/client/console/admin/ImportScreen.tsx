@@ -13,7 +13,8 @@ import { SitesImport } from "./SitesImport";
 export function ImportScreen() {
   const { t } = useConsoleI18n();
   const explain = useExplain();
-  const token = useConsoleSession()?.token ?? "";
+  const session = useConsoleSession();
+  const token = session?.token ?? "";
   const [result, setResult] = useState<ImportResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -85,7 +86,8 @@ export function ImportScreen() {
           )}
         </div>
       )}
-      <SitesImport />
+      {/* Sites are the city's: a district admin would only be refused. */}
+      {!session?.district && <SitesImport />}
     </section>
   );
 }

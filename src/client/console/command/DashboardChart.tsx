@@ -52,7 +52,18 @@ export default function DashboardChart({ chart, label }: { chart: Dashboard["cha
           points: { show: false },
         })),
       ],
-      axes: [{}, { size: 50 }],
+      // 24-hour Beijing time (uPlot's default axis is 12-hour English); the date where a day starts.
+      axes: [
+        {
+          space: 60,
+          values: (_u, splits) =>
+            splits.map((seconds) => {
+              const local = new Date(seconds * 1000 + 8 * 3_600_000).toISOString();
+              return local.slice(11, 16) === "00:00" ? local.slice(5, 10) : local.slice(11, 16);
+            }),
+        },
+        { size: 50 },
+      ],
       legend: { live: false },
     };
     plot.current = new uPlot(options, data, target);

@@ -87,9 +87,11 @@ export function DashboardScreen() {
         })
       : t("never");
   const scope = data?.scope;
-  const crumbs: { label: string; href: string }[] = [
-    { label: t("city"), href: hrefOf(params, { district: undefined, street: undefined, site: undefined }) },
-  ];
+  // A district admin's view starts at their district: the city is not theirs to open.
+  const ownDistrict = useConsoleSession()?.district ?? null;
+  const crumbs: { label: string; href: string }[] = ownDistrict
+    ? []
+    : [{ label: t("city"), href: hrefOf(params, { district: undefined, street: undefined, site: undefined }) }];
   if (scope?.district !== null && scope?.district !== undefined) {
     crumbs.push({
       label: scope.district || "—",
@@ -148,10 +150,11 @@ export function DashboardScreen() {
             </label>
           )}
           <span className="dashboard-live" aria-live="polite" data-testid="dashboard-updated">
+            {!live ? `${t("paused")} · ` : ""}
             {data ? t("updatedAt", { time: time(data.generatedAt) }) : t("updating")}
             {data?.roundRunning ? ` · ${t("roundRunning")}` : ""}
           </span>
-          <button type="button" onClick={() => setLive(!live)} aria-pressed={!live}>
+          <button type="button" onClick={() => setLive(!live)}>
             {live ? t("pause") : t("resume")}
           </button>
         </div>
@@ -195,7 +198,7 @@ function FigureCards({ figures }: { figures: Figures }) {
   const { t } = useConsoleI18n();
   const groups: { title: ConsoleMessageKey; items: [ConsoleMessageKey, number, string?][] }[] = [
     {
-      title: "figRegistrations",
+      title: "figRegistrationsTitle",
       items: [
         ["figRegistrations", figures.registrations, "fig-registrations"],
         ["figLastHour", figures.lastHour, "fig-last-hour"],
