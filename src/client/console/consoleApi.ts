@@ -31,6 +31,7 @@ export type SiteImportRow = {
   code: string;
   status: "created" | "updated" | "unchanged" | "refused";
   problem?: string;
+  reason?: string;
 };
 
 const TIMEOUT_MS = 60_000;

@@ -15,6 +15,7 @@ const SiteImportReportSchema = z
         code: z.string(),
         status: z.enum(["created", "updated", "unchanged", "refused"]),
         problem: z.string().optional(),
+        reason: z.string().optional(),
       }),
     ),
   })

@@ -54,14 +54,16 @@ describe.each(TEST_STORES)("site import on %s", (kind) => {
     );
     const first = await upload(city, csv, "text/csv");
     expect(first.statusCode).toBe(200);
-    expect(first.json().rows.map((r: { line: number; status: string }) => [r.line, r.status])).toEqual([
-      [2, "created"],
-      [3, "updated"],
-      [4, "created"],
-      [5, "refused"],
-      [6, "refused"],
-      [7, "refused"],
-      [8, "refused"],
+    expect(
+      first.json().rows.map((r: { line: number; status: string; reason?: string }) => [r.line, r.status, r.reason]),
+    ).toEqual([
+      [2, "created", undefined],
+      [3, "updated", undefined],
+      [4, "created", undefined],
+      [5, "refused", "bad_code"],
+      [6, "refused", "duplicate_code"],
+      [7, "refused", "street_without_district"],
+      [8, "refused", "bad_pool"],
     ]);
     const sites = await server.store.db
       .selectFrom("sites")

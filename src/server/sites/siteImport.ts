@@ -26,7 +26,16 @@ type Key = (typeof SITE_COLUMNS)[number]["key"];
 
 export type SiteImportRow =
   | { line: number; code: string; status: "created" | "updated" | "unchanged" }
-  | { line: number; code: string; status: "refused"; problem: string };
+  | { line: number; code: string; status: "refused"; problem: string; reason: SiteRefusal };
+
+/** Why a row is refused, for the console's words in its language (the problem is the English text). */
+export type SiteRefusal =
+  | "bad_code"
+  | "duplicate_code"
+  | "bad_name"
+  | "bad_place"
+  | "street_without_district"
+  | "bad_pool";
 
 const SITE_CODE = /^[A-Z0-9][A-Z0-9_-]{1,31}$/;
 const YES = new Set(["是", "y", "yes", "1", "true"]);
@@ -61,35 +70,36 @@ export async function importSites(
       const cell: Partial<Record<Key, string>> = {};
       for (const [index, key] of columns) cell[key] = cells[index] ?? "";
       const code = (cell.code ?? "").toUpperCase();
-      const refuse = (problem: string) => report.push({ line, code, status: "refused", problem });
+      const refuse = (reason: SiteRefusal, problem: string) =>
+        report.push({ line, code, status: "refused", reason, problem });
       if (!SITE_CODE.test(code)) {
-        refuse("site code: 2–32 of A–Z, 0–9, _ or -");
+        refuse("bad_code", "site code: 2–32 of A–Z, 0–9, _ or -");
         continue;
       }
       if (seen.has(code)) {
-        refuse("this code is on an earlier line of the file");
+        refuse("duplicate_code", "this code is on an earlier line of the file");
         continue;
       }
       seen.add(code);
       const name = (cell.name ?? "").trim();
       if (name === "" || name.length > 100 || textProblem(name) !== null) {
-        refuse("name: 1–100 characters, no control characters");
+        refuse("bad_name", "name: 1–100 characters, no control characters");
         continue;
       }
       const place = (value: string | undefined) => (value ? PlaceNameSchema.safeParse(value) : null);
       const district = place(cell.district);
       const street = place(cell.street);
       if ((district && !district.success) || (street && !street.success)) {
-        refuse("district and street: 1–50 characters, no control characters");
+        refuse("bad_place", "district and street: 1–50 characters, no control characters");
         continue;
       }
       if (street?.success && !district?.success) {
-        refuse("a street needs its district");
+        refuse("street_without_district", "a street needs its district");
         continue;
       }
       const pool = cell.pool ? Number(cell.pool) : 10;
       if (!POOL_SIZES.includes(pool as PoolSize)) {
-        refuse(`pool size: one of ${POOL_SIZES.join(", ")}`);
+        refuse("bad_pool", `pool size: one of ${POOL_SIZES.join(", ")}`);
         continue;
       }
       const values = {

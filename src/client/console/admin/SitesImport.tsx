@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { useExplain } from "../ConsoleApp";
 import { consoleApi, type SiteImportRow } from "../consoleApi";
-import { useConsoleI18n } from "../consoleI18n";
+import { type ConsoleMessageKey, hasMessage, useConsoleI18n } from "../consoleI18n";
 import { useConsoleSession } from "../consoleSession";
 import { SpreadsheetForm } from "../SpreadsheetForm";
 
@@ -68,7 +68,11 @@ export function SitesImport() {
                     <tr key={r.line} className="console-flag">
                       <td>{r.line}</td>
                       <td>{r.code}</td>
-                      <td>{r.problem}</td>
+                      <td>
+                        {r.reason && hasMessage(`site_${r.reason}`)
+                          ? t(`site_${r.reason}` as ConsoleMessageKey)
+                          : r.problem}
+                      </td>
                     </tr>
                   ) : null,
                 )}
