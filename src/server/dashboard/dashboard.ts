@@ -14,7 +14,7 @@ import {
   STALE_DEVICE_AFTER_MINUTES,
 } from "../../domain/command";
 import { MAX_CLOCK_SKEW_MS } from "../../domain/limits";
-import { siteDay } from "../../domain/siteDay";
+import { siteDay, siteDayStart } from "../../domain/siteDay";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
 import { labTurnaround } from "../labs/turnaround";
@@ -37,12 +37,11 @@ interface Scope {
 }
 
 const DAY_MS = 86_400_000;
-const dayStartUtc = (day: string) => new Date(Date.parse(`${day}T00:00:00+08:00`));
 const addDays = (day: string, n: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 /** The ten-minute bucket of a moment in its Beijing day. */
 const bucketOf = (now: Date) =>
-  Math.floor((now.getTime() - dayStartUtc(siteDay(now.toISOString())).getTime()) / 600_000);
+  Math.floor((now.getTime() - Date.parse(siteDayStart(siteDay(now.toISOString())))) / 600_000);
 
 export async function listRounds(db: Kysely<Database>): Promise<Round[]> {
   const rows = await db.selectFrom("rounds").selectAll().orderBy("starts_on", "desc").execute();
@@ -281,7 +280,7 @@ export async function dashboard(
             figures: figuresOf(c.totals),
           })),
     chart: {
-      start: dayStartUtc(from).toISOString(),
+      start: siteDayStart(from),
       bucketMinutes: 10,
       series: [...children.values()].map((c) => ({ key: c.key, label: c.label, counts: Array.from(c.buckets) })),
     },

@@ -3,7 +3,7 @@
  * median and 95th percentile of received → resulted and sampled → resulted for the tubes it received today.
  */
 import type { Kysely } from "kysely";
-import { siteDay } from "../../domain/siteDay";
+import { siteDay, siteDayStart } from "../../domain/siteDay";
 import type { Database } from "../db/schema";
 
 export interface TubeTimeline {
@@ -73,7 +73,7 @@ const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 1
 export async function labTurnaround(db: Kysely<Database>, labCode: string, now = new Date()) {
   const day = siteDay(now.toISOString());
   // The site day starts at 00:00 Beijing time (UTC+8).
-  const dayStart = new Date(Date.parse(`${day}T00:00:00+08:00`)).toISOString();
+  const dayStart = siteDayStart(day);
   const rows = await db
     .selectFrom("tube_receipts")
     .innerJoin("tubes", (j) =>

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ExportRequestSchema, ExportTicketSchema } from "../../domain/command";
 import { ErrorBodySchema } from "../../domain/protocol";
+import { siteDayStart } from "../../domain/siteDay";
 import { audit } from "../audit/audit";
 import { authenticate, authOf } from "../auth/authenticate";
 import { listRounds } from "../dashboard/dashboard";
@@ -12,8 +13,6 @@ import { type ExportFilter, streamExport } from "../exports/exports";
 
 const TICKET_TTL_MS = 60_000;
 const hashOf = (ticket: string) => createHash("sha256").update(ticket).digest("hex");
-const dayStartUtc = (day: string) => new Date(Date.parse(`${day}T00:00:00+08:00`)).toISOString();
-const nextDayStartUtc = (day: string) => new Date(Date.parse(`${day}T00:00:00+08:00`) + 86_400_000).toISOString();
 
 const StoredRequestSchema = z.object({
   dataset: ExportRequestSchema.shape.dataset,
@@ -101,12 +100,12 @@ export const exportRoutes =
         if (body.round) {
           const round = (await listRounds(db)).find((r) => r.id === body.round);
           if (!round) throw new ApiError(404, "unknown_round", `There is no round ${body.round}.`);
-          from = dayStartUtc(round.startsOn);
-          to = nextDayStartUtc(round.endsOn);
+          from = siteDayStart(round.startsOn);
+          to = siteDayStart(round.endsOn, 1);
           period = `${round.startsOn}_${round.endsOn}`;
         } else if (body.day) {
-          from = dayStartUtc(body.day);
-          to = nextDayStartUtc(body.day);
+          from = siteDayStart(body.day);
+          to = siteDayStart(body.day, 1);
           period = body.day;
         }
         const filter: ExportFilter = { district, street, site, from, to };
