@@ -29,6 +29,7 @@ import { healthRoutes } from "./routes/health";
 import { labRoutes } from "./routes/labs";
 import { lookupRoutes } from "./routes/lookups";
 import { publicRoutes } from "./routes/public";
+import { rosterRoutes } from "./routes/rosters";
 import { siteImportRoutes } from "./routes/siteImport";
 import { siteRoutes } from "./routes/sites";
 import { installSecurityHeaders } from "./securityHeaders";
@@ -118,6 +119,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(lookupRoutes(options.store), { prefix: API_PREFIX });
   await app.register(exportRoutes(options.store), { prefix: API_PREFIX });
   await app.register(siteImportRoutes(options.store), { prefix: API_PREFIX });
+  await app.register(rosterRoutes(options.store), { prefix: API_PREFIX });
   await app.register(publicRoutes(db, options.statusLimits), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -29,7 +29,7 @@ export interface DashboardViewer {
   district: string | null;
 }
 
-interface Scope {
+export interface Scope {
   level: Level;
   district: string | null;
   street: string | null;
@@ -48,8 +48,34 @@ export async function listRounds(db: Kysely<Database>): Promise<Round[]> {
   return rows.map((r) => ({ id: r.id, name: r.name, startsOn: r.starts_on, endsOn: r.ends_on }));
 }
 
+/** The days a query asks about: a round's (404 for an unknown one), or one day (default today, in Beijing). */
+export async function resolvePeriod(
+  db: Kysely<Database>,
+  query: { round?: string | undefined; day?: string | undefined },
+  now: Date,
+): Promise<{ today: string; rounds: Round[]; round: Round | null; from: string; to: string }> {
+  const today = siteDay(now.toISOString());
+  const rounds = await listRounds(db);
+  let round: Round | null = null;
+  if (query.round) {
+    round = rounds.find((r) => r.id === query.round) ?? null;
+    if (!round) throw new ApiError(404, "unknown_round", `There is no round ${query.round}.`);
+  }
+  return {
+    today,
+    rounds,
+    round,
+    from: round ? round.startsOn : (query.day ?? today),
+    to: round ? round.endsOn : (query.day ?? today),
+  };
+}
+
 /** The scope asked for, within the viewer's district; 403 outside it, 404 for a place that has no site. */
-async function resolveScope(db: Kysely<Database>, viewer: DashboardViewer, query: DashboardQuery): Promise<Scope> {
+export async function resolveScope(
+  db: Kysely<Database>,
+  viewer: DashboardViewer,
+  query: DashboardQuery,
+): Promise<Scope> {
   let district = query.district ?? null;
   let street = query.street ?? null;
   const site = query.site ?? null;
@@ -83,7 +109,7 @@ async function resolveScope(db: Kysely<Database>, viewer: DashboardViewer, query
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the scope filter applies to any query that joins sites as "s"
-function inScope<Q extends SelectQueryBuilder<any, any, any>>(query: Q, scope: Scope): Q {
+export function inScope<Q extends SelectQueryBuilder<any, any, any>>(query: Q, scope: Scope): Q {
   let q = query;
   if (scope.district !== null) q = q.where("s.district", "=", scope.district) as Q;
   if (scope.street !== null) q = q.where("s.street", "=", scope.street) as Q;
@@ -142,15 +168,7 @@ export async function dashboard(
   now = new Date(),
 ): Promise<Dashboard> {
   const scope = await resolveScope(db, viewer, query);
-  const today = siteDay(now.toISOString());
-  const rounds = await listRounds(db);
-  let round: Round | null = null;
-  if (query.round) {
-    round = rounds.find((r) => r.id === query.round) ?? null;
-    if (!round) throw new ApiError(404, "unknown_round", `There is no round ${query.round}.`);
-  }
-  const from = round ? round.startsOn : (query.day ?? today);
-  const to = round ? round.endsOn : (query.day ?? today);
+  const { today, rounds, round, from, to } = await resolvePeriod(db, query, now);
   const roundRunning = rounds.some((r) => r.startsOn <= today && today <= r.endsOn);
   const live = from <= today && today <= to;
 

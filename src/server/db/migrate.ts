@@ -8,6 +8,7 @@ import * as siteCursor from "./migrations/0005_site_cursor";
 import * as retentionDays from "./migrations/0006_retention_days";
 import * as labs from "./migrations/0007_labs";
 import * as command from "./migrations/0008_command";
+import * as rosters from "./migrations/0009_rosters";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "0006_retention_days": retentionDays,
   "0007_labs": labs,
   "0008_command": command,
+  "0009_rosters": rosters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

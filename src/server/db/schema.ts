@@ -16,6 +16,8 @@ export interface SitesTable {
   /** 区/县 and 街道 ("" when not given): the command centre's levels. */
   district: Generated<string>;
   street: Generated<string>;
+  /** Changes with each roster import touching the site ("" before any): phones refetch only then. */
+  roster_version: Generated<string>;
 }
 
 export interface StaffTable {
@@ -143,6 +145,27 @@ export interface Database {
   rounds: RoundsTable;
   site_day_counts: SiteDayCountsTable;
   export_tickets: ExportTicketsTable;
+  roster_entries: RosterEntriesTable;
+}
+
+/** A resident a site expects (migration 0009). `last_sampled_day` is kept by triggers on registrations. */
+export interface RosterEntriesTable {
+  id: string;
+  site_code: string;
+  community: string;
+  grid: string;
+  name: string;
+  doc_type: string;
+  doc_number: string;
+  phone: string | null;
+  imported_at: string;
+  exempt_reason: string | null;
+  exempt_note: string | null;
+  /** Beijing days, inclusive; until null: until withdrawn. */
+  exempt_from: string | null;
+  exempt_until: string | null;
+  exempt_by: string | null;
+  last_sampled_day: string | null;
 }
 
 export interface ExportTicketsTable {

@@ -4,8 +4,12 @@
  * Windows, a superset of GBK. XLSX: the first sheet, after checking what it unpacks to. Parsing is csv-parse's and
  * ExcelJS's; nothing here echoes the file's bytes back in an error.
  */
+import { isUtf8 } from "node:buffer";
+import { Readable } from "node:stream";
+import { parse as parseStream } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
+import { ApiError } from "../errors";
 import { assertUnzippedWithin, UnzippedTooLarge } from "./unzippedSize";
 
 export type SpreadsheetFormat = "csv" | "xlsx";
@@ -88,4 +92,81 @@ export function columnsByHeader<K extends string>(
     if (column) found.set(index, column.key);
   });
   return found;
+}
+
+/** Bytes of text decoded and handed to the CSV parser at a time. */
+const CSV_CHUNK = 1 << 20;
+
+/**
+ * The file's rows one at a time, with their line numbers (1: the header), for files too big to hold as a table (a
+ * district's roster): csv-parse's stream over the text decoded chunk by chunk; ExcelJS's streaming reader over the
+ * first sheet (after the unzipped-size check). Beyond `maxRows` data rows it throws SpreadsheetTooLarge.
+ */
+export async function* streamRows(
+  data: Buffer,
+  format: SpreadsheetFormat,
+  limits: { maxRows: number; maxUnzippedBytes: number },
+): AsyncGenerator<{ line: number; cells: string[] }> {
+  const tooMany = () => new SpreadsheetTooLarge(`the file has more than ${limits.maxRows} rows; split it`);
+  if (format === "csv") {
+    const decoder = new TextDecoder(isUtf8(data) ? "utf-8" : "gb18030");
+    const text = Readable.from(
+      (function* () {
+        for (let i = 0; i < data.length; i += CSV_CHUNK)
+          yield decoder.decode(data.subarray(i, i + CSV_CHUNK), { stream: true });
+        const rest = decoder.decode();
+        if (rest) yield rest;
+      })(),
+    );
+    const parser = text.pipe(parseStream({ bom: true, relax_column_count: true, info: true }));
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        if (info.lines - 1 > limits.maxRows) throw tooMany();
+        yield { line: info.lines, cells: record.map(cellText) };
+      }
+    } catch (error) {
+      if (error instanceof SpreadsheetError) throw error;
+      const line = (error as { lines?: number }).lines;
+      throw new SpreadsheetError(`not a readable CSV file${line ? ` (near line ${line})` : ""}`);
+    } finally {
+      parser.destroy();
+    }
+    return;
+  }
+  try {
+    await assertUnzippedWithin(data, limits.maxUnzippedBytes);
+  } catch (error) {
+    if (error instanceof UnzippedTooLarge) throw new SpreadsheetTooLarge(error.message);
+    throw new SpreadsheetError("not a readable XLSX file");
+  }
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), {
+    sharedStrings: "cache",
+    hyperlinks: "ignore",
+    styles: "ignore",
+    worksheets: "emit",
+    entries: "emit",
+  });
+  let sheets = 0;
+  try {
+    for await (const sheet of reader) {
+      sheets++;
+      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+        if (row.number - 1 > limits.maxRows) throw tooMany();
+        const values = Array.isArray(row.values) ? row.values.slice(1) : [];
+        yield { line: row.number, cells: Array.from(values, cellText) };
+      }
+      break;
+    }
+  } catch (error) {
+    if (error instanceof SpreadsheetError) throw error;
+    throw new SpreadsheetError("not a readable XLSX file");
+  }
+  if (sheets === 0) throw new SpreadsheetError("the XLSX file has no sheet");
+}
+
+/** A file refused as the API answers it (413 for its size, 400 for its content); any other error as it is. */
+export function spreadsheetApiError(error: unknown): unknown {
+  if (error instanceof SpreadsheetTooLarge) return new ApiError(413, "file_too_large", error.message);
+  if (error instanceof SpreadsheetError) return new ApiError(400, "unreadable_file", error.message);
+  return error;
 }

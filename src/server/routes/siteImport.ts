@@ -4,7 +4,7 @@ import { ErrorBodySchema } from "../../domain/protocol";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
-import { SpreadsheetError, SpreadsheetTooLarge, XLSX_MIME } from "../files/spreadsheet";
+import { spreadsheetApiError, XLSX_MIME } from "../files/spreadsheet";
 import { importSites, siteTemplate } from "../sites/siteImport";
 
 const SiteImportReportSchema = z
@@ -66,9 +66,7 @@ export const siteImportRoutes =
         try {
           return { rows: await importSites(db, body, format, authOf(request).staffId) };
         } catch (error) {
-          if (error instanceof SpreadsheetTooLarge) throw new ApiError(413, "file_too_large", error.message);
-          if (error instanceof SpreadsheetError) throw new ApiError(400, "unreadable_file", error.message);
-          throw error;
+          throw spreadsheetApiError(error);
         }
       },
     );

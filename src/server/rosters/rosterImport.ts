@@ -1,0 +1,312 @@
+/**
+ * A roster file (CSV or XLSX) into the sites' rosters. Each (site, grid) the file names is replaced by the file's
+ * rows: its earlier entries go, exemptions of residents still on it stay. Rows are read as a stream and written in
+ * batches (a district's 500,000 rows never sit in memory at once), in one transaction with the audit record.
+ * Refused rows (bad number, duplicate, another site…) are reported with their line numbers and why.
+ */
+import { randomUUID } from "node:crypto";
+import { stringify } from "csv-stringify/sync";
+import ExcelJS from "exceljs";
+import { type Insertable, sql, type Transaction } from "kysely";
+import { PlaceNameSchema } from "../../domain/command";
+import { normalizeDocNumber, normalizePhone } from "../../domain/normalizeInput";
+import { validateResident } from "../../domain/residentCode";
+import { docTypeFromCell, MAX_ROSTER_ROWS, type RosterImportReport, type RosterRefusal } from "../../domain/roster";
+import { audit } from "../audit/audit";
+import type { Authenticated } from "../auth/tokens";
+import type { Store } from "../db";
+import { insertRows } from "../db/insertRows";
+import type { Database } from "../db/schema";
+import { ApiError } from "../errors";
+import { columnsByHeader, SpreadsheetError, type SpreadsheetFormat, streamRows } from "../files/spreadsheet";
+
+export const ROSTER_COLUMNS = [
+  { key: "name", headers: ["姓名", "name"] },
+  { key: "docType", headers: ["证件类型", "document type", "doc_type"] },
+  { key: "docNumber", headers: ["证件号码", "document number", "doc_number", "身份证号"] },
+  { key: "phone", headers: ["手机号", "手机", "phone"] },
+  { key: "community", headers: ["社区", "community"] },
+  { key: "grid", headers: ["网格", "网格/楼栋", "楼栋", "grid"] },
+  { key: "site", headers: ["采样点编码", "site"] },
+] as const;
+type Key = (typeof ROSTER_COLUMNS)[number]["key"];
+
+/** Refused rows listed in the report (the count covers them all). */
+const MAX_LISTED_REFUSALS = 1_000;
+const BATCH = 1_000;
+
+/** Sites this account may import for: a city admin any, a district admin its district's, a site lead its own. */
+async function siteAllowed(trx: Transaction<Database>, auth: Authenticated, site: string): Promise<boolean | null> {
+  const row = await trx.selectFrom("sites").select(["district"]).where("code", "=", site).executeTakeFirst();
+  if (!row) return null;
+  if (auth.role === "admin") return auth.district === null || auth.district === row.district;
+  return auth.role === "site_lead" && auth.siteCode === site;
+}
+
+export function assertMayImportRosters(auth: Authenticated): void {
+  if (auth.role !== "admin" && auth.role !== "site_lead") {
+    throw new ApiError(403, "forbidden_role", "Only an administrator or a site lead may import rosters.");
+  }
+}
+
+interface PendingRow {
+  line: number;
+  site: string;
+  grid: string;
+  row: Insertable<Database["roster_entries"]> & { id: string; site_code: string; doc_type: string; doc_number: string };
+}
+
+export async function importRoster(
+  store: Store,
+  data: Buffer,
+  format: SpreadsheetFormat,
+  auth: Authenticated,
+  options: { site?: string } = {},
+): Promise<RosterImportReport> {
+  assertMayImportRosters(auth);
+  const rows = streamRows(data, format, { maxRows: MAX_ROSTER_ROWS, maxUnzippedBytes: 400 * 1024 * 1024 });
+  const first = await rows.next();
+  if (first.done) throw new SpreadsheetError("the file is empty");
+  const columns = columnsByHeader(first.value.cells, ROSTER_COLUMNS);
+  const found = new Set(columns.values());
+  for (const required of ["name", "docNumber", "grid"] as const) {
+    if (!found.has(required)) {
+      const names = ROSTER_COLUMNS.find((c) => c.key === required)
+        ?.headers.slice(0, 2)
+        .join(" / ");
+      throw new SpreadsheetError(`the header row lacks the column ${names}`);
+    }
+  }
+  if (!found.has("site") && !options.site) {
+    throw new ApiError(400, "site_required", "Choose the site, or give each row its site code (采样点编码).");
+  }
+
+  const importedAt = new Date().toISOString();
+  const version = randomUUID();
+  const report: RosterImportReport = { imported: 0, replaced: [], refusedCount: 0, refused: [], exemptionsKept: 0 };
+  const refuse = (line: number, reason: RosterRefusal, problem: string) => {
+    report.refusedCount++;
+    if (report.refused.length < MAX_LISTED_REFUSALS) report.refused.push({ line, reason, problem });
+  };
+
+  await store.db.transaction().execute(async (trx) => {
+    const siteCheck = new Map<string, boolean | null>();
+    /** `site\u0000grid` → kept exemptions of that grid, by document. */
+    const grids = new Map<string, Map<string, Exemption>>();
+    const sites = new Set<string>();
+    let pending: PendingRow[] = [];
+
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      const inserted = await insertRows(
+        trx,
+        store.dialect,
+        "roster_entries",
+        batch.map((p) => p.row),
+        { onConflictDoNothing: ["site_code", "doc_type", "doc_number"], returning: ["id"] },
+      );
+      report.imported += inserted.length;
+      if (inserted.length === batch.length) return;
+      const ids = new Set(inserted.map((r) => r.id as string));
+      for (const p of batch) {
+        if (ids.has(p.row.id)) continue;
+        const other = await trx
+          .selectFrom("roster_entries")
+          .select(["grid", "imported_at"])
+          .where("site_code", "=", p.row.site_code)
+          .where("doc_type", "=", p.row.doc_type)
+          .where("doc_number", "=", p.row.doc_number)
+          .executeTakeFirst();
+        if (other && other.imported_at !== importedAt) {
+          refuse(p.line, "on_other_grid", `this resident is on grid ${other.grid} of site ${p.site}`);
+        } else {
+          refuse(p.line, "duplicate_in_file", "this document is on an earlier line of the file for the same site");
+        }
+      }
+    };
+
+    for await (const { line, cells } of rows) {
+      if (cells.every((c) => c === "")) continue;
+      const cell: Partial<Record<Key, string>> = {};
+      for (const [index, key] of columns) cell[key] = (cells[index] ?? "").trim();
+      const site = (cell.site || options.site || "").toUpperCase();
+      if (!siteCheck.has(site)) siteCheck.set(site, await siteAllowed(trx, auth, site));
+      const allowed = siteCheck.get(site);
+      if (allowed === null) {
+        refuse(line, "bad_site", `there is no site ${site || "(empty)"}`);
+        continue;
+      }
+      if (!allowed) {
+        refuse(line, "other_site", `this account may not import for site ${site}`);
+        continue;
+      }
+      const grid = PlaceNameSchema.safeParse(cell.grid ?? "");
+      if (!grid.success) {
+        refuse(line, cell.grid ? "bad_place" : "no_grid", "grid: 1–50 characters, no control characters");
+        continue;
+      }
+      const community = cell.community ? PlaceNameSchema.safeParse(cell.community) : null;
+      if (community && !community.success) {
+        refuse(line, "bad_place", "community: 1–50 characters, no control characters");
+        continue;
+      }
+      const docType = docTypeFromCell(cell.docType ?? "");
+      if (!docType) {
+        refuse(line, "bad_doc_type", "document type: ID, HKMO, TW, HMTR, FPR, PP or OT (or its name)");
+        continue;
+      }
+      const phone = cell.phone ? normalizePhone(cell.phone) : "";
+      const checked = validateResident({
+        name: cell.name ?? "",
+        docType,
+        docNumber: normalizeDocNumber(cell.docNumber ?? ""),
+        ...(phone ? { phone } : {}),
+      });
+      if (!checked.ok) {
+        const code = checked.error.code;
+        if (code === "bad_document") {
+          refuse(line, "bad_document", `document number: ${checked.error.reason}`);
+        } else if (code === "bad_phone") {
+          refuse(line, "bad_phone", "phone: an 11-digit mainland mobile number");
+        } else if (code === "bad_field" && checked.error.field !== "name") {
+          refuse(line, checked.error.field === "phone" ? "bad_phone" : "bad_document", "no control characters or |");
+        } else {
+          refuse(line, "bad_name", "name: letters (any script), 1–64 characters");
+        }
+        continue;
+      }
+      const key = `${site}\u0000${grid.data}`;
+      if (!grids.has(key)) {
+        await flush();
+        grids.set(key, await clearGrid(trx, site, grid.data, report));
+        sites.add(site);
+      }
+      const resident = checked.value;
+      pending.push({
+        line,
+        site,
+        grid: grid.data,
+        row: {
+          id: randomUUID(),
+          site_code: site,
+          community: community?.success ? community.data : "",
+          grid: grid.data,
+          name: resident.name,
+          doc_type: resident.docType,
+          doc_number: resident.docNumber,
+          phone: resident.phone ?? null,
+          imported_at: importedAt,
+          exempt_reason: null,
+          exempt_note: null,
+          exempt_from: null,
+          exempt_until: null,
+          exempt_by: null,
+          last_sampled_day: null,
+        },
+      });
+      if (pending.length >= BATCH) await flush();
+    }
+    await flush();
+
+    for (const site of sites) {
+      await markSampled(trx, store.dialect, site, importedAt);
+      await trx.updateTable("sites").set({ roster_version: version }).where("code", "=", site).execute();
+    }
+    for (const [key, kept] of grids) {
+      const [site = "", grid = ""] = key.split("\u0000");
+      for (const [doc, exemption] of kept) {
+        const [docType = "", docNumber = ""] = doc.split("\u0000");
+        const result = await trx
+          .updateTable("roster_entries")
+          .set(exemption)
+          .where("site_code", "=", site)
+          .where("grid", "=", grid)
+          .where("doc_type", "=", docType)
+          .where("doc_number", "=", docNumber)
+          .executeTakeFirst();
+        report.exemptionsKept += Number(result.numUpdatedRows);
+      }
+    }
+    await audit(trx, {
+      action: "roster_imported",
+      actor: auth.staffId,
+      siteCode: sites.size === 1 ? [...sites][0] : null,
+      detail: {
+        sites: [...sites],
+        imported: report.imported,
+        refused: report.refusedCount,
+        replaced: report.replaced,
+      },
+    });
+  });
+  // Duplicates are found when their batch is written: listed in line order all the same.
+  report.refused.sort((a, b) => a.line - b.line);
+  return report;
+}
+
+type Exemption = Pick<
+  Database["roster_entries"],
+  "exempt_reason" | "exempt_note" | "exempt_from" | "exempt_until" | "exempt_by"
+>;
+
+/** Takes a grid's earlier entries off (counted in the report) and returns its exemptions, to re-apply. */
+async function clearGrid(
+  trx: Transaction<Database>,
+  site: string,
+  grid: string,
+  report: RosterImportReport,
+): Promise<Map<string, Exemption>> {
+  const exempted = await trx
+    .selectFrom("roster_entries")
+    .select(["doc_type", "doc_number", "exempt_reason", "exempt_note", "exempt_from", "exempt_until", "exempt_by"])
+    .where("site_code", "=", site)
+    .where("grid", "=", grid)
+    .where("exempt_reason", "is not", null)
+    .execute();
+  const removed = await trx
+    .deleteFrom("roster_entries")
+    .where("site_code", "=", site)
+    .where("grid", "=", grid)
+    .executeTakeFirst();
+  report.replaced.push({ site, grid, before: Number(removed.numDeletedRows) });
+  return new Map(
+    exempted.map(({ doc_type, doc_number, ...exemption }) => [`${doc_type}\u0000${doc_number}`, exemption]),
+  );
+}
+
+/** Entries just imported get the day their document was last registered (the triggers keep it from now on). */
+async function markSampled(
+  trx: Transaction<Database>,
+  dialect: Store["dialect"],
+  site: string,
+  importedAt: string,
+): Promise<void> {
+  const day =
+    dialect === "sqlite"
+      ? sql`date(r.registered_at, '+8 hours')`
+      : sql`to_char((r.registered_at)::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')`;
+  await sql`UPDATE roster_entries SET last_sampled_day = (
+      SELECT max(${day}) FROM registrations r
+      WHERE r.doc_number = roster_entries.doc_number AND r.doc_type = roster_entries.doc_type AND r.voided_at IS NULL)
+    WHERE site_code = ${site} AND imported_at = ${importedAt}`.execute(trx);
+}
+
+/** The template: the header row and two example rows, CSV (with BOM) or XLSX. */
+export async function rosterTemplate(format: SpreadsheetFormat): Promise<Buffer> {
+  const header = ROSTER_COLUMNS.map((c) => c.headers[0]);
+  const examples = [
+    ["张三", "居民身份证", "110101199003074477", "13800138000", "毓璜顶社区", "3号楼", "ZF0001"],
+    ["李四", "护照", "E12345678", "", "毓璜顶社区", "3号楼", "ZF0001"],
+  ];
+  if (format === "csv") return Buffer.from(`\uFEFF${stringify([header, ...examples])}`, "utf8");
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet("roster");
+  sheet.addRow(header);
+  for (const example of examples) sheet.addRow(example);
+  // Document numbers and phones as text: Excel would turn an 18-digit number into 1.10101E+17.
+  sheet.getColumn(3).numFmt = "@";
+  sheet.getColumn(4).numFmt = "@";
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
