@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { runCommand } from "../src/server/cli/commands";
 import { type Browser, expect, type Page, test } from "./fixtures";
-import { logIn, residents, scan } from "./helpers";
+import { consoleSignIn, logIn, residents, scan } from "./helpers";
 
 async function phoneAt(browser: Browser, account: { username: string; password: string; siteCode: string }) {
   const page = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
@@ -24,15 +24,6 @@ async function register(page: Page, tube: string, people: { code: string }[], al
   }
   await page.getByRole("button", { name: /立即同步|Sync now/ }).click();
   await expect(page.getByTestId("pending-count")).toHaveAttribute("data-pending", "0", { timeout: 30_000 });
-}
-
-async function consoleSignIn(browser: Browser, username: string, password: string) {
-  const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await desk.goto("/console/");
-  await desk.getByLabel(/用户名/).fill(username);
-  await desk.getByLabel(/密码/).fill(password);
-  await desk.getByRole("button", { name: /^登录$/ }).click();
-  return desk;
 }
 
 test("the dashboard shows what two phones pushed at every level, live; districts and roles are kept apart", async ({

@@ -1,42 +1,5 @@
-import { expect, type Page, test } from "./fixtures";
-import { logIn, scan, unlock } from "./helpers";
-
-/**
- * Everything the app's IndexedDB holds, read raw in the page with the browser's own IndexedDB API (none of the app's
- * code): every record of every store, Blobs read as text, binary fields decoded as UTF-8 and as UTF-16.
- */
-async function rawDatabaseText(page: Page): Promise<{ text: string; records: number; stores: string[] }> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open("samplepoint");
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const parts: string[] = [];
-    let records = 0;
-    const visit = async (value: unknown): Promise<void> => {
-      if (value instanceof Blob) parts.push(await value.text());
-      else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-        const bytes = value instanceof ArrayBuffer ? value : value.buffer;
-        parts.push(new TextDecoder().decode(bytes), new TextDecoder("utf-16le").decode(bytes));
-      } else if (Array.isArray(value)) for (const v of value) await visit(v);
-      else if (value && typeof value === "object") for (const v of Object.values(value)) await visit(v);
-      else parts.push(String(value));
-    };
-    const stores = Array.from(db.objectStoreNames);
-    for (const name of stores) {
-      const all = await new Promise<unknown[]>((resolve, reject) => {
-        const req = db.transaction(name).objectStore(name).getAll();
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      });
-      records += all.length;
-      for (const record of all) await visit(record);
-    }
-    db.close();
-    return { text: parts.join("\n"), records, stores };
-  });
-}
+import { expect, test } from "./fixtures";
+import { logIn, rawDatabaseText, scan, unlock } from "./helpers";
 
 const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const idNumber = (n: number) => {

@@ -1,4 +1,4 @@
-import { type APIRequestContext, expect, type Page } from "@playwright/test";
+import { type APIRequestContext, type Browser, expect, type Page } from "@playwright/test";
 import { randomResidentCode } from "../scripts/frames/corpus";
 import { mulberry32 } from "../scripts/frames/render";
 
@@ -112,4 +112,51 @@ export function residents(count: number, seed: number): { code: string; docNumbe
     out.push({ code, docNumber: docNumber as string, phone });
   }
   return out;
+}
+
+/**
+ * Everything the app's IndexedDB holds, read raw in the page with the browser's own IndexedDB API (none of the app's
+ * code): every record of every store, Blobs read as text, binary fields decoded as UTF-8 and as UTF-16.
+ */
+export async function rawDatabaseText(page: Page): Promise<{ text: string; records: number; stores: string[] }> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open("samplepoint");
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const parts: string[] = [];
+    let records = 0;
+    const visit = async (value: unknown): Promise<void> => {
+      if (value instanceof Blob) parts.push(await value.text());
+      else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+        const bytes = value instanceof ArrayBuffer ? value : value.buffer;
+        parts.push(new TextDecoder().decode(bytes), new TextDecoder("utf-16le").decode(bytes));
+      } else if (Array.isArray(value)) for (const v of value) await visit(v);
+      else if (value && typeof value === "object") for (const v of Object.values(value)) await visit(v);
+      else parts.push(String(value));
+    };
+    const stores = Array.from(db.objectStoreNames);
+    for (const name of stores) {
+      const all = await new Promise<unknown[]>((resolve, reject) => {
+        const req = db.transaction(name).objectStore(name).getAll();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      records += all.length;
+      for (const record of all) await visit(record);
+    }
+    db.close();
+    return { text: parts.join("\n"), records, stores };
+  });
+}
+
+/** A desk computer signed in to the console (zh-CN). */
+export async function consoleSignIn(browser: Browser, username: string, password: string) {
+  const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await desk.goto("/console/");
+  await desk.getByLabel(/用户名/).fill(username);
+  await desk.getByLabel(/密码/).fill(password);
+  await desk.getByRole("button", { name: /^登录$/ }).click();
+  return desk;
 }

@@ -7,6 +7,7 @@ import { registerServiceWorker } from "./pwa/updates";
 import { announceToOtherTabs, onOtherTabChange } from "./station/otherTabs";
 import { stationStore } from "./station/stationStore";
 import { refreshRecallsAfterSync } from "./sync/recalls";
+import { refreshRosterAfterSync } from "./sync/roster";
 import { syncLoop } from "./sync/syncLoop";
 import { App } from "./ui/App";
 import { I18nProvider } from "./ui/i18n";
@@ -52,6 +53,7 @@ syncLoop.subscribe((status) => {
   if (status.lastSyncAt !== undefined && status.lastSyncAt !== lastSyncAt) {
     lastSyncAt = status.lastSyncAt;
     void refreshRecallsAfterSync();
+    void refreshRosterAfterSync();
   }
   lastPhase = status.phase;
 });

@@ -14,6 +14,8 @@ import { RecallsScreen } from "./lab/RecallsScreen";
 import { ReceiveScreen } from "./lab/ReceiveScreen";
 import { ResultsScreen } from "./lab/ResultsScreen";
 import { UploadScreen } from "./lab/UploadScreen";
+import { RostersScreen } from "./rosters/RostersScreen";
+import { UnsampledScreen } from "./rosters/UnsampledScreen";
 
 type Role = "lab" | "admin" | "site_lead" | "collector";
 
@@ -24,6 +26,7 @@ const SCREENS: { path: string; label: ConsoleMessageKey; roles: Role[] }[] = [
   { path: "/lab/results", label: "navResults", roles: ["lab"] },
   { path: "/lab/upload", label: "navUpload", roles: ["lab"] },
   { path: "/lab/recalls", label: "navRecalls", roles: ["lab"] },
+  { path: "/rosters", label: "navRosters", roles: ["admin", "site_lead"] },
   { path: "/import", label: "navImport", roles: ["admin"] },
 ];
 
@@ -67,6 +70,11 @@ export function ConsoleApp() {
             </p>
           ) : (
             <Switch>
+              {mine.some((s) => s.path === "/rosters") && (
+                <Route path="/rosters/unsampled">
+                  <UnsampledScreen />
+                </Route>
+              )}
               {mine.map((s) => (
                 <Route key={s.path} path={s.path}>
                   <Screen path={s.path} />
@@ -97,6 +105,8 @@ function Screen({ path }: { path: string }) {
       return <DashboardScreen />;
     case "/lookup":
       return <LookupScreen />;
+    case "/rosters":
+      return <RostersScreen />;
     default:
       return <ImportScreen />;
   }

@@ -22,6 +22,15 @@ import type {
 } from "../../domain/labs";
 import { API_PREFIX } from "../../domain/limits";
 import type { ErrorBody, ImportResponse } from "../../domain/protocol";
+import type {
+  Coverage,
+  CoverageQuery,
+  ExemptionRequest,
+  RosterImportReport,
+  RosterResident,
+  UnsampledList,
+  UnsampledQuery,
+} from "../../domain/roster";
 import { ApiError } from "../sync/api";
 
 export { ApiError };
@@ -84,6 +93,15 @@ const json = async <T>(method: string, path: string, token: string | null, body?
   ).json()) as T;
 
 const q = encodeURIComponent;
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** A query's non-empty values as `?a=…&b=…` ("" when none). */
+export function searchOf(query: object): string {
+  const search = new URLSearchParams(
+    Object.entries(query).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+  ).toString();
+  return search ? `?${search}` : "";
+}
 
 export const consoleApi = {
   signIn: (username: string, password: string) =>
@@ -121,12 +139,7 @@ export const consoleApi = {
     }>("GET", `/labs/${q(lab)}/turnaround`, token),
   timeline: (token: string, lab: string, tube: string, site: string) =>
     json<TubeTimeline>("GET", `/labs/${q(lab)}/tubes/${q(tube)}/timeline?site=${q(site)}`, token),
-  dashboard: (token: string, query: DashboardQuery) => {
-    const search = new URLSearchParams(
-      Object.entries(query).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
-    ).toString();
-    return json<Dashboard>("GET", `/dashboard${search ? `?${search}` : ""}`, token);
-  },
+  dashboard: (token: string, query: DashboardQuery) => json<Dashboard>("GET", `/dashboard${searchOf(query)}`, token),
   /** Asks for an export; the answer's URL streams the file once (the browser saves it). */
   exportTicket: (token: string, request: ExportRequest) => json<ExportTicket>("POST", "/exports", token, request),
   lookup: (token: string, request: LookupRequest) => json<LookupAnswer>("POST", "/lookups", token, request),
@@ -136,6 +149,19 @@ export const consoleApi = {
       : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     return (await (await send("POST", "/admin/sites/import", token, file, type)).json()) as { rows: SiteImportRow[] };
   },
+  importRoster: async (token: string, file: File, site: string) => {
+    const type = /\.csv$/i.test(file.name) ? "text/csv" : XLSX_TYPE;
+    const path = `/rosters/import${site ? `?site=${q(site)}` : ""}`;
+    return (await (await send("POST", path, token, file, type)).json()) as RosterImportReport;
+  },
+  coverage: (token: string, query: CoverageQuery) =>
+    json<Coverage>("GET", `/rosters/coverage${searchOf(query)}`, token),
+  unsampled: (token: string, query: UnsampledQuery) =>
+    json<UnsampledList>("GET", `/rosters/unsampled${searchOf(query)}`, token),
+  exempt: (token: string, entryId: string, request: ExemptionRequest) =>
+    json<RosterResident>("POST", `/rosters/entries/${q(entryId)}/exemption`, token, request),
+  withdrawExemption: (token: string, entryId: string) =>
+    json<RosterResident>("DELETE", `/rosters/entries/${q(entryId)}/exemption`, token),
   /** A file the server makes (template, export), as a Blob to save. */
   download: async (token: string, path: string) => (await send("GET", path, token)).blob(),
   importQueue: (token: string, file: unknown) => json<ImportResponse>("POST", "/admin/import", token, file),

@@ -30,6 +30,8 @@ export interface MetaValues {
   pullFloors: Record<string, string>;
   /** The site's recall list (residents to re-sample alone), sealed: see recallList.ts. */
   recallList: { siteCode: string; sealed: Sealed };
+  /** The site's roster (residents it expects), sealed, with the server's version of it: see roster.ts. */
+  roster: { siteCode: string; version: string; sealed: Sealed };
 }
 
 export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaValues[K] | undefined> {

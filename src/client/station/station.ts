@@ -29,6 +29,7 @@ import {
 import { type EventAuthor, recordEvent, StaleLogError } from "../data/eventLog";
 import { getDeviceId } from "../data/meta";
 import { type RecallNotice, recallOf } from "../data/recallList";
+import { type RosterMatch, rosterOf } from "../data/roster";
 import { isQuotaError } from "../data/storage";
 import { announceToOtherTabs } from "./otherTabs";
 import { type StationStore, stationStore } from "./stationStore";
@@ -61,6 +62,8 @@ export type StationOutcome =
       capacity: number;
       full: boolean;
       undoUntil: number;
+      /** The site's roster on this phone: the resident's entry, "absent" (not on it), or none held (undefined). */
+      roster?: RosterMatch | "absent";
     }
   | { ok: true; action: "needs-name"; docType: "ID"; docNumber: string }
   | { ok: true; action: "sealed"; tubeCode: string; count: number; short: boolean }
@@ -400,8 +403,19 @@ export class Station {
     if (!resident.ok) return fail(resident.error);
     if (resident.value.kind !== "resident") return fail({ code: "empty_scan" });
     const parsed = resident.value.parsed;
-    if (parsed.kind === "bare-id")
+    if (parsed.kind === "bare-id") {
+      // A bare ID number on the site's roster registers with the roster's name: no typing.
+      const entry = rosterOf("ID", parsed.docNumber);
+      if (entry && entry !== "absent") {
+        return this.registerIn(view, {
+          name: entry.name,
+          docType: "ID",
+          docNumber: parsed.docNumber,
+          ...(entry.community ? { community: entry.community } : {}),
+        });
+      }
       return { ok: true, action: "needs-name", docType: "ID", docNumber: parsed.docNumber };
+    }
     return this.registerIn(view, parsed.resident);
   }
 
@@ -502,9 +516,11 @@ export class Station {
     if (!decision.ok && decision.error.code === "registered_today")
       return { ok: false, problem: decision.error, resident };
     const count = view.members.length + 1;
+    const roster = rosterOf(resident.docType, resident.docNumber);
     return this.record("registration.added", decision, (p, event) => {
       this.lastRegistrationId = p.registrationId;
       return {
+        ...(roster ? { roster } : {}),
         ok: true,
         action: "registered",
         registrationId: p.registrationId,

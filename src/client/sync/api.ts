@@ -12,6 +12,7 @@ import type {
   SiteConfig,
   SiteSettings,
 } from "../../domain/protocol";
+import type { SiteRoster } from "../../domain/roster";
 
 export type ApiFailure =
   /** No answer: offline, DNS, connection refused, timeout. Worth retrying. */
@@ -35,8 +36,14 @@ export class ApiError extends Error {
 
 const TIMEOUT_MS = 20_000;
 
-async function request<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<T> {
-  const headers: Record<string, string> = { "x-request-id": crypto.randomUUID() };
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { "x-request-id": crypto.randomUUID(), ...extraHeaders };
   if (body !== undefined) headers["content-type"] = "application/json";
   if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
@@ -51,6 +58,8 @@ async function request<T>(method: string, path: string, body?: unknown, token?: 
   } catch (error) {
     throw new ApiError({ kind: "network", message: error instanceof Error ? error.message : String(error) });
   }
+  // Not modified (a conditional GET): the caller's copy stands.
+  if (response.status === 304) return null as T;
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -89,6 +98,15 @@ export const api = {
   /** A site lead changes the site's name, pool size or phone rule; the answer is the new configuration. */
   updateSite: (token: string, siteCode: string, changes: SiteSettings) =>
     request<SiteConfig>("PATCH", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}`, changes, token),
+  /** The site's roster (residents it expects); null when `version` is still the current one. */
+  siteRoster: (token: string, siteCode: string, version: string | null) =>
+    request<SiteRoster | null>(
+      "GET",
+      `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}/roster`,
+      undefined,
+      token,
+      version ? { "if-none-match": `"${version}"` } : {},
+    ),
   /** The site's recall list: residents of positive pools (open entries only). */
   siteRecalls: (token: string, siteCode: string) =>
     request<{ recalls: RecallEntry[] }>(

@@ -5,6 +5,7 @@ import { currentDataKey, dropDataKey, onDataKeyChange } from "../data/dataKey";
 import { useDataKeyHeld, useHasPin, useSession, useStationSelector } from "../data/hooks";
 import { getDeviceId } from "../data/meta";
 import { forgetRecallList, loadRecallList } from "../data/recallList";
+import { forgetRoster, loadRoster } from "../data/roster";
 import { todayCounters } from "../station/history";
 import { PURGE_EVERY_MS, purgeExpiredRecords } from "../station/retention";
 import { sealLegacyRecords } from "../station/sealLegacy";
@@ -69,7 +70,10 @@ export function App() {
     // Every change of key (locked, unlocked, another key after a sign-in) reaches the sync worker.
     const forget = onDataKeyChange((key) => {
       syncLoop.setDataKey(key);
-      if (!key) forgetRecallList();
+      if (!key) {
+        forgetRecallList();
+        forgetRoster();
+      }
     });
     return () => {
       forget();
@@ -131,7 +135,13 @@ export function App() {
   // The site's recall list (residents to re-sample alone), kept sealed: into memory once unlocked.
   const siteCode = site?.code;
   useEffect(() => {
-    if (keyHeld && siteCode) void loadRecallList(siteCode).catch(() => undefined);
+    if (keyHeld && siteCode) {
+      void loadRecallList(siteCode).catch(() => undefined);
+      // After the first paint's work: a 20,000-resident roster is a few megabytes to open, and nothing waits for it.
+      const load = () => void loadRoster(siteCode).catch(() => undefined);
+      if (window.requestIdleCallback) window.requestIdleCallback(load, { timeout: 1500 });
+      else setTimeout(load, 300);
+    }
   }, [keyHeld, siteCode]);
 
   // Retention: once unlocked, old handed-over records are deleted from the phone in the background (then every 6 h).

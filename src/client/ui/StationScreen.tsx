@@ -120,7 +120,13 @@ export function StationScreen({ station, site, deviceId }: Props) {
         }
         say(registrationCue(outcome.name, outcome.count, outcome.capacity, outcome.full));
         setUndo({ registrationId: outcome.registrationId, until: outcome.undoUntil });
-        const text = t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity });
+        const registered = t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity });
+        // The roster's word, quietly: on it (and where), or accepted though not on it.
+        const text = !outcome.roster
+          ? registered
+          : outcome.roster === "absent"
+            ? `${registered} · ${t("rosterAbsent")}`
+            : `${registered} · ${t("rosterOn", { grid: outcome.roster.grid })}`;
         setNotice(outcome.full ? `${text} — ${t("tubeFull", { capacity: outcome.capacity })}` : text);
         break;
       }

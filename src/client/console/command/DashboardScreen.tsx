@@ -10,6 +10,7 @@ import { useExplain } from "../ConsoleApp";
 import { consoleApi } from "../consoleApi";
 import { type ConsoleMessageKey, useConsoleI18n } from "../consoleI18n";
 import { useConsoleSession } from "../consoleSession";
+import { CoveragePanel } from "../rosters/CoveragePanel";
 import { ExportPanel } from "./ExportPanel";
 
 const DashboardChart = lazy(() => import("./DashboardChart"));
@@ -25,6 +26,15 @@ function hrefOf(current: URLSearchParams, change: Partial<Record<(typeof QUERY_K
   }
   const search = next.toString();
   return `/command${search ? `?${search}` : ""}`;
+}
+
+/** The link one level down: a district of the city, a street of a district, a site. */
+function drillHref(params: URLSearchParams, district: string | null, level: string, key: string) {
+  return level === "district"
+    ? hrefOf(params, { district: key, street: undefined, site: undefined })
+    : level === "street"
+      ? hrefOf(params, { district: district ?? "", street: key, site: undefined })
+      : hrefOf(params, { site: key });
 }
 
 export function DashboardScreen() {
@@ -175,6 +185,7 @@ export function DashboardScreen() {
             />
           </Suspense>
           {data.children.length > 0 && <ChildrenTable data={data} params={params} />}
+          <CoveragePanel query={query} drillHref={(level, key) => drillHref(params, data.scope.district, level, key)} />
           <ExportPanel
             query={query.round ? query : { ...query, day: query.day ?? data.period.today }}
             place={crumbs.map((c) => c.label).join(" › ")}
@@ -256,12 +267,7 @@ function FigureCards({ figures }: { figures: Figures }) {
 function ChildrenTable({ data, params }: { data: Dashboard; params: URLSearchParams }) {
   const { t } = useConsoleI18n();
   const level = data.children[0]?.level ?? "district";
-  const hrefFor = (key: string) =>
-    level === "district"
-      ? hrefOf(params, { district: key, street: undefined, site: undefined })
-      : level === "street"
-        ? hrefOf(params, { district: data.scope.district ?? "", street: key, site: undefined })
-        : hrefOf(params, { site: key });
+  const hrefFor = (key: string) => drillHref(params, data.scope.district, level, key);
   return (
     <>
       <h2 className="dashboard-h2">{t(`children_${level}` as ConsoleMessageKey)}</h2>
