@@ -32,6 +32,7 @@ import { createLab } from "../src/server/labs/labs";
 import { type ServerProcess, startServerProcess } from "../src/server/serverProcess";
 import { createSite, createStaff } from "../src/server/sites/sites";
 import { freePort, portOption } from "./freePort";
+import { mb, statusKb, watchMemory } from "./memory";
 import { median, p95 } from "./stats";
 
 const { values: args } = parseArgs({
@@ -635,49 +636,6 @@ function startPushing(base: string, phones: Phone[], rate: number): { stop(): Pr
         pushP50Ms: Math.round(median(latencies)),
         pushP95Ms: Math.round(p95(latencies)),
         pushes: latencies.length,
-      };
-    },
-  };
-}
-
-// ---------- the server process's memory ----------
-
-const statusKb = (pid: number, field: "VmRSS" | "VmHWM"): number | null => {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-};
-const mb = (kb: number) => Math.round(kb / 1024);
-
-/**
- * Watches the server process's resident memory: its VmRSS every 100 ms, and its peak (VmHWM) exactly when the kernel
- * lets the peak be reset first (writing 5 to /proc/<pid>/clear_refs, allowed for one's own processes).
- */
-function watchMemory(pid: number) {
-  const beforeKb = statusKb(pid, "VmRSS") ?? 0;
-  let peakReset = false;
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, "5");
-    peakReset = true;
-  } catch {
-    // not allowed here: the 100 ms samples alone
-  }
-  let sampledKb = beforeKb;
-  const timer = setInterval(() => {
-    sampledKb = Math.max(sampledKb, statusKb(pid, "VmRSS") ?? 0);
-  }, 100);
-  return {
-    stop() {
-      clearInterval(timer);
-      sampledKb = Math.max(sampledKb, statusKb(pid, "VmRSS") ?? 0);
-      const hwmKb = peakReset ? (statusKb(pid, "VmHWM") ?? 0) : 0;
-      return {
-        beforeMb: mb(beforeKb),
-        peakMb: mb(Math.max(sampledKb, hwmKb)),
-        method: peakReset ? "VmHWM after clear_refs, and VmRSS every 100 ms" : "VmRSS every 100 ms",
       };
     },
   };

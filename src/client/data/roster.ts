@@ -32,8 +32,14 @@ function hold(siteCode: string, version: string, entries: SiteRosterEntry[]): vo
  */
 export function rosterOf(docType: DocType, docNumber: string): RosterMatch | "absent" | undefined {
   if (byDocument.size === 0) return undefined;
-  return byDocument.get(key(docType, docNumber)) ?? "absent";
+  const start = performance.now();
+  const found = byDocument.get(key(docType, docNumber)) ?? "absent";
+  // A user-timing entry per lookup (one per scan): `npm run bench:roster` reads them.
+  performance.measure(ROSTER_LOOKUP_MEASURE, { start });
+  return found;
 }
+
+export const ROSTER_LOOKUP_MEASURE = "samplepoint:roster-lookup";
 
 /** The version this phone holds of the site's roster (null: none readable, fetch it whole). */
 export const heldRosterVersion = (siteCode: string): string | null =>

@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { parse as parseStream } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
@@ -92,6 +93,37 @@ export function columnsByHeader<K extends string>(
     if (column) found.set(index, column.key);
   });
   return found;
+}
+
+/**
+ * ExcelJS's streaming reader decodes each unzipped chunk of XML on its own, so a Chinese character split between two
+ * chunks becomes "��" (exceljs issues #2063 and #2084, open in 4.4.0): about one name in 1,500 of a roster. Its XML
+ * arrives here decoded across chunk boundaries instead — shared strings through the entry's own UTF-8 decoding, each
+ * worksheet through a StringDecoder — and ExcelJS passes text chunks through untouched.
+ */
+const workbookReader = ExcelJS.stream.xlsx.WorkbookReader.prototype as unknown as {
+  _parseSharedStrings(entry: NodeJS.ReadableStream): AsyncGenerator<unknown>;
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown>;
+  __utf8Whole?: true;
+};
+if (!workbookReader.__utf8Whole) {
+  const parseSharedStrings = workbookReader._parseSharedStrings;
+  const parseWorksheet = workbookReader._parseWorksheet;
+  workbookReader._parseSharedStrings = function (entry) {
+    entry.setEncoding("utf8");
+    return parseSharedStrings.call(this, entry);
+  };
+  workbookReader._parseWorksheet = function (iterator, sheetNo) {
+    return parseWorksheet.call(this, wholeCharacters(iterator), sheetNo);
+  };
+  workbookReader.__utf8Whole = true;
+}
+
+async function* wholeCharacters(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder("utf8");
+  for await (const chunk of chunks) yield typeof chunk === "string" ? chunk : decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest) yield rest;
 }
 
 /** Bytes of text decoded and handed to the CSV parser at a time. */
