@@ -13,3 +13,5 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 /** Most events one pull returns. */
 export const MAX_PULL_EVENTS = 1000;
+/** Most box labels one print run reserves (POST /sites/{code}/box-labels). */
+export const MAX_BOX_LABELS = 500;

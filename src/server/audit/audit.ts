@@ -29,7 +29,8 @@ export type AuditAction =
   | "quarantine_resubmitted"
   | "quarantine_discarded"
   | "export"
-  | "queue_imported";
+  | "queue_imported"
+  | "box_labels_reserved";
 
 export interface AuditEntry {
   action: AuditAction;

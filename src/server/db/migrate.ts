@@ -9,6 +9,7 @@ import * as retentionDays from "./migrations/0006_retention_days";
 import * as labs from "./migrations/0007_labs";
 import * as command from "./migrations/0008_command";
 import * as rosters from "./migrations/0009_rosters";
+import * as boxLabels from "./migrations/0010_box_labels";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "0007_labs": labs,
   "0008_command": command,
   "0009_rosters": rosters,
+  "0010_box_labels": boxLabels,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

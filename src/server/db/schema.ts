@@ -18,6 +18,10 @@ export interface SitesTable {
   street: Generated<string>;
   /** Changes with each roster import touching the site ("" before any): phones refetch only then. */
   roster_version: Generated<string>;
+  /** The last box-label number given out (migration 0010); bigint: PostgreSQL returns a string. */
+  box_label_seq: Generated<number | string>;
+  /** What the site's printed box codes carry after "BOX" (set at its first print run; unique). */
+  box_label_prefix: Generated<string | null>;
 }
 
 export interface StaffTable {
