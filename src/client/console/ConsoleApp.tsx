@@ -14,6 +14,7 @@ import { RecallsScreen } from "./lab/RecallsScreen";
 import { ReceiveScreen } from "./lab/ReceiveScreen";
 import { ResultsScreen } from "./lab/ResultsScreen";
 import { UploadScreen } from "./lab/UploadScreen";
+import { BoxLabelsScreen } from "./labels/BoxLabelsScreen";
 import { RostersScreen } from "./rosters/RostersScreen";
 import { UnsampledScreen } from "./rosters/UnsampledScreen";
 
@@ -27,6 +28,7 @@ const SCREENS: { path: string; label: ConsoleMessageKey; roles: Role[] }[] = [
   { path: "/lab/upload", label: "navUpload", roles: ["lab"] },
   { path: "/lab/recalls", label: "navRecalls", roles: ["lab"] },
   { path: "/rosters", label: "navRosters", roles: ["admin", "site_lead"] },
+  { path: "/labels", label: "navBoxLabels", roles: ["admin", "site_lead"] },
   { path: "/import", label: "navImport", roles: ["admin"] },
 ];
 
@@ -105,6 +107,8 @@ function Screen({ path }: { path: string }) {
       return <DashboardScreen />;
     case "/lookup":
       return <LookupScreen />;
+    case "/labels":
+      return <BoxLabelsScreen />;
     case "/rosters":
       return <RostersScreen />;
     default:

@@ -2,6 +2,7 @@
  * The console's one door to the server: the lab, recall and import operations, and file up- and downloads. Errors
  * come back as the station's ApiError (the same { code, message } bodies).
  */
+import type { BoxLabelRun, BoxLabelSites } from "../../domain/boxLabels";
 import type {
   Dashboard,
   DashboardQuery,
@@ -162,6 +163,11 @@ export const consoleApi = {
     json<RosterResident>("POST", `/rosters/entries/${q(entryId)}/exemption`, token, request),
   withdrawExemption: (token: string, entryId: string) =>
     json<RosterResident>("DELETE", `/rosters/entries/${q(entryId)}/exemption`, token),
+  /** The sites this account may print box labels for. */
+  boxLabelSites: (token: string) => json<BoxLabelSites>("GET", "/box-labels/sites", token),
+  /** Reserves `count` new box codes for the site's labels. */
+  reserveBoxLabels: (token: string, site: string, count: number) =>
+    json<BoxLabelRun>("POST", `/sites/${q(site)}/box-labels`, token, { count }),
   /** A file the server makes (template, export), as a Blob to save. */
   download: async (token: string, path: string) => (await send("GET", path, token)).blob(),
   importQueue: (token: string, file: unknown) => json<ImportResponse>("POST", "/admin/import", token, file),

@@ -1,4 +1,5 @@
 /** The one place the app talks HTTP to the sync server. Every failure comes back as a typed ApiFailure. */
+import type { BoxLabelRun } from "../../domain/boxLabels";
 import type { RecallEntry } from "../../domain/labs";
 import { API_PREFIX } from "../../domain/limits";
 import type {
@@ -115,6 +116,9 @@ export const api = {
       undefined,
       token,
     ),
+  /** Reserves `count` new box codes for the site's printed labels (each given out once: needs the network). */
+  reserveBoxLabels: (token: string, siteCode: string, count: number) =>
+    request<BoxLabelRun>("POST", `${API_PREFIX}/sites/${encodeURIComponent(siteCode)}/box-labels`, { count }, token),
   /** An administrator imports a device's exported queue (the file's parsed JSON, sent as it is). */
   importQueue: (token: string, file: unknown) =>
     request<ImportResponse>("POST", `${API_PREFIX}/admin/import`, file, token),

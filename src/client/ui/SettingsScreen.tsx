@@ -6,14 +6,15 @@ import { type StorageStatus, storageStatus } from "../data/storage";
 import { installState, promptInstall } from "../pwa/install";
 import { updates } from "../pwa/updates";
 import { APP_VERSION } from "../pwa/version";
+import { BoxLabelsSection } from "./BoxLabelsSection";
 import { formatDateTime, useI18n } from "./i18n";
 import { SiteSettingsSection } from "./SiteSettingsSection";
 
 const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(bytes < 10_485_760 ? 1 : 0)} MB`;
 
 /**
- * The site's settings (site leads only), version and updates, this device's storage, installing the app, and exporting
- * the unsynced queue.
+ * The site's settings (site leads only), box labels, version and updates, this device's storage, installing the app,
+ * and exporting the unsynced queue.
  */
 export function SettingsScreen() {
   const { t } = useI18n();
@@ -28,6 +29,7 @@ export function SettingsScreen() {
   return (
     <section className="settings" data-testid="settings">
       <SiteSettingsSection />
+      <BoxLabelsSection />
       <h2>{t("settingsVersion")}</h2>
       <p>
         <code data-testid="app-version">{APP_VERSION}</code>{" "}

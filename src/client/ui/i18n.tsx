@@ -281,6 +281,20 @@ const zh = {
   siteProblem_unknown_site: "服务器上没有这个采样点",
   siteProblem_refused: "服务器拒绝了这些设置（{code}），设置未保存",
   siteProblem_server: "服务器暂时出错，设置未保存，请稍后重试",
+  boxLabelsTitle: "打印箱签",
+  boxLabelsHint: "为采样点 {code} 领取新的箱号并打印箱签（50×30 毫米）。箱号由服务器统一分配，不会重复。",
+  boxLabelsCount: "张数（1–500）",
+  boxLabelsReserve: "领取箱号并预览",
+  boxLabelsReserved: "已领取 {n} 个箱号：",
+  boxLabelsPrint: "打印箱签",
+  boxLabelsPreview: "箱签预览",
+  boxLabelsProblem_count: "张数须为 1 到 500 的整数",
+  boxLabelsProblem_offline: "需要联网：箱号由服务器统一分配，离线时不能打印箱签。请联网后再试",
+  boxLabelsProblem_signed_out: "登录已失效，未领取箱号：请重新登录后再试",
+  boxLabelsProblem_forbidden: "此账号不能为这个采样点打印箱签",
+  boxLabelsProblem_pattern: "本采样点的箱码规则容不下打印的箱号，请联系管理员修改规则",
+  boxLabelsProblem_refused: "服务器拒绝了请求（{code}），未领取箱号",
+  boxLabelsProblem_server: "服务器暂时出错，未领取箱号，请稍后重试",
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -580,6 +594,22 @@ const en: Record<MessageKey, string> = {
   siteProblem_unknown_site: "The server has no such site",
   siteProblem_refused: "The server refused these settings ({code}); nothing was saved",
   siteProblem_server: "Server error; settings NOT saved: try again later",
+  boxLabelsTitle: "Box labels",
+  boxLabelsHint:
+    "Reserve new box codes for site {code} and print their labels (50×30 mm). The server hands out each code once.",
+  boxLabelsCount: "How many labels (1–500)",
+  boxLabelsReserve: "Reserve codes and preview",
+  boxLabelsReserved: "Reserved {n, plural, one {# box code} other {# box codes}}:",
+  boxLabelsPrint: "Print labels",
+  boxLabelsPreview: "Box label preview",
+  boxLabelsProblem_count: "Enter a whole number from 1 to 500",
+  boxLabelsProblem_offline:
+    "Needs the network: the server hands out box codes, so labels cannot be printed offline. Connect and try again",
+  boxLabelsProblem_signed_out: "Signed out; no codes reserved: sign in again and retry",
+  boxLabelsProblem_forbidden: "This account may not print box labels for this site",
+  boxLabelsProblem_pattern: "This site's box code rule cannot hold printed codes: ask an administrator to change it",
+  boxLabelsProblem_refused: "The server refused ({code}); no codes reserved",
+  boxLabelsProblem_server: "Server error; no codes reserved: try again later",
 };
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { zh, en };
