@@ -3,7 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type TestInfo } from "@playwright/test";
-import { type FrameSpec, renderFrame } from "../scripts/frames/render";
+import { PNG } from "pngjs";
+import { type Frame, type FrameSpec, renderFrame } from "../scripts/frames/render";
 import { writeY4m } from "../scripts/frames/y4m";
 
 const WIDTH = 640;
@@ -28,27 +29,43 @@ function spec(code: FrameSpec["code"], seed: number): FrameSpec {
 }
 
 export interface Shot {
+  /** The code to render; ignored when `image` is given. */
   text: string | null;
+  /** A screenshot (PNG) of a code as a page shows or prints it, placed `widthPx` wide (default 300) instead. */
+  image?: Buffer;
+  widthPx?: number;
   symbology?: "qr" | "code128";
   /** Light modules on a dark label, as a phone in dark mode shows its code. */
   inverted?: boolean;
   seconds: number;
 }
 
-/** Writes a video showing each shot in turn (null text = a frame with no code). */
+/** A PNG's pixels as a frame (RGBA). */
+function pngFrame(png: Buffer): Frame {
+  const { width, height, data } = PNG.sync.read(png);
+  return { width, height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+function shotSpec(shot: Shot, seed: number): FrameSpec {
+  if (shot.image) {
+    const base = spec(null, seed);
+    return { ...base, image: pngFrame(shot.image), placement: { ...base.placement, widthPx: shot.widthPx ?? 300 } };
+  }
+  return spec(
+    shot.text
+      ? { symbology: shot.symbology ?? "qr", text: shot.text, ...(shot.inverted ? { inverted: true } : {}) }
+      : null,
+    seed,
+  );
+}
+
+/** Writes a video showing each shot in turn (null text and no image = a frame with no code). */
 export function makeVideo(shots: Shot[]): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "samplepoint-cam-")), "camera.y4m");
   writeY4m(
     file,
     shots.map((shot, i) => ({
-      frame: renderFrame(
-        spec(
-          shot.text
-            ? { symbology: shot.symbology ?? "qr", text: shot.text, ...(shot.inverted ? { inverted: true } : {}) }
-            : null,
-          i + 1,
-        ),
-      ),
+      frame: renderFrame(shotSpec(shot, i + 1)),
       repeat: Math.max(1, Math.round(shot.seconds * FPS)),
     })),
     FPS,

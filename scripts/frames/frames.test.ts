@@ -57,6 +57,38 @@ describe("frame corpus", () => {
   });
 });
 
+describe("a picture as the label", () => {
+  it("is placed with its own proportions and passes through the same degradation", () => {
+    // 40×20: the left half black, the right half white.
+    const data = new Uint8ClampedArray(40 * 20 * 4);
+    for (let y = 0; y < 20; y++) {
+      for (let x = 0; x < 40; x++) data.fill(x < 20 ? 0 : 255, (y * 40 + x) * 4, (y * 40 + x) * 4 + 3);
+    }
+    for (let i = 3; i < data.length; i += 4) data[i] = 255;
+    const frame = (contrast: number) =>
+      renderFrame({
+        width: 200,
+        height: 200,
+        code: null,
+        image: { width: 40, height: 20, data },
+        placement: { cx: 0.5, cy: 0.5, widthPx: 160, rotationDeg: 0, perspective: 0 },
+        degradation: { blurRadius: 0, noiseSigma: 0, contrast, glare: false, background: 128 },
+        seed: 3,
+      });
+    const green = (f: ReturnType<typeof frame>, x: number, y: number) => f.data[(y * 200 + x) * 4 + 1] as number;
+    const sharp = frame(1);
+    // 160 px wide, so 80 px high: the picture spans x 20–180, y 60–140.
+    expect(green(sharp, 60, 100)).toBeLessThan(40);
+    expect(green(sharp, 140, 100)).toBeGreaterThan(220);
+    expect([green(sharp, 140, 50), green(sharp, 140, 150)].every((g) => g > 40 && g < 220)).toBe(true);
+    // Low contrast squeezes the picture's range as it does a code's.
+    const dull = frame(0.4);
+    expect(green(dull, 140, 100) - green(dull, 60, 100)).toBeLessThan(
+      0.5 * (green(sharp, 140, 100) - green(sharp, 60, 100)),
+    );
+  });
+});
+
 describe("y4m writer", () => {
   it("writes a YUV4MPEG2 I420 header and one FRAME block per shown frame", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "y4m-")), "t.y4m");

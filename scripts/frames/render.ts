@@ -1,6 +1,7 @@
 /**
  * Renders barcodes into camera-like frames, deterministically from a seed: QR resident codes (qrcode library) and
- * Code 128 tube/box labels (bwip-js), placed with rotation, perspective, blur, noise, low contrast and glare.
+ * Code 128 tube/box labels (bwip-js), placed with rotation, perspective, blur, noise, low contrast and glare; or any
+ * picture (a screenshot of a code as a page shows or prints it) placed and degraded the same way.
  * Used by the scan benchmark's corpus and by the fake-camera videos of the e2e tests.
  */
 import bwipjs from "bwip-js";
@@ -20,7 +21,8 @@ export type CodeSymbology = "qr" | "code128";
 interface Pattern {
   /** Width over height of the printed label. */
   aspect: number;
-  dark(u: number, v: number): boolean;
+  /** How dark the label is at (u, v): 0 paper … 1 ink (codes are 0 or 1). */
+  ink(u: number, v: number): number;
   /** Modules (QR) or narrow bars (Code 128) across the label, to bound how small it can be drawn. */
   modulesAcross: number;
 }
@@ -35,11 +37,11 @@ function qrPattern(text: string): Pattern {
   return {
     aspect: 1,
     modulesAcross: total,
-    dark(u, v) {
+    ink(u, v) {
       const x = Math.floor(u * total) - quiet;
       const y = Math.floor(v * total) - quiet;
-      if (x < 0 || y < 0 || x >= size || y >= size) return false;
-      return qr.modules.data[y * size + x] === 1;
+      if (x < 0 || y < 0 || x >= size || y >= size) return 0;
+      return qr.modules.data[y * size + x] === 1 ? 1 : 0;
     },
   };
 }
@@ -60,14 +62,28 @@ function code128Pattern(text: string, heightRatio: number): Pattern {
   return {
     aspect: 1 / heightRatio,
     modulesAcross: total,
-    dark(u, v) {
-      if (v < 0.08 || v > 0.92) return false;
+    ink(u, v) {
+      if (v < 0.08 || v > 0.92) return 0;
       const m = u * total;
       for (const [a, b] of bars) {
-        if (m < a) return false;
-        if (m < b) return true;
+        if (m < a) return 0;
+        if (m < b) return 1;
       }
-      return false;
+      return 0;
+    },
+  };
+}
+
+/** A picture as the label: its luminance, nearest pixel (the 2×2 supersampling below smooths the edges). */
+function imagePattern(image: Frame): Pattern {
+  const { width, height, data } = image;
+  return {
+    aspect: width / height,
+    modulesAcross: width,
+    ink(u, v) {
+      const i = (Math.min(height - 1, Math.floor(v * height)) * width + Math.min(width - 1, Math.floor(u * width))) * 4;
+      const luminance = 0.299 * (data[i] as number) + 0.587 * (data[i + 1] as number) + 0.114 * (data[i + 2] as number);
+      return 1 - luminance / 255;
     },
   };
 }
@@ -98,6 +114,8 @@ export interface FrameSpec {
   height: number;
   /** `inverted`: light modules on a dark label, as a phone in dark mode shows a code. */
   code: { symbology: CodeSymbology; text: string; heightRatio?: number; inverted?: boolean } | null;
+  /** A picture placed as the label instead of a code (placement.widthPx wide, its own proportions); code is ignored. */
+  image?: Frame;
   placement: Placement;
   degradation: Degradation;
   seed: number;
@@ -209,11 +227,14 @@ export function renderFrame(spec: FrameSpec): Frame {
     }
   }
 
-  if (spec.code) {
+  const label = spec.image ?? spec.code;
+  if (label) {
     const pattern =
-      spec.code.symbology === "qr"
-        ? qrPattern(spec.code.text)
-        : code128Pattern(spec.code.text, spec.code.heightRatio ?? 0.3);
+      "data" in label
+        ? imagePattern(label)
+        : label.symbology === "qr"
+          ? qrPattern(label.text)
+          : code128Pattern(label.text, label.heightRatio ?? 0.3);
     const corners = labelCorners(spec, pattern.aspect, rand);
     const h = homography(corners, [
       [0, 0],
@@ -227,8 +248,9 @@ export function renderFrame(spec: FrameSpec): Frame {
     const x1 = Math.min(width - 1, Math.ceil(Math.max(...xs)));
     const y0 = Math.max(0, Math.floor(Math.min(...ys)));
     const y1 = Math.min(height - 1, Math.ceil(Math.max(...ys)));
-    const paper = spec.code.inverted ? 20 : 245;
-    const ink = spec.code.inverted ? 245 : 20;
+    const inverted = "data" in label ? false : label.inverted === true;
+    const paper = inverted ? 20 : 245;
+    const ink = inverted ? 245 : 20;
     const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = h as [
       number,
       number,
@@ -258,7 +280,7 @@ export function renderFrame(spec: FrameSpec): Frame {
           const v = (h3 * px + h4 * py + h5) / wq;
           if (u < 0 || u >= 1 || v < 0 || v >= 1) continue;
           inside++;
-          if (pattern.dark(u, v)) darkCount++;
+          darkCount += pattern.ink(u, v);
         }
         if (inside === 0) continue;
         const label = (paper * (inside - darkCount) + ink * darkCount) / inside;
