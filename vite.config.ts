@@ -1,7 +1,7 @@
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
 /** The version the app shows: package.json's, and this build's label (APP_BUILD, else the commit). */
@@ -20,6 +20,24 @@ function appVersion(): string {
     }
   }
   return `${version}+${build}`;
+}
+
+/**
+ * vite-plugin-pwa links the station's manifest into every page; the resident page installs as an app of its own with
+ * resident.webmanifest (linked in resident.html), so the station's link is taken out of that page.
+ */
+function residentPageOwnManifest(): Plugin {
+  return {
+    name: "resident-page-own-manifest",
+    enforce: "post",
+    transformIndexHtml: {
+      order: "post",
+      handler: (html, ctx) =>
+        ctx.path.endsWith("/resident.html")
+          ? html.replace(/<link rel="manifest" href="\/manifest\.webmanifest"[^>]*>/, "")
+          : html,
+    },
+  };
 }
 
 export default defineConfig({
@@ -80,6 +98,7 @@ export default defineConfig({
         rollupFormat: "iife",
       },
     }),
+    residentPageOwnManifest(),
   ],
   // ES-module workers can split: the decoder worker loads only the engine it picks.
   worker: { format: "es" },
@@ -87,10 +106,10 @@ export default defineConfig({
   build: {
     outDir: "dist",
     sourcemap: true,
-    // The station app; the desk console (labs, command centre, the import of exported queues) and the residents'
-    // status page, each its own entry, never in the station's first bundle.
+    // The station app; the desk console (labs, command centre, the import of exported queues), the residents'
+    // status page and their self-service codes page, each its own entry, never in the station's first bundle.
     rollupOptions: {
-      input: { main: "index.html", console: "console.html", status: "status.html" },
+      input: { main: "index.html", console: "console.html", status: "status.html", resident: "resident.html" },
       // The libraries every page starts with, in one chunk named for what it is (zod and the decoders stay lazy).
       output: {
         manualChunks: (id) =>

@@ -1,4 +1,16 @@
-import { type APIRequestContext, type Browser, expect, type Page } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import {
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  chromium,
+  expect,
+  type Page,
+  type TestInfo,
+} from "@playwright/test";
 import { randomResidentCode } from "../scripts/frames/corpus";
 import { mulberry32 } from "../scripts/frames/render";
 
@@ -159,4 +171,43 @@ export async function consoleSignIn(browser: Browser, username: string, password
   await desk.getByLabel(/密码/).fill(password);
   await desk.getByRole("button", { name: /^登录$/ }).click();
   return desk;
+}
+
+/** axe-core on the page as it is: no serious or critical violation. */
+export async function accessible(page: Page, where: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    `axe on ${where}`,
+  ).toEqual([]);
+}
+
+/** A screenshot of the viewport saved in the test's output folder and attached to the report. */
+export async function shot(page: Page, info: TestInfo, name: string) {
+  const file = info.outputPath(`${name}.png`);
+  await page.screenshot({ path: file });
+  await info.attach(name, { path: file, contentType: "image/png" });
+}
+
+/** Chromium with a persistent profile of its own, for installability checks (Chrome says "in-incognito" otherwise). */
+export function launchPersistentProfile(baseURL: string | undefined): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), "samplepoint-install-")), {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    baseURL,
+    args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+/** Chrome's view of the page as an app: no installability or manifest errors; the manifest's address and content. */
+export async function installableManifest(context: BrowserContext, page: Page, request: APIRequestContext) {
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = (await cdp.send("Page.getInstallabilityErrors")) as {
+    installabilityErrors: { errorId: string }[];
+  };
+  expect(installabilityErrors).toEqual([]);
+  const { url, errors } = (await cdp.send("Page.getAppManifest")) as { url: string; errors: unknown[] };
+  expect(errors).toEqual([]);
+  return { url, manifest: await (await request.get(url)).json() };
 }

@@ -3,10 +3,9 @@
  * registered stay on screen, every sheet opens in view with its first field focused, and axe-core finds no serious or
  * critical violation on any screen. Screenshots of every screen are attached to the report.
  */
-import AxeBuilder from "@axe-core/playwright";
-import type { Locator, TestInfo } from "@playwright/test";
+import type { Locator } from "@playwright/test";
 import { expect, type Page, test } from "./fixtures";
-import { gun, logIn, unlock } from "./helpers";
+import { accessible, gun, logIn, shot, unlock } from "./helpers";
 
 const PHONES = [
   { width: 360, height: 740 },
@@ -52,21 +51,6 @@ async function sheetInView(page: Page, sheet: Locator, firstField: Locator, what
     true,
   );
   await noSidewaysScroll(page, what);
-}
-
-async function accessible(page: Page, where: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    `axe on ${where}`,
-  ).toEqual([]);
-}
-
-async function shot(page: Page, info: TestInfo, name: string) {
-  const file = info.outputPath(`${name}.png`);
-  await page.screenshot({ path: file });
-  await info.attach(name, { path: file, contentType: "image/png" });
 }
 
 for (const size of PHONES) {

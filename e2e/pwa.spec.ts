@@ -3,10 +3,18 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium } from "@playwright/test";
 import { runCommand } from "../src/server/cli/commands";
 import { expect, test } from "./fixtures";
-import { account, logIn, scan, serverSummary, unlock, waitForServiceWorker } from "./helpers";
+import {
+  account,
+  installableManifest,
+  launchPersistentProfile,
+  logIn,
+  scan,
+  serverSummary,
+  unlock,
+  waitForServiceWorker,
+} from "./helpers";
 
 /** Width and height from a PNG's IHDR chunk. */
 const pngSize = (bytes: Buffer) => ({ width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) });
@@ -15,26 +23,12 @@ test("is installable: no installability errors, the service worker controls the 
   baseURL,
   request,
 }) => {
-  // A persistent profile: Chrome reports "in-incognito" for throwaway contexts.
-  const context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), "samplepoint-install-")), {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    baseURL,
-    args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  const context = await launchPersistentProfile(baseURL);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto("/");
     await waitForServiceWorker(page);
-    const cdp = await context.newCDPSession(page);
-    const { installabilityErrors } = (await cdp.send("Page.getInstallabilityErrors")) as {
-      installabilityErrors: { errorId: string }[];
-    };
-    expect(installabilityErrors).toEqual([]);
-    const { url, errors } = (await cdp.send("Page.getAppManifest")) as { url: string; errors: unknown[] };
-    expect(errors).toEqual([]);
-
-    const manifest = await (await request.get(url)).json();
+    const { url, manifest } = await installableManifest(context, page, request);
     expect(manifest).toMatchObject({ id: "/", lang: "zh-CN", display: "standalone", start_url: "/", scope: "/" });
     expect(manifest.name).toContain("SamplePoint");
     const purposes = manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes} ${i.purpose}`);

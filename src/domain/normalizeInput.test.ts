@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { validateDocument } from "./documents";
-import { normalizeDocNumber, normalizeLabel, normalizePhone, normalizeScanText, toHalfWidth } from "./normalizeInput";
+import {
+  normalizeDocNumber,
+  normalizeLabel,
+  normalizePhone,
+  normalizeScanText,
+  normalizeTypedResident,
+  toHalfWidth,
+} from "./normalizeInput";
 import { validateMobile } from "./phone";
 import { parseResidentCode } from "./residentCode";
 
@@ -144,5 +151,32 @@ describe("normalizeScanText", () => {
     for (const name of ["张三", "Ｚｈａｎｇ", "李 四", "O'Neil-Smith", "１２３", "a-b", "ｘ"]) {
       expect(normalizeScanText(`SP1|${name}|ID|11010519491231002X`).split("|")[1]).toBe(name);
     }
+  });
+});
+
+describe("normalizeTypedResident", () => {
+  it("normalises the number fields, trims name and community only, and leaves empty optional fields off", () => {
+    expect(
+      normalizeTypedResident({
+        name: " 阿依古丽·买买提 ",
+        docType: "ID",
+        docNumber: "４４０５２４ １８８００１０１００１４",
+        phone: "+86 138-1234-5678",
+        community: " 幸福里 社区 ",
+      }),
+    ).toEqual({
+      name: "阿依古丽·买买提",
+      docType: "ID",
+      docNumber: "440524188001010014",
+      phone: "13812345678",
+      community: "幸福里 社区",
+    });
+    expect(
+      normalizeTypedResident({ name: "张三", docType: "PP", docNumber: "e 1234 5678", phone: "", community: " " }),
+    ).toEqual({
+      name: "张三",
+      docType: "PP",
+      docNumber: "E12345678",
+    });
   });
 });

@@ -6,6 +6,8 @@
  * Pure and total: never throws, and what it cannot make sense of is returned for the validators to refuse precisely.
  */
 
+import type { Resident } from "./residentCode";
+
 /** Full-width ASCII (U+FF01–U+FF5E) to ASCII, and the ideographic space (U+3000) to a space. */
 export function toHalfWidth(text: string): string {
   return text.replace(/[\uFF01-\uFF5E\u3000]/g, (c) =>
@@ -80,4 +82,21 @@ export function normalizeScanText(raw: string): string {
   const label = compact(text);
   const id = label.replace(DASHES, "").toUpperCase();
   return BARE_ID.test(id) ? id : label;
+}
+
+/**
+ * A resident as a person typed them into a form (the station's manual entry, the resident self-service page): the
+ * number fields normalised (full-width digits, spaces, dashes, a country code before the mobile number), name and
+ * community trimmed only; an empty phone or community is left off.
+ */
+export function normalizeTypedResident(input: Resident): Resident {
+  const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
+  const community = input.community?.trim();
+  return {
+    name: input.name.trim(),
+    docType: input.docType,
+    docNumber: normalizeDocNumber(input.docNumber),
+    ...(phone ? { phone } : {}),
+    ...(community ? { community } : {}),
+  };
 }
