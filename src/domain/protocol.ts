@@ -6,7 +6,7 @@ import "./zodConfig";
 import { z } from "zod";
 import { DeviceIdSchema, NO_CONTROL_CHARACTERS, PoolSizeSchema, SiteCodeSchema } from "./events";
 import { MAX_PULL_EVENTS, MAX_PUSH_EVENTS } from "./limits";
-import { ResidentFormatSchema } from "./residentFormats";
+import { ResidentFormatSchema } from "./residentFormatSchema";
 import { MAX_RETENTION_DAYS } from "./retention";
 
 // Re-exported: the server and tests import them with the schemas.

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { idCheckCharacter } from "./documents";
-import {
-  formatProblem,
-  formatsForSite,
-  parseWithFormats,
-  type ResidentFormat,
-  ResidentFormatsFileSchema,
-} from "./residentFormats";
+import { ResidentFormatsFileSchema } from "./residentFormatSchema";
+import { formatProblem, formatsForSite, parseWithFormats, type ResidentFormat } from "./residentFormats";
 
 const id = (first17: string) => first17 + idCheckCharacter(first17);
 const ZHANG = id("11010519491231002");

@@ -22,6 +22,7 @@ import type { StatusLimits } from "./labs/residentStatus";
 import { clientErrorHandler, installJsonBodyGuard } from "./requestGuards";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
+import { boxLabelRoutes } from "./routes/boxLabels";
 import { dashboardRoutes } from "./routes/dashboard";
 import { eventRoutes } from "./routes/events";
 import { exportRoutes } from "./routes/exports";
@@ -60,9 +61,11 @@ const NO_CACHE = new Set([
   "index.html",
   "console.html",
   "status.html",
+  "resident.html",
   "sw.js",
   "registerSW.js",
   "manifest.webmanifest",
+  "resident.webmanifest",
 ]);
 
 export async function buildApp(options: AppOptions) {
@@ -120,6 +123,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(exportRoutes(options.store), { prefix: API_PREFIX });
   await app.register(siteImportRoutes(options.store), { prefix: API_PREFIX });
   await app.register(rosterRoutes(options.store), { prefix: API_PREFIX });
+  await app.register(boxLabelRoutes(db, options.residentFormats), { prefix: API_PREFIX });
   await app.register(publicRoutes(db, options.statusLimits), { prefix: API_PREFIX });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
@@ -149,14 +153,16 @@ export async function buildApp(options: AppOptions) {
       !request.url.startsWith("/api") &&
       !path.extname(request.url.split("?")[0] ?? "");
     // Client-side routes get their page: /console/… the desk console (/admin, its import page's old address, goes
-    // there), the rest the station app. Anything else is a JSON 404.
+    // there), /status and /resident the residents' pages, the rest the station app. Anything else is a JSON 404.
     if (isPageNavigation) {
       const pathname = request.url.split("?")[0] ?? "";
       const page = /^\/console(\/|$)/.test(pathname)
         ? "console.html"
         : /^\/status\/?$/.test(pathname)
           ? "status.html"
-          : "index.html";
+          : /^\/resident\/?$/.test(pathname)
+            ? "resident.html"
+            : "index.html";
       return reply.header("Cache-Control", "no-cache").sendFile(page);
     }
     return reply.status(404).send(notFound(request.method, request.url));

@@ -1,7 +1,8 @@
 /** Server configuration from the environment and command line, checked once at start. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { formatProblem, type ResidentFormat, ResidentFormatsFileSchema } from "../domain/residentFormats";
+import { ResidentFormatsFileSchema } from "../domain/residentFormatSchema";
+import { formatProblem, type ResidentFormat } from "../domain/residentFormats";
 
 export interface ServerConfig {
   port: number;

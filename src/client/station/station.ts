@@ -4,7 +4,7 @@
  */
 
 import type { EventType, PayloadOf, SampleEvent } from "../../domain/events";
-import { normalizeDocNumber, normalizePhone } from "../../domain/normalizeInput";
+import { normalizePhone, normalizeTypedResident } from "../../domain/normalizeInput";
 import { activeMembers, openBoxOfDevice } from "../../domain/projection";
 import type { SiteConfig } from "../../domain/protocol";
 import { type ReasonAction, type ReasonChoice, type ReasonProblem, reasonToStore } from "../../domain/reasons";
@@ -82,22 +82,6 @@ export type StationOutcome =
   | { ok: true; action: "handed-over"; boxCode: string }
   /** `resident` is set when staff may retry the registration (with a re-sampling reason). */
   | { ok: false; problem: StationProblem; resident?: Resident };
-
-/**
- * A resident as staff typed it into the manual form: the number fields normalised (full-width digits, spaces, dashes,
- * a country code before the mobile number), name and community trimmed only.
- */
-function normalizeTypedResident(input: Resident): Resident {
-  const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
-  const community = input.community?.trim();
-  return {
-    name: input.name.trim(),
-    docType: input.docType,
-    docNumber: normalizeDocNumber(input.docNumber),
-    ...(phone ? { phone } : {}),
-    ...(community ? { community } : {}),
-  };
-}
 
 /**
  * A reason as the UI gives it: a preset chip ({ code }), "other" with typed text ({ code: "other", otherText }), or

@@ -150,6 +150,16 @@ export interface Database {
   site_day_counts: SiteDayCountsTable;
   export_tickets: ExportTicketsTable;
   roster_entries: RosterEntriesTable;
+  roster_counts: RosterCountsTable;
+}
+
+/** Entries by grid and last sampled day (day "": the grid's size); migration 0009. */
+export interface RosterCountsTable {
+  site_code: string;
+  community: string;
+  grid: string;
+  day: string;
+  entries: Generated<number | string>;
 }
 
 /** A resident a site expects (migration 0009). `last_sampled_day` is kept by triggers on registrations. */

@@ -6,12 +6,12 @@
  */
 import { isUtf8 } from "node:buffer";
 import { Readable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import { parse as parseStream } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { ApiError } from "../errors";
 import { assertUnzippedWithin, UnzippedTooLarge } from "./unzippedSize";
+import { XlsxUnreadable, xlsxRows } from "./xlsxRows";
 
 export type SpreadsheetFormat = "csv" | "xlsx";
 
@@ -95,44 +95,14 @@ export function columnsByHeader<K extends string>(
   return found;
 }
 
-/**
- * ExcelJS's streaming reader decodes each unzipped chunk of XML on its own, so a Chinese character split between two
- * chunks becomes "��" (exceljs issues #2063 and #2084, open in 4.4.0): about one name in 1,500 of a roster. Its XML
- * arrives here decoded across chunk boundaries instead — shared strings through the entry's own UTF-8 decoding, each
- * worksheet through a StringDecoder — and ExcelJS passes text chunks through untouched.
- */
-const workbookReader = ExcelJS.stream.xlsx.WorkbookReader.prototype as unknown as {
-  _parseSharedStrings(entry: NodeJS.ReadableStream): AsyncGenerator<unknown>;
-  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown>;
-  __utf8Whole?: true;
-};
-if (!workbookReader.__utf8Whole) {
-  const parseSharedStrings = workbookReader._parseSharedStrings;
-  const parseWorksheet = workbookReader._parseWorksheet;
-  workbookReader._parseSharedStrings = function (entry) {
-    entry.setEncoding("utf8");
-    return parseSharedStrings.call(this, entry);
-  };
-  workbookReader._parseWorksheet = function (iterator, sheetNo) {
-    return parseWorksheet.call(this, wholeCharacters(iterator), sheetNo);
-  };
-  workbookReader.__utf8Whole = true;
-}
-
-async function* wholeCharacters(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const decoder = new StringDecoder("utf8");
-  for await (const chunk of chunks) yield typeof chunk === "string" ? chunk : decoder.write(chunk);
-  const rest = decoder.end();
-  if (rest) yield rest;
-}
-
 /** Bytes of text decoded and handed to the CSV parser at a time. */
 const CSV_CHUNK = 1 << 20;
 
 /**
  * The file's rows one at a time, with their line numbers (1: the header), for files too big to hold as a table (a
- * district's roster): csv-parse's stream over the text decoded chunk by chunk; ExcelJS's streaming reader over the
- * first sheet (after the unzipped-size check). Beyond `maxRows` data rows it throws SpreadsheetTooLarge.
+ * district's roster): csv-parse's stream over the text decoded chunk by chunk; our own streaming reader over the
+ * first sheet (after the unzipped-size check) through xlsxRows.ts. Beyond `maxRows` data rows it throws
+ * SpreadsheetTooLarge.
  */
 export async function* streamRows(
   data: Buffer,
@@ -171,29 +141,15 @@ export async function* streamRows(
     if (error instanceof UnzippedTooLarge) throw new SpreadsheetTooLarge(error.message);
     throw new SpreadsheetError("not a readable XLSX file");
   }
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), {
-    sharedStrings: "cache",
-    hyperlinks: "ignore",
-    styles: "ignore",
-    worksheets: "emit",
-    entries: "emit",
-  });
-  let sheets = 0;
   try {
-    for await (const sheet of reader) {
-      sheets++;
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        if (row.number - 1 > limits.maxRows) throw tooMany();
-        const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-        yield { line: row.number, cells: Array.from(values, cellText) };
-      }
-      break;
+    for await (const row of xlsxRows(data)) {
+      if (row.line - 1 > limits.maxRows) throw tooMany();
+      yield row;
     }
   } catch (error) {
-    if (error instanceof SpreadsheetError) throw error;
-    throw new SpreadsheetError("not a readable XLSX file");
+    if (error instanceof XlsxUnreadable) throw new SpreadsheetError(error.message);
+    throw error;
   }
-  if (sheets === 0) throw new SpreadsheetError("the XLSX file has no sheet");
 }
 
 /** A file refused as the API answers it (413 for its size, 400 for its content); any other error as it is. */

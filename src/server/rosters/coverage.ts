@@ -66,33 +66,62 @@ export async function coverage(
   const siteRows = await sites.execute();
   const siteOf = new Map(siteRows.map((s) => [s.code, s]));
 
-  const exempt = exemptIn(from, to);
-  let groups = db
+  // The groups' counts: size (day ""), and entries by the day they were last sampled.
+  let counts = db
+    .selectFrom("roster_counts as e")
+    .select(["e.site_code", "e.community", "e.grid", "e.day", "e.entries"])
+    .where((eb) => eb.or([eb("e.day", "=", ""), eb("e.day", ">=", from)]));
+  let exempted = db
     .selectFrom("roster_entries as e")
-    .select([
-      "e.site_code",
-      "e.community",
-      "e.grid",
-      sql<number>`count(*)`.as("entries"),
-      sql<number>`sum(CASE WHEN ${exempt} THEN 1 ELSE 0 END)`.as("exempt"),
-      sql<number>`sum(CASE WHEN NOT ${exempt} AND e.last_sampled_day >= ${from} AND e.last_sampled_day <= ${to} THEN 1 ELSE 0 END)`.as(
-        "sampled",
-      ),
-      sql<number>`sum(CASE WHEN NOT ${exempt} AND e.last_sampled_day > ${to} THEN 1 ELSE 0 END)`.as("later"),
-    ])
-    .groupBy(["e.site_code", "e.community", "e.grid"]);
-  if (scope.site !== null) groups = groups.where("e.site_code", "=", scope.site);
-  else if (scope.district !== null) {
-    groups = groups.where(
-      "e.site_code",
-      "in",
-      siteRows.map((s) => s.code),
-    );
+    .select(["e.site_code", "e.community", "e.grid", "e.last_sampled_day"])
+    .where(exemptIn(from, to));
+  if (scope.site !== null) {
+    counts = counts.where("e.site_code", "=", scope.site);
+    exempted = exempted.where("e.site_code", "=", scope.site);
+  } else if (scope.district !== null) {
+    const codes = siteRows.map((s) => s.code);
+    counts = counts.where("e.site_code", "in", codes.length > 0 ? codes : [""]);
+    exempted = exempted.where("e.site_code", "in", codes.length > 0 ? codes : [""]);
   }
-  const rows = await groups.execute();
+  type Group = {
+    site_code: string;
+    community: string;
+    grid: string;
+    entries: number;
+    sampled: number;
+    later: number;
+    exempt: number;
+  };
+  const groupsByKey = new Map<string, Group>();
+  const groupOf = (r: { site_code: string; community: string; grid: string }) => {
+    const key = `${r.site_code}\u0000${r.community}\u0000${r.grid}`;
+    let g = groupsByKey.get(key);
+    if (!g) {
+      g = { site_code: r.site_code, community: r.community, grid: r.grid, entries: 0, sampled: 0, later: 0, exempt: 0 };
+      groupsByKey.set(key, g);
+    }
+    return g;
+  };
+  for (const r of await counts.execute()) {
+    const g = groupOf(r);
+    const n = Number(r.entries);
+    if (r.day === "") g.entries += n;
+    else if (r.day <= to) g.sampled += n;
+    else g.later += n;
+  }
+  // Exempted entries (few) are expected by nobody: out of the sampled and the later ones too.
+  for (const r of await exempted.execute()) {
+    const g = groupOf(r);
+    g.exempt++;
+    const day = r.last_sampled_day;
+    if (day !== null && day >= from && day <= to) g.sampled--;
+    else if (day !== null && day > to) g.later--;
+  }
+  const rows = [...groupsByKey.values()];
 
-  // A past period: entries sampled again since count if they were also sampled in it (rare, asked per group).
-  const later = rows.filter((r) => Number(r.later) > 0);
+  // A past period: entries sampled again since count if they were also sampled in it (asked per group, rarely).
+  const exempt = exemptIn(from, to);
+  const later = rows.filter((r) => r.later > 0);
   const sampledEarlier = new Map<string, number>();
   for (const group of later) {
     const found = await db
@@ -105,7 +134,6 @@ export async function coverage(
       .executeTakeFirst();
     sampledEarlier.set(`${group.site_code}\u0000${group.community}\u0000${group.grid}`, Number(found?.n ?? 0));
   }
-
   type Sum = { entries: number; exempt: number; sampled: number };
   const add = (into: Sum, from: Sum) => {
     into.entries += from.entries;
@@ -122,10 +150,9 @@ export async function coverage(
     const site = siteOf.get(row.site_code);
     if (!site) continue;
     const sum: Sum = {
-      entries: Number(row.entries),
-      exempt: Number(row.exempt),
-      sampled:
-        Number(row.sampled) + (sampledEarlier.get(`${row.site_code}\u0000${row.community}\u0000${row.grid}`) ?? 0),
+      entries: row.entries,
+      exempt: row.exempt,
+      sampled: row.sampled + (sampledEarlier.get(`${row.site_code}\u0000${row.community}\u0000${row.grid}`) ?? 0),
     };
     add(totals, sum);
     const child =

@@ -7,7 +7,8 @@ const isSqlite = (db: AnyDb) => db.getExecutor().adapter instanceof SqliteAdapte
 /**
  * Rosters: the residents each site expects, by community and grid, imported from files. Each entry keeps the Beijing
  * day its document was last registered (anywhere, not voided), kept by triggers on registrations in the writing
- * transaction, so coverage counts entries and never joins the registrations of a round. A site's `roster_version`
+ * transaction; `roster_counts` counts entries by grid and that day (a trigger follows each change), so coverage adds
+ * up a few thousand counts and never scans entries or registrations. A site's `roster_version`
  * changes with each import touching it: phones fetch the roster only when it changed.
  */
 export async function up(db: AnyDb): Promise<void> {
@@ -34,19 +35,30 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn("exempt_by", "text")
     .addColumn("last_sampled_day", "text")
     .execute();
-  // One entry per document and site; registrations find their entries by document.
+  // One entry per document and site; registrations find their entries by document (the index's first columns).
   await db.schema
-    .createIndex("roster_entries_site_doc")
+    .createIndex("roster_entries_doc_site")
     .on("roster_entries")
-    .columns(["site_code", "doc_type", "doc_number"])
+    .columns(["doc_number", "doc_type", "site_code"])
     .unique()
     .execute();
-  await db.schema.createIndex("roster_entries_doc").on("roster_entries").columns(["doc_number", "doc_type"]).execute();
-  // Coverage reads only this index (a covering index: no table row is visited).
+  // A grid's entries (re-import, the not-yet-sampled list); exemptions (few) for coverage.
   await db.schema
-    .createIndex("roster_entries_coverage")
+    .createIndex("roster_entries_grid")
     .on("roster_entries")
-    .columns(["site_code", "community", "grid", "last_sampled_day", "exempt_from", "exempt_until"])
+    .columns(["site_code", "grid", "community"])
+    .execute();
+  await db.schema.createIndex("roster_entries_exempt").on("roster_entries").column("exempt_from").execute();
+  // Coverage counts, not scans: per site, community, grid and day, the entries whose last sampled day it is; day ""
+  // holds the grid's size. Imports rebuild a site's rows; the trigger below follows each registration.
+  await db.schema
+    .createTable("roster_counts")
+    .addColumn("site_code", "text", (c) => c.notNull())
+    .addColumn("community", "text", (c) => c.notNull())
+    .addColumn("grid", "text", (c) => c.notNull())
+    .addColumn("day", "text", (c) => c.notNull())
+    .addColumn("entries", "bigint", (c) => c.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint("roster_counts_pk", ["site_code", "community", "grid", "day"])
     .execute();
 
   if (sqlite) {
@@ -65,6 +77,16 @@ export async function up(db: AnyDb): Promise<void> {
             SELECT max(${day("r.registered_at")}) FROM registrations r
             WHERE r.doc_number = NEW.doc_number AND r.doc_type = NEW.doc_type AND r.voided_at IS NULL)
           WHERE doc_number = NEW.doc_number AND doc_type = NEW.doc_type;
+      END`)
+      .execute(db);
+    await sql
+      .raw(`CREATE TRIGGER roster_counts_update AFTER UPDATE ON roster_entries
+        WHEN OLD.last_sampled_day IS NOT NEW.last_sampled_day BEGIN
+        UPDATE roster_counts SET entries = entries - 1
+          WHERE site_code = OLD.site_code AND community = OLD.community AND grid = OLD.grid AND day = OLD.last_sampled_day;
+        INSERT INTO roster_counts (site_code, community, grid, day, entries)
+          SELECT NEW.site_code, NEW.community, NEW.grid, NEW.last_sampled_day, 1 WHERE NEW.last_sampled_day IS NOT NULL
+          ON CONFLICT (site_code, community, grid, day) DO UPDATE SET entries = entries + 1;
       END`)
       .execute(db);
   } else {
@@ -101,6 +123,29 @@ export async function up(db: AnyDb): Promise<void> {
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION roster_sampled_update()`)
       .execute(db);
+    await sql
+      .raw(`CREATE FUNCTION roster_counts_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        INSERT INTO roster_counts AS c (site_code, community, grid, day, entries)
+          SELECT site_code, community, grid, day, sum(delta) FROM (
+              SELECT n.site_code, n.community, n.grid, n.last_sampled_day AS day, 1 AS delta
+                FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE n.last_sampled_day IS NOT NULL AND o.last_sampled_day IS DISTINCT FROM n.last_sampled_day
+              UNION ALL
+              SELECT o.site_code, o.community, o.grid, o.last_sampled_day, -1
+                FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE o.last_sampled_day IS NOT NULL AND o.last_sampled_day IS DISTINCT FROM n.last_sampled_day
+            ) d GROUP BY site_code, community, grid, day HAVING sum(delta) <> 0
+            ORDER BY site_code, community, grid, day
+          ON CONFLICT (site_code, community, grid, day) DO UPDATE SET entries = c.entries + excluded.entries;
+        RETURN NULL;
+      END $fn$`)
+      .execute(db);
+    await sql
+      .raw(`CREATE TRIGGER roster_counts_update AFTER UPDATE ON roster_entries
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION roster_counts_update()`)
+      .execute(db);
   }
 }
 
@@ -110,6 +155,9 @@ export async function down(db: AnyDb): Promise<void> {
     await sql.raw(`DROP TRIGGER IF EXISTS roster_sampled_${kind}${sqlite ? "" : " ON registrations"}`).execute(db);
     if (!sqlite) await sql.raw(`DROP FUNCTION IF EXISTS roster_sampled_${kind}()`).execute(db);
   }
+  await sql.raw(`DROP TRIGGER IF EXISTS roster_counts_update${sqlite ? "" : " ON roster_entries"}`).execute(db);
+  if (!sqlite) await sql.raw("DROP FUNCTION IF EXISTS roster_counts_update()").execute(db);
+  await db.schema.dropTable("roster_counts").execute();
   await db.schema.dropTable("roster_entries").execute();
   await db.schema.alterTable("sites").dropColumn("roster_version").execute();
 }
