@@ -65,9 +65,10 @@ test("a roster imported in the console marks residents at the station and drives
   const [bare, coded, away] = [people[0], people[1], people[4]] as [Person, Person, Person];
   const csv = [
     "\uFEFF姓名,证件类型,证件号码,手机号,社区,网格",
+    // The last one has no phone (an elderly resident): their card is printed at the desk.
     ...people.map(
       (p, i) =>
-        `${p.name},居民身份证,${p.doc},1390000${String(i).padStart(4, "0")},幸福社区,${i < 3 ? "1号楼" : "2号楼"}`,
+        `${p.name},居民身份证,${p.doc},${i < 4 ? `1390000${String(i).padStart(4, "0")}` : ""},幸福社区,${i < 3 ? "1号楼" : "2号楼"}`,
     ),
     "坏号码,居民身份证,370602199001011234,,幸福社区,1号楼",
   ].join("\n");
@@ -127,6 +128,30 @@ test("a roster imported in the console marks residents at the station and drives
   for (const p of people.slice(2)) expect(listed).toContain(p.name);
   expect(listed).not.toContain(bare.name);
   expect(listed).not.toContain(away.doc);
+
+  // Resident-code cards for those without a phone, printed alone on A6 (print() stubbed: no dialog in headless).
+  await desk.evaluate(() => {
+    (window as unknown as { printed: number }).printed = 0;
+    window.print = () => {
+      (window as unknown as { printed: number }).printed++;
+    };
+  });
+  await desk.getByTestId("print-cards").click();
+  await expect.poll(() => desk.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+  await desk.emulateMedia({ media: "print" });
+  const card = desk.getByTestId("print-card");
+  await expect(card).toHaveCount(1);
+  await expect(card).toContainText(away.name);
+  await expect(card).not.toContainText(away.doc);
+  const box = await card.boundingBox();
+  // 105 × 148 mm at 96 px per inch.
+  expect(Math.round(box?.width ?? 0)).toBe(397);
+  expect(Math.round(box?.height ?? 0)).toBe(559);
+  await expect(desk.getByTestId("unsampled-table")).toBeHidden();
+  await card.screenshot({ path: test.info().outputPath("roster-card-print.png") });
+  await desk.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  await desk.emulateMedia({ media: "screen" });
+  await expect(desk.getByTestId("roster-cards")).toHaveCount(0);
 
   // Exempted (away): off the list and the denominator; listed apart.
   await desk.getByRole("button", { name: `豁免 ${away.name}` }).click();

@@ -198,3 +198,25 @@ export const ExemptionRequestSchema = z
   })
   .meta({ id: "ExemptionRequest" });
 export type ExemptionRequest = z.infer<typeof ExemptionRequestSchema>;
+
+/** Residents of a site (a grid of it) whose resident-code cards are printed at the desk (full numbers: the QR holds them). */
+export const RosterCardsQuerySchema = z.strictObject({
+  site: SiteCodeSchema,
+  community: RosterPlaceSchema.optional(),
+  grid: RosterPlaceSchema.optional(),
+  /** "1": only residents with no phone on the roster (the elderly, children). */
+  withoutPhone: z.enum(["0", "1"]).optional(),
+});
+export type RosterCardsQuery = z.infer<typeof RosterCardsQuerySchema>;
+
+/** At most this many cards at once (a grid's worth). */
+export const MAX_ROSTER_CARDS = 2_000;
+
+export const RosterCardsSchema = z
+  .object({
+    residents: z.array(
+      z.object({ name: z.string(), docType: z.enum(DOC_TYPES), docNumber: z.string(), community: z.string() }),
+    ),
+  })
+  .meta({ id: "RosterCards" });
+export type RosterCards = z.infer<typeof RosterCardsSchema>;

@@ -27,6 +27,8 @@ import type {
   Coverage,
   CoverageQuery,
   ExemptionRequest,
+  RosterCards,
+  RosterCardsQuery,
   RosterImportReport,
   RosterResident,
   UnsampledList,
@@ -161,6 +163,8 @@ export const consoleApi = {
     json<UnsampledList>("GET", `/rosters/unsampled${searchOf(query)}`, token),
   exempt: (token: string, entryId: string, request: ExemptionRequest) =>
     json<RosterResident>("POST", `/rosters/entries/${q(entryId)}/exemption`, token, request),
+  rosterCards: (token: string, query: RosterCardsQuery) =>
+    json<RosterCards>("GET", `/rosters/cards${searchOf(query)}`, token),
   withdrawExemption: (token: string, entryId: string) =>
     json<RosterResident>("DELETE", `/rosters/entries/${q(entryId)}/exemption`, token),
   /** The sites this account may print box labels for. */

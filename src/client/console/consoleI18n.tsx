@@ -304,6 +304,10 @@ const zh = {
   err_site_required: "请填写采样点编码，或在文件中加“采样点编码”列",
   err_wrong_site: "此账号只能查看本采样点",
   err_unknown_roster_entry: "名单中没有此人",
+  printCards: "打印居民码卡片（无手机者）",
+  printCardsNone: "此范围内没有无手机的居民",
+  cardQr: "{name}的居民码",
+  err_too_many_cards: "一次最多打印 2000 张，请先选择网格",
 };
 
 type Key = keyof typeof zh;
@@ -613,6 +617,10 @@ const en: Record<Key, string> = {
   err_site_required: "Enter the site code, or add a site code column to the file",
   err_wrong_site: "This account sees its own site only",
   err_unknown_roster_entry: "No such resident on the rosters",
+  printCards: "Print resident code cards (no phone)",
+  printCardsNone: "Nobody here is without a phone",
+  cardQr: "Resident code of {name}",
+  err_too_many_cards: "At most 2,000 cards at once: choose a grid first",
 };
 
 type Lang = "zh" | "en";

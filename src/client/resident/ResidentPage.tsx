@@ -7,6 +7,7 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from "react"
 import { type DocType, maskDocumentNumber, validateDocument } from "../../domain/documents";
 import { normalizeDocNumber } from "../../domain/normalizeInput";
 import type { Resident, ResidentCodeError } from "../../domain/residentCode";
+import { PRINT_TIP } from "../print/residentCardText";
 import { DocTypeSelect } from "../ui/DocTypeSelect";
 import { fill, type Lang, useI18n } from "../ui/i18n";
 import { ProblemMessage } from "../ui/ProblemMessage";
@@ -80,8 +81,6 @@ const WORDS = {
 
 type Words = (typeof WORDS)[Lang];
 
-/** Printed on every card in both languages, whoever prints it. */
-const PRINT_TIP = "采样时出示此码 / Show this code at sampling";
 const STORAGE: Storage | null = (() => {
   try {
     return window.localStorage;
@@ -520,7 +519,7 @@ function ShowCode({
   );
 }
 
-/** One A6 card per person, shown only when printing (see resident.css). */
+/** One A6 card per person, shown only when printing (see src/client/print/residentCards.css). */
 function PrintCards({ members, w }: { members: FamilyMember[]; w: Words }) {
   const { docTypeName } = useI18n();
   return (

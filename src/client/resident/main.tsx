@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { I18nProvider } from "../ui/i18n";
 import { ResidentPage } from "./ResidentPage";
 import "../ui/styles.css";
+import "../print/residentCards.css";
 import "./resident.css";
 
 // The app's service worker precaches this page too and serves it for /resident with no network: after one visit the

@@ -16,6 +16,7 @@ export type AuditAction =
   | "roster_imported"
   | "roster_exemption"
   | "roster_exemption_withdrawn"
+  | "roster_cards_printed"
   | "counters_fixed"
   | "admin_lookup"
   | "box_received"

@@ -209,6 +209,19 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
       "not_exempt",
     );
 
+    // Cards for those without a phone: full numbers (the QR holds them), audited with their count.
+    const cards = await inject("GET", `/api/v1/rosters/cards?site=ZF01&withoutPhone=1`, city);
+    expect(cards.statusCode, cards.body).toBe(200);
+    const residents = cards.json<{ residents: { name: string; docNumber: string }[] }>().residents;
+    expect(residents.map((r) => r.name).sort()).toEqual([11, 12, 13, 14, 15].map((n) => nameOf(n, "住户")).sort());
+    expect(residents.map((r) => r.docNumber)).toContain(idNumber(12));
+    const printed = await server.store.db
+      .selectFrom("audit_log")
+      .select("detail")
+      .where("action", "=", "roster_cards_printed")
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(printed.detail ?? "{}")).toMatchObject({ cards: 5 });
+
     // The export holds exactly the list (CSV with BOM).
     const csv = await inject("GET", "/api/v1/rosters/unsampled/export?site=ZF01&format=csv", city);
     expect(csv.statusCode).toBe(200);
@@ -299,6 +312,8 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     const ls = await consoleToken("lsadmin", "password-ls");
     expect((await inject("GET", "/api/v1/rosters/coverage?site=ZF01", ls)).json().code).toBe("other_district");
     expect((await inject("GET", "/api/v1/rosters/unsampled?site=ZF01", ls)).json().code).toBe("other_district");
+    expect((await inject("GET", "/api/v1/rosters/cards?site=ZF01", ls)).json().code).toBe("other_district");
+    expect((await inject("GET", "/api/v1/rosters/cards?site=ZF01", collector)).json().code).toBe("forbidden_role");
     const lsImport = (await importFile(ls, rosterCsv())).json<RosterImportReport>();
     expect(lsImport.imported).toBe(0);
     expect(new Set(lsImport.refused.map((r) => r.reason))).toEqual(new Set(["other_site"]));

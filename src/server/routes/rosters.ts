@@ -9,6 +9,8 @@ import {
   CoverageQuerySchema,
   CoverageSchema,
   ExemptionRequestSchema,
+  RosterCardsQuerySchema,
+  RosterCardsSchema,
   RosterImportReportSchema,
   RosterResidentSchema,
   SiteRosterSchema,
@@ -23,6 +25,7 @@ import { spreadsheetApiError, XLSX_MIME } from "../files/spreadsheet";
 import {
   coverage,
   exempt,
+  rosterCards,
   rosterViewer,
   siteRoster,
   unsampledForExport,
@@ -190,6 +193,23 @@ export const rosterRoutes =
         });
         reply.header("content-type", XLSX_MIME);
         return reply.send(Buffer.from(await workbook.xlsx.writeBuffer()));
+      },
+    );
+
+    app.get(
+      "/rosters/cards",
+      {
+        schema: {
+          tags: ["rosters"],
+          summary: "Residents of a site or grid for printed resident-code cards (full numbers); audited",
+          security: [{ bearer: [] }],
+          querystring: RosterCardsQuerySchema,
+          response: { 200: RosterCardsSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        reply.header("cache-control", "no-store");
+        return rosterCards(db, authOf(request), request.query);
       },
     );
 

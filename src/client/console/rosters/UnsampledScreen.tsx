@@ -6,17 +6,23 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { Link, useSearchParams } from "wouter";
 import { DOC_TYPE_NAMES } from "../../../domain/documentNames";
+import { maskDocumentNumber } from "../../../domain/documents";
+import { encodeResidentCode } from "../../../domain/residentCode";
 import {
   EXEMPTION_REASONS,
   type ExemptionReason,
+  type RosterCards,
   type RosterResident,
   type UnsampledList,
   type UnsampledQuery,
 } from "../../../domain/roster";
+import { PRINT_TIP } from "../../print/residentCardText";
+import { QrCode } from "../../resident/QrCode";
 import { useExplain } from "../ConsoleApp";
 import { consoleApi, searchOf } from "../consoleApi";
 import { type ConsoleMessageKey, useConsoleI18n } from "../consoleI18n";
 import { useConsoleSession } from "../consoleSession";
+import "../../print/residentCards.css";
 import { saveFile } from "../saveFile";
 
 export function UnsampledScreen() {
@@ -67,10 +73,36 @@ export function UnsampledScreen() {
       .catch((e: unknown) => setError(explain(e)));
   };
   const docType = (r: RosterResident) => DOC_TYPE_NAMES[lang][r.docType];
+  // Cards for residents without a phone: rendered for print only, printed, then dropped (they hold full numbers).
+  const [cards, setCards] = useState<RosterCards["residents"] | null>(null);
+  const printCards = async () => {
+    setError(null);
+    try {
+      const { grid, community, site } = query;
+      const { residents } = await consoleApi.rosterCards(token, {
+        site,
+        withoutPhone: "1",
+        ...(grid ? { grid } : {}),
+        ...(community ? { community } : {}),
+      });
+      if (residents.length === 0) setError(t("printCardsNone"));
+      else setCards(residents);
+    } catch (e) {
+      setError(explain(e));
+    }
+  };
+  useEffect(() => {
+    if (!cards) return;
+    const done = () => setCards(null);
+    window.addEventListener("afterprint", done);
+    window.print();
+    return () => window.removeEventListener("afterprint", done);
+  }, [cards]);
   const backQuery = searchOf({ site: query.site, round: query.round, day: query.day });
 
   return (
-    <section aria-labelledby="unsampled-title" className="unsampled">
+    <section aria-labelledby="unsampled-title" className={cards ? "unsampled printing-cards" : "unsampled"}>
+      {cards && <ResidentCards residents={cards} />}
       <div className="no-print">
         <Link href={session?.staff.role === "admin" ? `/command${backQuery}` : "/rosters"}>
           ‹ {t("backToCoverage")}
@@ -100,6 +132,9 @@ export function UnsampledScreen() {
             </button>
             <button type="button" onClick={() => window.print()}>
               {t("print")}
+            </button>
+            <button type="button" onClick={() => void printCards()} data-testid="print-cards">
+              {t("printCards")}
             </button>
           </div>
           {exempting && (
@@ -184,6 +219,34 @@ export function UnsampledScreen() {
         </>
       )}
     </section>
+  );
+}
+
+/** A6 cards with each resident's SP1 code, for print only (src/client/print/residentCards.css). */
+function ResidentCards({ residents }: { residents: RosterCards["residents"] }) {
+  const { t, lang } = useConsoleI18n();
+  return (
+    <div className="print-only roster-cards" data-testid="roster-cards">
+      {residents.map((r) => {
+        const code = encodeResidentCode({
+          name: r.name,
+          docType: r.docType,
+          docNumber: r.docNumber,
+          ...(r.community ? { community: r.community } : {}),
+        });
+        if (!code.ok) return null;
+        return (
+          <section key={`${r.docType}${r.docNumber}`} className="print-card" data-testid="print-card">
+            <h2 className="print-name">{r.name}</h2>
+            <p className="print-doc">
+              {DOC_TYPE_NAMES[lang][r.docType]} {maskDocumentNumber(r.docNumber)}
+            </p>
+            <QrCode text={code.value} label={t("cardQr", { name: r.name })} className="print-qr" />
+            <p className="print-tip">{PRINT_TIP}</p>
+          </section>
+        );
+      })}
+    </div>
   );
 }
 
