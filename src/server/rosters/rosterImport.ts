@@ -19,6 +19,7 @@ import { insertRows } from "../db/insertRows";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
 import { chunks, LOOKUP_CHUNK } from "../events/chunks";
+import { collectGarbage } from "../files/collectGarbage";
 import { columnsByHeader, SpreadsheetError, type SpreadsheetFormat, streamRows } from "../files/spreadsheet";
 
 export const ROSTER_COLUMNS = [
@@ -35,6 +36,8 @@ type Key = (typeof ROSTER_COLUMNS)[number]["key"];
 /** Refused rows listed in the report (the count covers them all). */
 const MAX_LISTED_REFUSALS = 1_000;
 const BATCH = 1_000;
+/** A full collection every 20,000 rows keeps a big import's dead rows from growing the server's memory. */
+const GC_EVERY_BATCHES = 20;
 
 /** Sites this account may import for: a city admin any, a district admin its district's, a site lead its own. */
 async function siteAllowed(trx: Transaction<Database>, auth: Authenticated, site: string): Promise<boolean | null> {
@@ -107,6 +110,7 @@ export async function importRoster(
       const grids = new Map<string, Map<string, Exemption>>();
       const sites = new Set<string>();
       let pending: PendingRow[] = [];
+      let batches = 0;
 
       const flush = async () => {
         if (pending.length === 0) return;
@@ -225,7 +229,10 @@ export async function importRoster(
             last_sampled_day: null,
           },
         });
-        if (pending.length >= BATCH) await flush();
+        if (pending.length >= BATCH) {
+          await flush();
+          if (++batches % GC_EVERY_BATCHES === 0) collectGarbage();
+        }
       }
       await flush();
 
