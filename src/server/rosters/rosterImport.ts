@@ -221,11 +221,7 @@ export async function importRoster(
             doc_number: resident.docNumber,
             phone: resident.phone ?? null,
             imported_at: importedAt,
-            exempt_reason: null,
-            exempt_note: null,
-            exempt_from: null,
-            exempt_until: null,
-            exempt_by: null,
+            // The exemption columns are left out (null): fewer values to send per row.
             last_sampled_day: null,
           },
         });
