@@ -109,6 +109,11 @@ test("a roster imported in the console marks residents at the station and drives
   // A full SP1 code of a roster resident: marked; someone not on it: accepted with the quiet note.
   await scan(phone, `SP1|${coded.name}|ID|${coded.doc}|13900000001|幸福社区`);
   await expect(phone.getByTestId("notice")).toContainText("名单内");
+  await phone.getByTestId("undo").click();
+  await expect(phone.getByTestId("tube-count")).toHaveText("1 / 10");
+  // The same number under another name (a mixed-up code): registered, and the roster's name is said, to check.
+  await scan(phone, `SP1|${nameOf(base + 50)}|ID|${coded.doc}|13900000001|幸福社区`);
+  await expect(phone.getByTestId("notice")).toContainText(`名单上此证件的姓名是 ${coded.name}`);
   const stranger = { name: nameOf(base + 900_000 - 1), doc: idNumber(base + 100_000) };
   await scan(phone, `SP1|${stranger.name}|ID|${stranger.doc}`);
   await expect(phone.getByTestId("tube-count")).toHaveText("3 / 10");

@@ -122,11 +122,14 @@ export function StationScreen({ station, site, deviceId }: Props) {
         setUndo({ registrationId: outcome.registrationId, until: outcome.undoUntil });
         const registered = t("registered", { name: outcome.name, count: outcome.count, capacity: outcome.capacity });
         // The roster's word, quietly: on it (and where), or accepted though not on it.
+        // A code whose name is not the roster's for that number (a mixed-up or someone else's code): said, to check.
         const text = !outcome.roster
           ? registered
           : outcome.roster === "absent"
             ? `${registered} · ${t("rosterAbsent")}`
-            : `${registered} · ${t("rosterOn", { grid: outcome.roster.grid })}`;
+            : outcome.roster.name !== outcome.name
+              ? `${registered} · ${t("rosterNameDiffers", { name: outcome.roster.name })}`
+              : `${registered} · ${t("rosterOn", { grid: outcome.roster.grid })}`;
         setNotice(outcome.full ? `${text} — ${t("tubeFull", { capacity: outcome.capacity })}` : text);
         break;
       }
