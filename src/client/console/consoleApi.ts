@@ -96,7 +96,9 @@ const json = async <T>(method: string, path: string, token: string | null, body?
   ).json()) as T;
 
 const q = encodeURIComponent;
-const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/** An uploaded spreadsheet's content type, by its name (the form takes only .csv and .xlsx). */
+const spreadsheetType = (file: File) =>
+  /\.csv$/i.test(file.name) ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /** A query's non-empty values as `?a=…&b=…` ("" when none). */
 export function searchOf(query: object): string {
@@ -125,9 +127,7 @@ export const consoleApi = {
   results: (token: string, lab: string, results: ResultInput[]) =>
     json<{ rows: ResultRowOutcome[] }>("POST", `/labs/${q(lab)}/results?source=console`, token, { results }),
   upload: async (token: string, lab: string, file: File) => {
-    const type = /\.csv$/i.test(file.name)
-      ? "text/csv"
-      : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    const type = spreadsheetType(file);
     return (await (await send("POST", `/labs/${q(lab)}/results/upload`, token, file, type)).json()) as UploadReport;
   },
   recalls: (token: string, lab: string, tube?: string) =>
@@ -147,13 +147,11 @@ export const consoleApi = {
   exportTicket: (token: string, request: ExportRequest) => json<ExportTicket>("POST", "/exports", token, request),
   lookup: (token: string, request: LookupRequest) => json<LookupAnswer>("POST", "/lookups", token, request),
   importSites: async (token: string, file: File) => {
-    const type = /\.csv$/i.test(file.name)
-      ? "text/csv"
-      : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    const type = spreadsheetType(file);
     return (await (await send("POST", "/admin/sites/import", token, file, type)).json()) as { rows: SiteImportRow[] };
   },
   importRoster: async (token: string, file: File, site: string) => {
-    const type = /\.csv$/i.test(file.name) ? "text/csv" : XLSX_TYPE;
+    const type = spreadsheetType(file);
     const path = `/rosters/import${site ? `?site=${q(site)}` : ""}`;
     return (await (await send("POST", path, token, file, type)).json()) as RosterImportReport;
   },

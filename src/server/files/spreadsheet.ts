@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { parse as parseStream } from "csv-parse";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
+import type { FastifyInstance } from "fastify";
 import { ApiError } from "../errors";
 import { assertUnzippedWithin, UnzippedTooLarge } from "./unzippedSize";
 import { XlsxUnreadable, xlsxRows } from "./xlsxRows";
@@ -158,3 +159,14 @@ export function spreadsheetApiError(error: unknown): unknown {
   if (error instanceof SpreadsheetError) return new ApiError(400, "unreadable_file", error.message);
   return error;
 }
+
+/** The routes of a plugin that take a spreadsheet's bytes as the body: CSV or XLSX, up to `bodyLimit` bytes. */
+export function acceptSpreadsheets(app: Pick<FastifyInstance, "addContentTypeParser">, bodyLimit: number): void {
+  app.addContentTypeParser(["text/csv", XLSX_MIME], { parseAs: "buffer", bodyLimit }, (_request, body, done) =>
+    done(null, body),
+  );
+}
+
+/** The body's format by its content type (the parser above takes only these two). */
+export const spreadsheetFormatOf = (contentType: string | undefined): SpreadsheetFormat =>
+  contentType?.startsWith("text/csv") ? "csv" : "xlsx";

@@ -20,6 +20,7 @@ import { authenticate, authOf } from "../auth/authenticate";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
+import { acceptSpreadsheets, spreadsheetFormatOf } from "../files/spreadsheet";
 import { findLab } from "../labs/labs";
 import { recallSheet } from "../labs/recallExport";
 import { listRecalls, markContacted } from "../labs/recalls";
@@ -55,11 +56,7 @@ export const labRoutes =
     const { db } = store;
     app.addHook("onRequest", authenticate(db));
     // Result files come as the file's bytes (CSV or XLSX), up to 20 MB (a day's LIS export).
-    app.addContentTypeParser(
-      ["text/csv", XLSX_MIME],
-      { parseAs: "buffer", bodyLimit: 20 * 1024 * 1024 },
-      (_request, body, done) => done(null, body),
-    );
+    acceptSpreadsheets(app, 20 * 1024 * 1024);
 
     /** The lab's staff may act; an admin may read (`write` false). Others: 403. The lab must exist (404). */
     async function checkLab(auth: Authenticated, labCode: string, write: boolean): Promise<void> {
@@ -199,7 +196,7 @@ export const labRoutes =
         if (!Buffer.isBuffer(body) || body.length === 0) {
           throw new ApiError(400, "empty_file", "Send the result file's bytes as text/csv or XLSX.");
         }
-        const format: ResultFileFormat = request.headers["content-type"]?.startsWith("text/csv") ? "csv" : "xlsx";
+        const format: ResultFileFormat = spreadsheetFormatOf(request.headers["content-type"]);
         let parsed: ParsedRow[];
         try {
           parsed = await parseResultFile(body, format, request.params.labCode);

@@ -21,7 +21,7 @@ import { audit } from "../audit/audit";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
-import { spreadsheetApiError, XLSX_MIME } from "../files/spreadsheet";
+import { acceptSpreadsheets, spreadsheetApiError, spreadsheetFormatOf, XLSX_MIME } from "../files/spreadsheet";
 import {
   coverage,
   exempt,
@@ -59,11 +59,7 @@ export const rosterRoutes =
   async (app) => {
     const { db } = store;
     app.addHook("onRequest", authenticate(db));
-    app.addContentTypeParser(
-      ["text/csv", XLSX_MIME],
-      { parseAs: "buffer", bodyLimit: ROSTER_BODY_LIMIT },
-      (_r, body, done) => done(null, body),
-    );
+    acceptSpreadsheets(app, ROSTER_BODY_LIMIT);
 
     app.post(
       "/rosters/import",
@@ -82,7 +78,7 @@ export const rosterRoutes =
         if (!Buffer.isBuffer(body) || body.length === 0) {
           throw new ApiError(400, "empty_file", "Send the roster file's bytes as text/csv or XLSX.");
         }
-        const format = request.headers["content-type"]?.startsWith("text/csv") ? "csv" : "xlsx";
+        const format = spreadsheetFormatOf(request.headers["content-type"]);
         try {
           return await importRoster(store, body, format, authOf(request), {
             ...(request.query.site ? { site: request.query.site } : {}),

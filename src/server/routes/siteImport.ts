@@ -4,7 +4,7 @@ import { ErrorBodySchema } from "../../domain/protocol";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
-import { spreadsheetApiError, XLSX_MIME } from "../files/spreadsheet";
+import { acceptSpreadsheets, spreadsheetApiError, spreadsheetFormatOf, XLSX_MIME } from "../files/spreadsheet";
 import { importSites, siteTemplate } from "../sites/siteImport";
 
 const SiteImportReportSchema = z
@@ -26,11 +26,7 @@ export const siteImportRoutes =
   (store: Store): FastifyPluginAsyncZod =>
   async (app) => {
     const { db } = store;
-    app.addContentTypeParser(
-      ["text/csv", XLSX_MIME],
-      { parseAs: "buffer", bodyLimit: 10 * 1024 * 1024 },
-      (_r, body, done) => done(null, body),
-    );
+    acceptSpreadsheets(app, 10 * 1024 * 1024);
     const cityAdmin = async (request: Parameters<typeof authOf>[0]) => {
       const auth = authOf(request);
       if (auth.role !== "admin") throw new ApiError(403, "forbidden_role", "Only an administrator may import sites.");
@@ -62,7 +58,7 @@ export const siteImportRoutes =
         if (!Buffer.isBuffer(body) || body.length === 0) {
           throw new ApiError(400, "empty_file", "Send the sites file's bytes as text/csv or XLSX.");
         }
-        const format = request.headers["content-type"]?.startsWith("text/csv") ? "csv" : "xlsx";
+        const format = spreadsheetFormatOf(request.headers["content-type"]);
         try {
           return { rows: await importSites(db, body, format, authOf(request).staffId) };
         } catch (error) {
