@@ -10,6 +10,7 @@ import * as labs from "./migrations/0007_labs";
 import * as command from "./migrations/0008_command";
 import * as rosters from "./migrations/0009_rosters";
 import * as boxLabels from "./migrations/0010_box_labels";
+import * as rosterExemptPartial from "./migrations/0011_roster_exempt_partial";
 import type { Database } from "./schema";
 
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "0008_command": command,
   "0009_rosters": rosters,
   "0010_box_labels": boxLabels,
+  "0011_roster_exempt_partial": rosterExemptPartial,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,15 +1,14 @@
 /**
  * An uploaded spreadsheet (CSV or XLSX) as a table of text cells, for the imports that read one (lab results,
  * sites). CSV: UTF-8 (with or without BOM, as our templates are) or GB18030 — what Excel saves as CSV on Chinese
- * Windows, a superset of GBK. XLSX: the first sheet, after checking what it unpacks to. Parsing is csv-parse's and
- * ExcelJS's; nothing here echoes the file's bytes back in an error.
+ * Windows, a superset of GBK. XLSX: the first sheet, after checking what it unpacks to. Parsing is Papa Parse's (CSV),
+ * ExcelJS's and our streaming reader's (XLSX); nothing here echoes the file's bytes back in an error.
  */
 import { isUtf8 } from "node:buffer";
 import { Readable } from "node:stream";
-import { parse as parseStream } from "csv-parse";
-import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import type { FastifyInstance } from "fastify";
+import Papa from "papaparse";
 import { ApiError } from "../errors";
 import { assertUnzippedWithin, UnzippedTooLarge } from "./unzippedSize";
 import { XlsxUnreadable, xlsxRows } from "./xlsxRows";
@@ -32,13 +31,28 @@ export function cellText(value: unknown): string {
   return String(value).trim();
 }
 
-function csvText(data: Buffer): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(data);
-  } catch {
-    return new TextDecoder("gb18030").decode(data);
-  }
+/** UTF-8 (its BOM dropped by the decoder) unless the bytes are not, then GB18030. */
+const csvDecoder = (data: Buffer) => new TextDecoder(isUtf8(data) ? "utf-8" : "gb18030");
+
+/** Papa Parse's options for every CSV read here: comma-separated, every cell as text, blank lines kept (they count). */
+const CSV_OPTIONS = { delimiter: ",", dynamicTyping: false, skipEmptyLines: false } as const;
+
+/** The first malformed quote Papa Parse reported, as our error (near the line it was on). */
+function csvProblem(errors: Papa.ParseError[], lineOfRow: (row: number) => number): SpreadsheetError | null {
+  const quote = errors.find((e) => e.type === "Quotes");
+  if (!quote) return null;
+  const line = typeof quote.row === "number" ? lineOfRow(quote.row) : null;
+  return new SpreadsheetError(`not a readable CSV file${line ? ` (near line ${line})` : ""}`);
 }
+
+/** A row's lines in the file: one, plus each line break inside its quoted cells. */
+const linesOf = (cells: string[]) => {
+  let lines = 1;
+  for (const cell of cells) for (let i = cell.indexOf("\n"); i !== -1; i = cell.indexOf("\n", i + 1)) lines++;
+  return lines;
+};
+/** Papa Parse reads the line break that ends a file as one more (empty) row: not a row of the file. */
+const isEndOfFile = (cells: string[]) => cells.length === 1 && cells[0] === "";
 
 /** Every row of the file (the header is row 0), each cell as text; refused whole beyond `maxRows` data rows. */
 export async function readTable(
@@ -48,12 +62,13 @@ export async function readTable(
 ): Promise<string[][]> {
   let table: string[][];
   if (format === "csv") {
-    try {
-      table = parse(csvText(data), { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
-    } catch (error) {
-      const line = (error as { lines?: number }).lines;
-      throw new SpreadsheetError(`not a readable CSV file${line ? ` (near line ${line})` : ""}`);
-    }
+    const parsed = Papa.parse<string[]>(csvDecoder(data).decode(data), CSV_OPTIONS);
+    table = parsed.data;
+    const lines: number[] = [];
+    for (let i = 0, line = 1; i < table.length; line += linesOf(table[i] as string[]), i++) lines.push(line);
+    const problem = csvProblem(parsed.errors, (row) => lines[row] ?? 0);
+    if (problem) throw problem;
+    if (table.length > 0 && isEndOfFile(table[table.length - 1] as string[])) table.pop();
   } else {
     try {
       await assertUnzippedWithin(data, limits.maxUnzippedBytes);
@@ -101,9 +116,9 @@ const CSV_CHUNK = 1 << 20;
 
 /**
  * The file's rows one at a time, with their line numbers (1: the header), for files too big to hold as a table (a
- * district's roster): csv-parse's stream over the text decoded chunk by chunk; our own streaming reader over the
- * first sheet (after the unzipped-size check) through xlsxRows.ts. Beyond `maxRows` data rows it throws
- * SpreadsheetTooLarge.
+ * district's roster): Papa Parse over the text decoded a megabyte at a time, paused while its rows are taken; our own
+ * streaming reader over the first sheet (after the unzipped-size check) through xlsxRows.ts. Beyond `maxRows` data
+ * rows it throws SpreadsheetTooLarge.
  */
 export async function* streamRows(
   data: Buffer,
@@ -112,28 +127,25 @@ export async function* streamRows(
 ): AsyncGenerator<{ line: number; cells: string[] }> {
   const tooMany = () => new SpreadsheetTooLarge(`the file has more than ${limits.maxRows} rows; split it`);
   if (format === "csv") {
-    const decoder = new TextDecoder(isUtf8(data) ? "utf-8" : "gb18030");
-    const text = Readable.from(
-      (function* () {
-        for (let i = 0; i < data.length; i += CSV_CHUNK)
-          yield decoder.decode(data.subarray(i, i + CSV_CHUNK), { stream: true });
-        const rest = decoder.decode();
-        if (rest) yield rest;
-      })(),
-    );
-    const parser = text.pipe(parseStream({ bom: true, relax_column_count: true, info: true }));
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        if (info.lines - 1 > limits.maxRows) throw tooMany();
-        yield { line: info.lines, cells: record.map(cellText) };
+    let line = 1;
+    // One row held back: the file's last line break reads as one more empty row, dropped at the end.
+    let held: { line: number; cells: string[] } | null = null;
+    for await (const chunk of csvChunks(data)) {
+      const lines: number[] = [];
+      for (const cells of chunk.rows) {
+        lines.push(line);
+        line += linesOf(cells);
       }
-    } catch (error) {
-      if (error instanceof SpreadsheetError) throw error;
-      const line = (error as { lines?: number }).lines;
-      throw new SpreadsheetError(`not a readable CSV file${line ? ` (near line ${line})` : ""}`);
-    } finally {
-      parser.destroy();
+      const problem = csvProblem(chunk.errors, (row) => lines[row] ?? 0);
+      if (problem) throw problem;
+      for (let i = 0; i < chunk.rows.length; i++) {
+        if (held) yield held;
+        const rowLine = lines[i] as number;
+        if (rowLine - 1 > limits.maxRows) throw tooMany();
+        held = { line: rowLine, cells: (chunk.rows[i] as string[]).map(cellText) };
+      }
     }
+    if (held && !isEndOfFile(held.cells)) yield held;
     return;
   }
   try {
@@ -165,6 +177,64 @@ export function acceptSpreadsheets(app: Pick<FastifyInstance, "addContentTypePar
   app.addContentTypeParser(["text/csv", XLSX_MIME], { parseAs: "buffer", bodyLimit }, (_request, body, done) =>
     done(null, body),
   );
+}
+
+/**
+ * Papa Parse's chunks of rows over the decoded text, one chunk at a time: the parser is paused while the caller takes
+ * a chunk's rows (a slow consumer, a database, holds the file's text back rather than letting rows pile up).
+ */
+async function* csvChunks(data: Buffer): AsyncGenerator<{ rows: string[][]; errors: Papa.ParseError[] }> {
+  const decoder = csvDecoder(data);
+  const text = Readable.from(
+    (function* () {
+      for (let i = 0; i < data.length; i += CSV_CHUNK)
+        yield decoder.decode(data.subarray(i, i + CSV_CHUNK), { stream: true });
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    })(),
+    { objectMode: true },
+  );
+  const ready: { rows: string[][]; errors: Papa.ParseError[] }[] = [];
+  let parser: Papa.Parser | null = null;
+  let finished = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  Papa.parse<string[]>(text, {
+    ...CSV_OPTIONS,
+    chunk(results, handle) {
+      handle.pause();
+      parser = handle;
+      ready.push({ rows: results.data, errors: results.errors });
+      wake?.();
+    },
+    complete() {
+      finished = true;
+      wake?.();
+    },
+    error(error: unknown) {
+      failure = error;
+      wake?.();
+    },
+  });
+  try {
+    for (;;) {
+      const next = ready.shift();
+      if (next) {
+        yield next;
+        (parser as Papa.Parser | null)?.resume();
+        continue;
+      }
+      if (failure) throw new SpreadsheetError("not a readable CSV file");
+      if (finished) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+  } finally {
+    if (!finished) (parser as Papa.Parser | null)?.abort();
+    text.destroy();
+  }
 }
 
 /** The body's format by its content type (the parser above takes only these two). */

@@ -47,6 +47,31 @@ describe("streamRows", () => {
     expect((await rows(gb, "csv")).map((r) => r.cells)).toEqual(utf8.map((r) => r.cells));
   });
 
+  it("reads a CSV of several megabytes (rows across the parser's chunks) with quoted cells and line breaks in them", async () => {
+    // Every 1,000th row has a quoted address over two lines: the rows after it are one line further down.
+    const lines = ["姓名,证件号码,住址"];
+    const expected: { line: number; cells: string[] }[] = [{ line: 1, cells: ["姓名", "证件号码", "住址"] }];
+    let line = 2;
+    for (let n = 0; n < 40_000; n++) {
+      const twoLines = n % 1_000 === 999;
+      const address = twoLines ? `${nameOf(n)}路 ${n} 号\n"东"门` : `${nameOf(n)}路, ${n} 号`;
+      lines.push(`${nameOf(n)},${idNumber(n)},"${address.replaceAll('"', '""')}"`);
+      expected.push({ line, cells: [nameOf(n), idNumber(n), address] });
+      line += twoLines ? 2 : 1;
+    }
+    const data = Buffer.from(lines.join("\r\n"), "utf8");
+    expect(data.length).toBeGreaterThan(2.5 * 1024 * 1024);
+    const read = await rows(data, "csv");
+    expect(read).toHaveLength(expected.length);
+    const wrong = read.filter((r, i) => JSON.stringify(r) !== JSON.stringify(expected[i]));
+    expect(wrong.slice(0, 3)).toEqual([]);
+  });
+
+  it("refuses a CSV with an unclosed quote, naming the line it starts on", async () => {
+    const csv = Buffer.from('姓名,网格\n张三,1号楼\n李四,"2号楼\n王五,3号楼\n', "utf8");
+    await expect(rows(csv, "csv")).rejects.toThrow("not a readable CSV file (near line 3)");
+  });
+
   it("refuses a file over the row cap whole", async () => {
     const csv = Buffer.from(["a", ...Array.from({ length: 11 }, (_, i) => String(i))].join("\n"));
     await expect(rows(csv, "csv", { ...limits, maxRows: 10 })).rejects.toBeInstanceOf(SpreadsheetTooLarge);

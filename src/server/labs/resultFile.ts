@@ -1,6 +1,6 @@
 /**
  * Result files a lab uploads (CSV or XLSX, from a LIS export or the template): each row read into a result, or refused
- * with its line number and why. Parsing is csv-parse's and ExcelJS's; this module only maps columns (Chinese or
+ * with its line number and why. Parsing is spreadsheet.ts's (Papa Parse, ExcelJS); this module only maps columns (Chinese or
  * English headers) and values. A row's result id is derived from its content, so uploading the same file twice
  * records nothing twice.
  */

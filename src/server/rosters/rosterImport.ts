@@ -15,12 +15,11 @@ import { docTypeFromCell, MAX_ROSTER_ROWS, type RosterImportReport, type RosterR
 import { audit } from "../audit/audit";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
-import { insertRows } from "../db/insertRows";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
-import { chunks, LOOKUP_CHUNK } from "../events/chunks";
 import { collectGarbage } from "../files/collectGarbage";
 import { columnsByHeader, SpreadsheetError, type SpreadsheetFormat, streamRows } from "../files/spreadsheet";
+import { insertRosterEntries, type NewRosterEntry } from "./insertEntries";
 
 export const ROSTER_COLUMNS = [
   { key: "name", headers: ["姓名", "name"] },
@@ -57,7 +56,7 @@ interface PendingRow {
   line: number;
   site: string;
   grid: string;
-  row: Insertable<Database["roster_entries"]> & { id: string; site_code: string; doc_type: string; doc_number: string };
+  row: NewRosterEntry;
 }
 
 export async function importRoster(
@@ -111,30 +110,35 @@ export async function importRoster(
       const sites = new Set<string>();
       let pending: PendingRow[] = [];
       let batches = 0;
-
+      /**
+       * The batch being written while the next is read and checked (PostgreSQL works on one while this process reads
+       * the other). At most one at a time; anything else that queries waits for it first.
+       */
+      let writing: Promise<void> = Promise.resolve();
+      const written = async () => {
+        await writing;
+      };
       const flush = async () => {
+        await written();
         if (pending.length === 0) return;
         const batch = pending;
         pending = [];
-        const sampled = await lastSampledDays(
+        writing = writeBatch(batch);
+        // Observed here, thrown where it is awaited next (an unobserved rejection would stop the process).
+        writing.catch(() => {});
+        if (++batches % GC_EVERY_BATCHES === 0) collectGarbage();
+      };
+      const writeBatch = async (batch: PendingRow[]) => {
+        const inserted = await insertRosterEntries(
           trx,
           store.dialect,
-          batch.map((p) => p.row.doc_number),
-        );
-        for (const p of batch)
-          p.row.last_sampled_day = sampled.get(`${p.row.doc_type}\u0000${p.row.doc_number}`) ?? null;
-        const inserted = await insertRows(
-          trx,
-          store.dialect,
-          "roster_entries",
           batch.map((p) => p.row),
-          { onConflictDoNothing: ["site_code", "doc_type", "doc_number"], returning: ["id"] },
+          importedAt,
         );
-        report.imported += inserted.length;
-        if (inserted.length === batch.length) return;
-        const ids = new Set(inserted.map((r) => r.id as string));
+        report.imported += inserted.size;
+        if (inserted.size === batch.length) return;
         for (const p of batch) {
-          if (ids.has(p.row.id)) continue;
+          if (inserted.has(p.row.id)) continue;
           const other = await trx
             .selectFrom("roster_entries")
             .select(["grid", "imported_at"])
@@ -155,7 +159,10 @@ export async function importRoster(
         const cell: Partial<Record<Key, string>> = {};
         for (const [index, key] of columns) cell[key] = (cells[index] ?? "").trim();
         const site = (cell.site || options.site || "").toUpperCase();
-        if (!siteCheck.has(site)) siteCheck.set(site, await siteAllowed(trx, auth, site));
+        if (!siteCheck.has(site)) {
+          await written();
+          siteCheck.set(site, await siteAllowed(trx, auth, site));
+        }
         const allowed = siteCheck.get(site);
         if (allowed === null) {
           refuse(line, "bad_site", `there is no site ${site || "(empty)"}`);
@@ -203,6 +210,7 @@ export async function importRoster(
         const key = `${site}\u0000${grid.data}`;
         if (!grids.has(key)) {
           await flush();
+          await written();
           grids.set(key, await clearGrid(trx, site, grid.data, report));
           sites.add(site);
         }
@@ -220,17 +228,12 @@ export async function importRoster(
             doc_type: resident.docType,
             doc_number: resident.docNumber,
             phone: resident.phone ?? null,
-            imported_at: importedAt,
-            // The exemption columns are left out (null): fewer values to send per row.
-            last_sampled_day: null,
           },
         });
-        if (pending.length >= BATCH) {
-          await flush();
-          if (++batches % GC_EVERY_BATCHES === 0) collectGarbage();
-        }
+        if (pending.length >= BATCH) await flush();
       }
       await flush();
+      await written();
 
       for (const site of sites) {
         await recountSite(trx, site);
@@ -313,30 +316,6 @@ async function clearGrid(
   return new Map(
     exempted.map(({ doc_type, doc_number, ...exemption }) => [`${doc_type}\u0000${doc_number}`, exemption]),
   );
-}
-
-/** The Beijing day each document (of these numbers) was last registered, not voided: `type\u0000number` → day. */
-async function lastSampledDays(
-  trx: Transaction<Database>,
-  dialect: Store["dialect"],
-  numbers: string[],
-): Promise<Map<string, string>> {
-  const day =
-    dialect === "sqlite"
-      ? sql<string>`max(date(registered_at, '+8 hours'))`
-      : sql<string>`max(to_char((registered_at)::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'))`;
-  const days = new Map<string, string>();
-  for (const chunk of chunks([...new Set(numbers)], LOOKUP_CHUNK)) {
-    const rows = await trx
-      .selectFrom("registrations")
-      .select(["doc_type", "doc_number", day.as("day")])
-      .where("doc_number", "in", chunk)
-      .where("voided_at", "is", null)
-      .groupBy(["doc_number", "doc_type"])
-      .execute();
-    for (const r of rows) days.set(`${r.doc_type}\u0000${r.doc_number}`, r.day);
-  }
-  return days;
 }
 
 /** A site's coverage counts rebuilt from its entries (after an import replaced some of its grids). */

@@ -71,34 +71,50 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     return res.json<UnsampledList>();
   };
 
-  /** A phone registers these roster residents (by index) into one tube; returns the registration ids. */
-  async function register(username: string, password: string, device: string, tube: string, people: number[]) {
+  /** A phone signed in as this collector: its token and the stream its events come from. */
+  async function phone(username: string, password: string, device: string) {
     const login = (
       await inject("POST", "/api/v1/auth/login", undefined, { username, password, deviceId: device })
     ).json<LoginResponse>();
-    const events = eventStream(device, login.site.code, login.staff.id);
-    const now = () => ({ occurredAt: new Date().toISOString() });
-    const batch = [events.next("tube.opened", { tubeCode: tube, capacity: 10 }, now())];
-    const ids: string[] = [];
-    for (const n of people) {
-      const registrationId = nextTestUuid();
-      ids.push(registrationId);
-      batch.push(
-        events.next(
-          "registration.added",
-          { registrationId, tubeCode: tube, resident: { name: nameOf(n), docType: "ID", docNumber: idNumber(n) } },
-          now(),
-        ),
-      );
-    }
-    const res = await inject("POST", "/api/v1/events/push", login.token, {
-      deviceId: device,
-      events: batch,
+    return { token: login.token, device, events: eventStream(device, login.site.code, login.staff.id) };
+  }
+  type Phone = Awaited<ReturnType<typeof phone>>;
+
+  /** Pushes the phone's events; every one is accepted. */
+  async function push(from: Phone, events: unknown[]) {
+    const res = await inject("POST", "/api/v1/events/push", from.token, {
+      deviceId: from.device,
+      events,
       pending: 0,
       deviceTime: new Date().toISOString(),
     });
     expect(res.json<PushResponse>().results.filter((r) => r.status !== "accepted")).toEqual([]);
-    return { ids, token: login.token, events, device };
+  }
+
+  /** The phone's registration.added of roster resident n into the tube, at that time. */
+  const registration = (
+    from: Phone,
+    n: number,
+    tubeCode: string,
+    occurredAt: string,
+    registrationId = nextTestUuid(),
+  ) =>
+    from.events.next(
+      "registration.added",
+      { registrationId, tubeCode, resident: { name: nameOf(n), docType: "ID", docNumber: idNumber(n) } },
+      { occurredAt },
+    );
+
+  /** A phone registers these roster residents (by index) into one tube; returns the registration ids. */
+  async function register(username: string, password: string, device: string, tube: string, people: number[]) {
+    const from = await phone(username, password, device);
+    const now = new Date().toISOString();
+    const ids = people.map(() => nextTestUuid());
+    await push(from, [
+      from.events.next("tube.opened", { tubeCode: tube, capacity: 10 }, { occurredAt: now }),
+      ...people.map((n, i) => registration(from, n, tube, now, ids[i])),
+    ]);
+    return { ...from, ids };
   }
 
   it("imports a CSV, reports refused rows by line, and counts coverage exactly as two phones register", async () => {
@@ -168,12 +184,7 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
       tubeCode: "TZ000003",
       reason: "登记错误",
     });
-    await inject("POST", "/api/v1/events/push", again.token, {
-      deviceId: again.device,
-      events: [voided],
-      pending: 0,
-      deviceTime: new Date().toISOString(),
-    });
+    await push(again, [voided]);
     expect((await coverageOf(city, "site=ZF01")).totals.sampled).toBe(6);
 
     // Exempting a resident takes them off the denominator, audited; withdrawing puts them back.
@@ -345,6 +356,40 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     expect((await coverageOf(city, "site=ZF01")).totals.entries).toBe(15);
   });
 
+  it("imports residents already registered (here or at another site) as sampled on the day they last were", async () => {
+    const earlier = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    // Resident 4 three days ago at ZF01; resident 5 today at ZF01; resident 6 today at ZF02, another site; resident
+    // 7 today, but that registration voided. All before the roster exists.
+    const c1 = await phone("c1", "password-c1", "device-roster-8");
+    const now = new Date().toISOString();
+    const voided = nextTestUuid();
+    await push(c1, [
+      c1.events.next("tube.opened", { tubeCode: "TZ000008", capacity: 10 }, { occurredAt: earlier }),
+      registration(c1, 4, "TZ000008", earlier),
+      c1.events.next("tube.opened", { tubeCode: "TZ000018", capacity: 10 }, { occurredAt: now }),
+      registration(c1, 5, "TZ000018", now),
+      registration(c1, 7, "TZ000018", now, voided),
+      c1.events.next(
+        "registration.voided",
+        { registrationId: voided, tubeCode: "TZ000018", reason: "登记错人" },
+        { occurredAt: now },
+      ),
+    ]);
+    await register("c2", "password-c2", "device-roster-7", "TZ000019", [6]);
+
+    const city = await consoleToken("city", "password-city");
+    expect((await importFile(city, rosterCsv())).statusCode).toBe(200);
+    const today = await coverageOf(city, `site=ZF01&day=${siteDay(now)}`);
+    expect(today.totals).toMatchObject({ entries: 15, sampled: 2 });
+    const left = (await unsampled(city, `site=ZF01&day=${siteDay(now)}`)).residents.map((r) => r.name);
+    expect(left).toHaveLength(13);
+    expect(left).not.toContain(nameOf(5));
+    expect(left).not.toContain(nameOf(6));
+    expect(left).toContain(nameOf(7));
+    const then = await coverageOf(city, `site=ZF01&day=${siteDay(earlier)}`);
+    expect(then.totals.sampled).toBe(1);
+  });
+
   it("counts a past round by what was registered in it, not by a later sampling", async () => {
     const city = await consoleToken("city", "password-city");
     await importFile(city, rosterCsv());
@@ -354,45 +399,15 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     const earlierDay = siteDay(earlier);
     await runCommand(["add-round", "第一轮", earlierDay, earlierDay], ctx);
     // Resident 1 sampled three days ago and again today; resident 2 only today.
-    const login = (
-      await inject("POST", "/api/v1/auth/login", undefined, {
-        username: "c1",
-        password: "password-c1",
-        deviceId: "device-roster-9",
-      })
-    ).json<LoginResponse>();
-    const events = eventStream("device-roster-9", "ZF01", login.staff.id);
-    const at = (occurredAt: string) => ({ occurredAt });
-    const batch = [
-      events.next("tube.opened", { tubeCode: "TZ000009", capacity: 10 }, at(earlier)),
-      events.next(
-        "registration.added",
-        {
-          registrationId: nextTestUuid(),
-          tubeCode: "TZ000009",
-          resident: { name: nameOf(1), docType: "ID", docNumber: idNumber(1) },
-        },
-        at(earlier),
-      ),
-      events.next("tube.opened", { tubeCode: "TZ000010", capacity: 10 }, at(new Date().toISOString())),
-      ...[1, 2].map((n) =>
-        events.next(
-          "registration.added",
-          {
-            registrationId: nextTestUuid(),
-            tubeCode: "TZ000010",
-            resident: { name: nameOf(n), docType: "ID", docNumber: idNumber(n) },
-          },
-          at(new Date().toISOString()),
-        ),
-      ),
-    ];
-    await inject("POST", "/api/v1/events/push", login.token, {
-      deviceId: "device-roster-9",
-      events: batch,
-      pending: 0,
-      deviceTime: new Date().toISOString(),
-    });
+    const c1 = await phone("c1", "password-c1", "device-roster-9");
+    const now = new Date().toISOString();
+    await push(c1, [
+      c1.events.next("tube.opened", { tubeCode: "TZ000009", capacity: 10 }, { occurredAt: earlier }),
+      registration(c1, 1, "TZ000009", earlier),
+      c1.events.next("tube.opened", { tubeCode: "TZ000010", capacity: 10 }, { occurredAt: now }),
+      registration(c1, 1, "TZ000010", now),
+      registration(c1, 2, "TZ000010", now),
+    ]);
     const rounds = (await inject("GET", "/api/v1/rounds", city)).json<{ rounds: { id: string }[] }>().rounds;
     const past = await coverageOf(city, `site=ZF01&round=${rounds[0]?.id}`);
     expect(past.totals.sampled).toBe(1);
