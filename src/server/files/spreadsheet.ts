@@ -180,8 +180,8 @@ export function acceptSpreadsheets(app: Pick<FastifyInstance, "addContentTypePar
 }
 
 /**
- * Papa Parse's chunks of rows over the decoded text, one chunk at a time: the parser is paused while the caller takes
- * a chunk's rows (a slow consumer, a database, holds the file's text back rather than letting rows pile up).
+ * Papa Parse's chunks of rows over the decoded text, one chunk at a time: parser and text are paused while the caller
+ * takes a chunk's rows (a slow consumer, a database, holds the file's text back rather than letting it pile up).
  */
 async function* csvChunks(data: Buffer): AsyncGenerator<{ rows: string[][]; errors: Papa.ParseError[] }> {
   const decoder = csvDecoder(data);
@@ -192,7 +192,8 @@ async function* csvChunks(data: Buffer): AsyncGenerator<{ rows: string[][]; erro
       const rest = decoder.decode();
       if (rest) yield rest;
     })(),
-    { objectMode: true },
+    // One chunk decoded ahead, not the default sixteen (32 MB of text held while the database works).
+    { objectMode: true, highWaterMark: 1 },
   );
   const ready: { rows: string[][]; errors: Papa.ParseError[] }[] = [];
   let parser: Papa.Parser | null = null;
@@ -202,7 +203,9 @@ async function* csvChunks(data: Buffer): AsyncGenerator<{ rows: string[][]; erro
   Papa.parse<string[]>(text, {
     ...CSV_OPTIONS,
     chunk(results, handle) {
+      // The parser's pause stops its parsing, not the stream feeding it: both are paused, or it queues the whole file.
       handle.pause();
+      text.pause();
       parser = handle;
       ready.push({ rows: results.data, errors: results.errors });
       wake?.();
@@ -222,6 +225,7 @@ async function* csvChunks(data: Buffer): AsyncGenerator<{ rows: string[][]; erro
       if (next) {
         yield next;
         (parser as Papa.Parser | null)?.resume();
+        text.resume();
         continue;
       }
       if (failure) throw new SpreadsheetError("not a readable CSV file");
