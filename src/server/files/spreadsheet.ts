@@ -10,6 +10,7 @@ import ExcelJS from "exceljs";
 import type { FastifyInstance } from "fastify";
 import Papa from "papaparse";
 import { ApiError } from "../errors";
+import { type UploadSource, uploadChunks, uploadIsUtf8 } from "./spooledUpload";
 import { assertUnzippedWithin, UnzippedTooLarge } from "./unzippedSize";
 import { XlsxUnreadable, xlsxRows } from "./xlsxRows";
 
@@ -121,7 +122,7 @@ const CSV_CHUNK = 1 << 20;
  * rows it throws SpreadsheetTooLarge.
  */
 export async function* streamRows(
-  data: Buffer,
+  source: UploadSource,
   format: SpreadsheetFormat,
   limits: { maxRows: number; maxUnzippedBytes: number },
 ): AsyncGenerator<{ line: number; cells: string[] }> {
@@ -130,7 +131,7 @@ export async function* streamRows(
     let line = 1;
     // One row held back: the file's last line break reads as one more empty row, dropped at the end.
     let held: { line: number; cells: string[] } | null = null;
-    for await (const chunk of csvChunks(data)) {
+    for await (const chunk of csvChunks(source)) {
       const lines: number[] = [];
       for (const cells of chunk.rows) {
         lines.push(line);
@@ -149,13 +150,13 @@ export async function* streamRows(
     return;
   }
   try {
-    await assertUnzippedWithin(data, limits.maxUnzippedBytes);
+    await assertUnzippedWithin(source, limits.maxUnzippedBytes);
   } catch (error) {
     if (error instanceof UnzippedTooLarge) throw new SpreadsheetTooLarge(error.message);
     throw new SpreadsheetError("not a readable XLSX file");
   }
   try {
-    for await (const row of xlsxRows(data)) {
+    for await (const row of xlsxRows(source)) {
       if (row.line - 1 > limits.maxRows) throw tooMany();
       yield row;
     }
@@ -183,12 +184,11 @@ export function acceptSpreadsheets(app: Pick<FastifyInstance, "addContentTypePar
  * Papa Parse's chunks of rows over the decoded text, one chunk at a time: parser and text are paused while the caller
  * takes a chunk's rows (a slow consumer, a database, holds the file's text back rather than letting it pile up).
  */
-async function* csvChunks(data: Buffer): AsyncGenerator<{ rows: string[][]; errors: Papa.ParseError[] }> {
-  const decoder = csvDecoder(data);
+async function* csvChunks(source: UploadSource): AsyncGenerator<{ rows: string[][]; errors: Papa.ParseError[] }> {
+  const decoder = new TextDecoder((await uploadIsUtf8(source)) ? "utf-8" : "gb18030");
   const text = Readable.from(
-    (function* () {
-      for (let i = 0; i < data.length; i += CSV_CHUNK)
-        yield decoder.decode(data.subarray(i, i + CSV_CHUNK), { stream: true });
+    (async function* () {
+      for await (const bytes of uploadChunks(source, CSV_CHUNK)) yield decoder.decode(bytes, { stream: true });
       const rest = decoder.decode();
       if (rest) yield rest;
     })(),

@@ -1,7 +1,7 @@
 /**
  * The first sheet of an XLSX file, row by row, for files too big for ExcelJS: its streaming reader holds every row
  * object and cell style of a 500,000-row roster (over 1 GB) and splits Chinese characters between chunks. Here yauzl
- * reads the zip's entries from the buffer (any order), saxes parses the XML as it inflates, decoded across chunk
+ * reads the zip's entries from the upload (in memory or spooled to a file; any order), saxes parses the XML as it inflates, decoded across chunk
  * boundaries; only the shared strings are kept (as plain strings), rows are handed on as they end.
  *
  * What a roster needs of XLSX: shared strings (Excel's text cells, rich text joined, phonetic runs left out), inline
@@ -10,12 +10,8 @@
  */
 import { StringDecoder } from "node:string_decoder";
 import { SaxesParser, type SaxesTagPlain } from "saxes";
-import yauzl, { type Entry, type ZipFile } from "yauzl";
-
-const openZip = (data: Buffer) =>
-  new Promise<ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(data, { lazyEntries: true }, (error, zip) => (error ? reject(error) : resolve(zip))),
-  );
+import type { Entry, ZipFile } from "yauzl";
+import { openUploadZip, type UploadSource } from "./spooledUpload";
 
 async function entriesOf(zip: ZipFile): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
@@ -133,11 +129,11 @@ class PackedStrings {
 }
 
 /** Rows of the first sheet (1-based row numbers as in Excel), cells as text. */
-export async function* xlsxRows(data: Buffer): AsyncGenerator<{ line: number; cells: string[] }> {
+export async function* xlsxRows(source: UploadSource): AsyncGenerator<{ line: number; cells: string[] }> {
   let zip: ZipFile;
   let entries: Map<string, Entry>;
   try {
-    zip = await openZip(data);
+    zip = await openUploadZip(source);
     entries = await entriesOf(zip);
   } catch {
     throw new XlsxUnreadable("not a readable XLSX file");

@@ -18,6 +18,7 @@ import type { Store } from "../db";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
 import { collectGarbage } from "../files/collectGarbage";
+import type { UploadSource } from "../files/spooledUpload";
 import { columnsByHeader, SpreadsheetError, type SpreadsheetFormat, streamRows } from "../files/spreadsheet";
 import { insertRosterEntries, type NewRosterEntry } from "./insertEntries";
 
@@ -61,13 +62,13 @@ interface PendingRow {
 
 export async function importRoster(
   store: Store,
-  data: Buffer,
+  source: UploadSource,
   format: SpreadsheetFormat,
   auth: Authenticated,
   options: { site?: string } = {},
 ): Promise<RosterImportReport> {
   assertMayImportRosters(auth);
-  const rows = streamRows(data, format, { maxRows: MAX_ROSTER_ROWS, maxUnzippedBytes: 400 * 1024 * 1024 });
+  const rows = streamRows(source, format, { maxRows: MAX_ROSTER_ROWS, maxUnzippedBytes: 400 * 1024 * 1024 });
   const first = await rows.next();
   if (first.done) throw new SpreadsheetError("the file is empty");
   const columns = columnsByHeader(first.value.cells, ROSTER_COLUMNS);

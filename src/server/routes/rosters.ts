@@ -21,7 +21,8 @@ import { audit } from "../audit/audit";
 import { authenticate, authOf } from "../auth/authenticate";
 import type { Store } from "../db";
 import { ApiError } from "../errors";
-import { acceptSpreadsheets, spreadsheetApiError, spreadsheetFormatOf, XLSX_MIME } from "../files/spreadsheet";
+import { acceptSpooledUploads, isSpooled } from "../files/spooledUpload";
+import { spreadsheetApiError, spreadsheetFormatOf, XLSX_MIME } from "../files/spreadsheet";
 import {
   coverage,
   exempt,
@@ -59,7 +60,8 @@ export const rosterRoutes =
   async (app) => {
     const { db } = store;
     app.addHook("onRequest", authenticate(db));
-    acceptSpreadsheets(app, ROSTER_BODY_LIMIT);
+    // A district's roster file goes to a temporary file as it arrives, not into memory (removed after the answer).
+    acceptSpooledUploads(app, ["text/csv", XLSX_MIME], ROSTER_BODY_LIMIT);
 
     app.post(
       "/rosters/import",
@@ -75,7 +77,7 @@ export const rosterRoutes =
       },
       async (request) => {
         const body = request.body;
-        if (!Buffer.isBuffer(body) || body.length === 0) {
+        if (!isSpooled(body) || body.bytes === 0) {
           throw new ApiError(400, "empty_file", "Send the roster file's bytes as text/csv or XLSX.");
         }
         const format = spreadsheetFormatOf(request.headers["content-type"]);
