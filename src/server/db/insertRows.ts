@@ -18,6 +18,7 @@ const COLUMN_TYPES: Record<string, "bigint" | "integer"> = {
   short: "integer",
   tube_count: "integer",
   current: "integer",
+  entries: "bigint",
 };
 
 /** Rows per statement on PostgreSQL: arrays have no bound-parameter limit, only the statement's size. */

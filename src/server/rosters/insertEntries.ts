@@ -1,7 +1,8 @@
 /**
  * A batch of an import's roster entries into roster_entries, each with the Beijing day its document was last
  * registered (not voided) looked up by the same statement: one round trip per batch, and no document numbers sent
- * twice. An entry whose document is already on the site's roster is skipped; the ids of those inserted come back.
+ * twice. An entry whose document is already on the site's roster is skipped; those inserted come back (id → the last
+ * sampled day found, or null).
  */
 import { CompiledQuery, type Transaction } from "kysely";
 import type { StoreKind } from "../db";
@@ -26,7 +27,7 @@ const lastSampledDay = (dialect: StoreKind, entry: string) =>
     WHERE r.doc_number = ${entry}.doc_number AND r.doc_type = ${entry}.doc_type AND r.voided_at IS NULL)`;
 
 const INSERT_HEAD = `INSERT INTO roster_entries (${COLUMNS.join(", ")}, imported_at, last_sampled_day) `;
-const CONFLICT_TAIL = " ON CONFLICT (site_code, doc_type, doc_number) DO NOTHING RETURNING id";
+const CONFLICT_TAIL = " ON CONFLICT (site_code, doc_type, doc_number) DO NOTHING RETURNING id, last_sampled_day";
 
 /** The statement for `rows` entries: same text for the same count (SQLite's prepared-statement cache). */
 const statementText = {
@@ -54,14 +55,14 @@ const textOf = (dialect: StoreKind, rows: number) => {
   return text;
 };
 
-/** Inserts the entries (imported at `importedAt`) and returns the ids of those inserted. */
+/** Inserts the entries (imported at `importedAt`); returns those inserted: id → last sampled day (or null). */
 export async function insertRosterEntries(
   trx: Transaction<Database>,
   dialect: StoreKind,
   entries: NewRosterEntry[],
   importedAt: string,
-): Promise<Set<string>> {
-  const inserted = new Set<string>();
+): Promise<Map<string, string | null>> {
+  const inserted = new Map<string, string | null>();
   for (let start = 0; start < entries.length; start += ROWS_PER_STATEMENT) {
     const chunk = entries.slice(start, start + ROWS_PER_STATEMENT);
     const parameters: unknown[] = [];
@@ -73,8 +74,10 @@ export async function insertRosterEntries(
       parameters.push(importedAt);
       for (const entry of chunk) for (const column of COLUMNS) parameters.push(entry[column]);
     }
-    const result = await trx.executeQuery<{ id: string }>(CompiledQuery.raw(textOf(dialect, chunk.length), parameters));
-    for (const row of result.rows) inserted.add(row.id);
+    const result = await trx.executeQuery<{ id: string; last_sampled_day: string | null }>(
+      CompiledQuery.raw(textOf(dialect, chunk.length), parameters),
+    );
+    for (const row of result.rows) inserted.set(row.id, row.last_sampled_day);
   }
   return inserted;
 }

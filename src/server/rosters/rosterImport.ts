@@ -15,6 +15,7 @@ import { docTypeFromCell, MAX_ROSTER_ROWS, type RosterImportReport, type RosterR
 import { audit } from "../audit/audit";
 import type { Authenticated } from "../auth/tokens";
 import type { Store } from "../db";
+import { insertRows } from "../db/insertRows";
 import type { Database } from "../db/schema";
 import { ApiError } from "../errors";
 import { collectGarbage } from "../files/collectGarbage";
@@ -106,10 +107,14 @@ export async function importRoster(
   async function importRows() {
     await store.db.transaction().execute(async (trx) => {
       const siteCheck = new Map<string, boolean | null>();
-      /** `site\u0000grid` → kept exemptions of that grid, by document. */
+      /** `site\u0000grid` → kept exemptions of that grid, by document (filled when the grid is cleared). */
       const grids = new Map<string, Map<string, Exemption>>();
       const sites = new Set<string>();
+      /** The replaced grids' coverage counts, from the entries inserted: `site\0community\0grid\0day` → entries. */
+      const counts = new Map<string, number>();
       let pending: PendingRow[] = [];
+      /** Grids first named by the pending rows: cleared when their batch is written, before its rows go in. */
+      let pendingGrids: Grid[] = [];
       let batches = 0;
       /**
        * The batch being written while the next is read and checked (PostgreSQL works on one while this process reads
@@ -123,13 +128,16 @@ export async function importRoster(
         await written();
         if (pending.length === 0) return;
         const batch = pending;
+        const newGrids = pendingGrids;
         pending = [];
-        writing = writeBatch(batch);
+        pendingGrids = [];
+        writing = writeBatch(batch, newGrids);
         // Observed here, thrown where it is awaited next (an unobserved rejection would stop the process).
         writing.catch(() => {});
         if (++batches % GC_EVERY_BATCHES === 0) collectGarbage();
       };
-      const writeBatch = async (batch: PendingRow[]) => {
+      const writeBatch = async (batch: PendingRow[], newGrids: Grid[]) => {
+        if (newGrids.length > 0) await clearGrids(trx, newGrids, grids, report);
         const inserted = await insertRosterEntries(
           trx,
           store.dialect,
@@ -137,6 +145,13 @@ export async function importRoster(
           importedAt,
         );
         report.imported += inserted.size;
+        for (const p of batch) {
+          const day = inserted.get(p.row.id);
+          if (day === undefined) continue;
+          const group = `${p.row.site_code}\u0000${p.row.community}\u0000${p.row.grid}\u0000`;
+          counts.set(group, (counts.get(group) ?? 0) + 1);
+          if (day !== null) counts.set(group + day, (counts.get(group + day) ?? 0) + 1);
+        }
         if (inserted.size === batch.length) return;
         for (const p of batch) {
           if (inserted.has(p.row.id)) continue;
@@ -210,9 +225,8 @@ export async function importRoster(
         }
         const key = `${site}\u0000${grid.data}`;
         if (!grids.has(key)) {
-          await flush();
-          await written();
-          grids.set(key, await clearGrid(trx, site, grid.data, report));
+          grids.set(key, new Map());
+          pendingGrids.push({ site, grid: grid.data });
           sites.add(site);
         }
         const resident = checked.value;
@@ -236,8 +250,8 @@ export async function importRoster(
       await flush();
       await written();
 
+      await replaceCounts(trx, store.dialect, [...grids.keys()], counts);
       for (const site of sites) {
-        await recountSite(trx, site);
         await trx.updateTable("sites").set({ roster_version: version }).where("code", "=", site).execute();
       }
       for (const [key, kept] of grids) {
@@ -294,42 +308,80 @@ type Exemption = Pick<
   "exempt_reason" | "exempt_note" | "exempt_from" | "exempt_until" | "exempt_by"
 >;
 
-/** Takes a grid's earlier entries off (counted in the report) and returns its exemptions, to re-apply. */
-async function clearGrid(
-  trx: Transaction<Database>,
-  site: string,
-  grid: string,
-  report: RosterImportReport,
-): Promise<Map<string, Exemption>> {
-  const exempted = await trx
-    .selectFrom("roster_entries")
-    .select(["doc_type", "doc_number", "exempt_reason", "exempt_note", "exempt_from", "exempt_until", "exempt_by"])
-    .where("site_code", "=", site)
-    .where("grid", "=", grid)
-    .where("exempt_reason", "is not", null)
-    .execute();
-  const removed = await trx
-    .deleteFrom("roster_entries")
-    .where("site_code", "=", site)
-    .where("grid", "=", grid)
-    .executeTakeFirst();
-  report.replaced.push({ site, grid, before: Number(removed.numDeletedRows) });
-  return new Map(
-    exempted.map(({ doc_type, doc_number, ...exemption }) => [`${doc_type}\u0000${doc_number}`, exemption]),
-  );
+interface Grid {
+  site: string;
+  grid: string;
 }
 
-/** A site's coverage counts rebuilt from its entries (after an import replaced some of its grids). */
-async function recountSite(trx: Transaction<Database>, site: string): Promise<void> {
-  await trx.deleteFrom("roster_counts").where("site_code", "=", site).execute();
-  await sql`INSERT INTO roster_counts (site_code, community, grid, day, entries)
-    SELECT site_code, community, grid, '', count(*) FROM roster_entries WHERE site_code = ${site}
-      GROUP BY site_code, community, grid
-    UNION ALL
-    SELECT site_code, community, grid, last_sampled_day, count(*) FROM roster_entries
-      WHERE site_code = ${site} AND last_sampled_day IS NOT NULL GROUP BY site_code, community, grid, last_sampled_day`.execute(
-    trx,
-  );
+/** Grids as a row-value list for `(site_code, grid) IN (…)`, which both stores answer from the grid index. */
+const inGrids = (list: Grid[]) =>
+  sql<boolean>`(site_code, grid) IN (VALUES ${sql.join(list.map((g) => sql`(${g.site}, ${g.grid})`))})`;
+
+/** Grid pairs per statement (two bound values each). */
+const GRIDS_PER_STATEMENT = 500;
+
+/**
+ * Takes these grids' earlier entries off (counted in the report, in the file's order) and keeps their exemptions in
+ * `grids`, to re-apply to the residents still on them.
+ */
+async function clearGrids(
+  trx: Transaction<Database>,
+  list: Grid[],
+  grids: Map<string, Map<string, Exemption>>,
+  report: RosterImportReport,
+): Promise<void> {
+  const before = new Map<string, number>();
+  for (let start = 0; start < list.length; start += GRIDS_PER_STATEMENT) {
+    const part = inGrids(list.slice(start, start + GRIDS_PER_STATEMENT));
+    const exempted = await trx
+      .selectFrom("roster_entries")
+      .select(["site_code", "grid", "doc_type", "doc_number", "exempt_reason", "exempt_note", "exempt_from"])
+      .select(["exempt_until", "exempt_by"])
+      .where(part)
+      .where("exempt_reason", "is not", null)
+      .execute();
+    for (const { site_code, grid, doc_type, doc_number, ...exemption } of exempted) {
+      grids.get(`${site_code}\u0000${grid}`)?.set(`${doc_type}\u0000${doc_number}`, exemption);
+    }
+    const sizes = await trx
+      .selectFrom("roster_entries")
+      .select(["site_code", "grid", (eb) => eb.fn.countAll<number | string>().as("entries")])
+      .where(part)
+      .groupBy(["site_code", "grid"])
+      .execute();
+    for (const size of sizes) before.set(`${size.site_code}\u0000${size.grid}`, Number(size.entries));
+    await trx.deleteFrom("roster_entries").where(part).execute();
+  }
+  for (const { site, grid } of list) {
+    report.replaced.push({ site, grid, before: before.get(`${site}\u0000${grid}`) ?? 0 });
+  }
+}
+
+/**
+ * The replaced grids' coverage counts: their earlier rows go, the counts of the entries just inserted come in (size
+ * under day "", then by last sampled day). Other grids' counts are untouched.
+ */
+async function replaceCounts(
+  trx: Transaction<Database>,
+  dialect: Store["dialect"],
+  gridKeys: string[],
+  counts: Map<string, number>,
+): Promise<void> {
+  const list = gridKeys.map((key) => {
+    const [site = "", grid = ""] = key.split("\u0000");
+    return { site, grid };
+  });
+  for (let start = 0; start < list.length; start += GRIDS_PER_STATEMENT) {
+    await trx
+      .deleteFrom("roster_counts")
+      .where(inGrids(list.slice(start, start + GRIDS_PER_STATEMENT)))
+      .execute();
+  }
+  const rows = [...counts].map(([key, entries]) => {
+    const [site_code = "", community = "", grid = "", day = ""] = key.split("\u0000");
+    return { site_code, community, grid, day, entries };
+  });
+  await insertRows(trx, dialect, "roster_counts", rows);
 }
 
 /**

@@ -71,6 +71,31 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     return res.json<UnsampledList>();
   };
 
+  /** The coverage counts the import and the triggers keep equal those counted afresh from the entries. */
+  async function expectCountsConsistent() {
+    const { db } = server.store;
+    const kept = await db.selectFrom("roster_counts").selectAll().where("entries", "<>", 0).execute();
+    const sizes = await db
+      .selectFrom("roster_entries")
+      .select(["site_code", "community", "grid", (eb) => eb.fn.countAll<number | string>().as("entries")])
+      .groupBy(["site_code", "community", "grid"])
+      .execute();
+    const days = await db
+      .selectFrom("roster_entries")
+      .select(["site_code", "community", "grid", "last_sampled_day", (eb) => eb.fn.countAll<number | string>().as("n")])
+      .where("last_sampled_day", "is not", null)
+      .groupBy(["site_code", "community", "grid", "last_sampled_day"])
+      .execute();
+    const line = (r: { site_code: string; community: string; grid: string }, day: string, n: unknown) =>
+      `${r.site_code}|${r.community}|${r.grid}|${day}|${Number(n)}`;
+    const fresh = [
+      ...sizes.map((r) => line(r, "", r.entries)),
+      ...days.map((r) => line(r, r.last_sampled_day ?? "", r.n)),
+    ].sort();
+    expect(kept.map((r) => line(r, r.day, r.entries)).sort()).toEqual(fresh);
+    expect(fresh.length).toBeGreaterThan(0);
+  }
+
   /** A phone signed in as this collector: its token and the stream its events come from. */
   async function phone(username: string, password: string, device: string) {
     const login = (
@@ -274,6 +299,7 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     const site = await coverageOf(city, "site=ZF01");
     expect(site.totals).toMatchObject({ entries: 8, exempt: 1, expected: 7 });
     expect((await unsampled(city, "site=ZF01")).exempted.map((r) => r.name)).toEqual([nameOf(2)]);
+    await expectCountsConsistent();
   });
 
   it("gives phones their site's roster without phone numbers, and 304 while it is unchanged", async () => {
@@ -388,6 +414,11 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     expect(left).toContain(nameOf(7));
     const then = await coverageOf(city, `site=ZF01&day=${siteDay(earlier)}`);
     expect(then.totals.sampled).toBe(1);
+    await expectCountsConsistent();
+    // Imported again (the same grids replaced): the counts are the same, not doubled.
+    expect((await importFile(city, rosterCsv())).statusCode).toBe(200);
+    expect((await coverageOf(city, `site=ZF01&day=${siteDay(now)}`)).totals).toMatchObject({ entries: 15, sampled: 2 });
+    await expectCountsConsistent();
   });
 
   it("counts a past round by what was registered in it, not by a later sampling", async () => {
