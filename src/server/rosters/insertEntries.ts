@@ -38,11 +38,24 @@ const statementText = {
     return `${INSERT_HEAD}SELECT ${COLUMNS.map((c) => `v.${c}`).join(", ")}, ?, ${lastSampledDay("sqlite", "v")}
       FROM (SELECT ${named} FROM (VALUES ${Array(rows).fill(tuple).join(", ")})) AS v WHERE true${CONFLICT_TAIL}`;
   },
-  // One array per column, whatever the count: PostgreSQL parses and plans a short statement.
-  postgres: () =>
-    `${INSERT_HEAD}SELECT ${COLUMNS.map((c) => `u.${c}`).join(", ")}, CAST($${COLUMNS.length + 1} AS text), ${lastSampledDay("postgres", "u")}
-      FROM unnest(${COLUMNS.map((_, i) => `CAST($${i + 1} AS text[])`).join(", ")}) AS u(${COLUMNS.join(", ")})${CONFLICT_TAIL}`,
+  // One text per column, its values joined by the unit separator and split by PostgreSQL: a short statement of
+  // constant text, and no array literal to escape value by value here (phone: an empty value is null). Each text
+  // starts with a separator, the empty first element dropped: one empty value would otherwise split to no element.
+  postgres: () => {
+    const columns = COLUMNS.map(
+      (c, i) => `(string_to_array(CAST($${i + 1} AS text), E'\\x1f'${c === "phone" ? ", ''" : ""}))[2:]`,
+    );
+    return `${INSERT_HEAD}SELECT ${COLUMNS.map((c) => `u.${c}`).join(", ")}, CAST($${COLUMNS.length + 1} AS text), ${lastSampledDay("postgres", "u")}
+      FROM unnest(${columns.join(", ")}) AS u(${COLUMNS.join(", ")})${CONFLICT_TAIL}`;
+  },
 };
+
+/**
+ * Joins a column's values for PostgreSQL. The unit separator cannot be in any of them: names, places, numbers and
+ * phones are refused with control characters before they get here. A null phone is sent empty.
+ */
+const UNIT_SEPARATOR = "\x1f";
+const joined = (values: (string | null)[]) => UNIT_SEPARATOR + values.map((v) => v ?? "").join(UNIT_SEPARATOR);
 
 const texts = new Map<string, string>();
 const textOf = (dialect: StoreKind, rows: number) => {
@@ -67,7 +80,7 @@ export async function insertRosterEntries(
     const chunk = entries.slice(start, start + ROWS_PER_STATEMENT);
     const parameters: unknown[] = [];
     if (dialect === "postgres") {
-      for (const column of COLUMNS) parameters.push(chunk.map((entry) => entry[column]));
+      for (const column of COLUMNS) parameters.push(joined(chunk.map((entry) => entry[column])));
       parameters.push(importedAt);
     } else {
       // SQLite numbers its `?` in the text's order: imported_at's comes before the VALUES'.

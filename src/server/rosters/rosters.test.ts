@@ -421,6 +421,21 @@ describe.each(TEST_STORES)("rosters on %s", (kind) => {
     await expectCountsConsistent();
   });
 
+  it("imports a one-line roster without community or phone columns (empty community, no phone)", async () => {
+    const city = await consoleToken("city", "password-city");
+    const res = await importFile(city, Buffer.from(`姓名,证件号码,网格\n${nameOf(1)},${idNumber(1)},9号楼\n`, "utf8"));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<RosterImportReport>().imported).toBe(1);
+    const entry = await server.store.db.selectFrom("roster_entries").selectAll().executeTakeFirstOrThrow();
+    expect([entry.name, entry.doc_number, entry.grid, entry.community, entry.phone]).toEqual([
+      nameOf(1),
+      idNumber(1),
+      "9号楼",
+      "",
+      null,
+    ]);
+  });
+
   it("counts a past round by what was registered in it, not by a later sampling", async () => {
     const city = await consoleToken("city", "password-city");
     await importFile(city, rosterCsv());
