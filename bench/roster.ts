@@ -400,7 +400,14 @@ async function measurePhone(port: number): Promise<PhoneFigures> {
       coldStarts.push(performance.now() - start);
       if (run === runs - 1) {
         // Scans of bare ID numbers on the roster (registered with the roster's name), one tube of 10 after another.
-        await cold.waitForTimeout(2_000);
+        // The roster opens after the first paint's work (seconds on a loaded machine): scan once it is held.
+        await cold.waitForFunction(
+          () => performance.getEntriesByName("samplepoint:roster-held").length > 0,
+          undefined,
+          {
+            timeout: 30_000,
+          },
+        );
         const input = cold.getByTestId("scan-input");
         const scans = small ? 20 : 100;
         for (let i = 0; i < scans; i++) {
